@@ -1,0 +1,99 @@
+//! Availability: the open start times per chair for a date range, for the
+//! front desk's "what's open on Thursday?".
+
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::calendar::{ChairId, Modality};
+use crate::error::EngineError;
+use crate::planner::Planner;
+use crate::protocol::ChairTime;
+
+/// The longest date range one availability query may cover.
+pub const MAX_AVAILABILITY_DAYS: i64 = 62;
+
+/// A query for open starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AvailabilityRequest {
+    /// The treatment (decides which chairs).
+    pub modality: Modality,
+    /// The chair time a session needs.
+    pub chair_time: ChairTime,
+    /// First local date, inclusive.
+    pub from: NaiveDate,
+    /// Last local date, inclusive.
+    pub to: NaiveDate,
+}
+
+/// One chair free for a whole session from this start.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenStart {
+    /// The chair.
+    pub chair: ChairId,
+    /// Start of the chair interval.
+    pub start: DateTime<Utc>,
+    /// End of the chair interval.
+    pub end: DateTime<Utc>,
+    /// Local date.
+    pub local_date: NaiveDate,
+    /// Local wall-clock start.
+    pub local_time: NaiveTime,
+}
+
+impl Planner<'_> {
+    /// Every (chair, start) where a whole session fits: inside opening hours,
+    /// outside closures, on a free chair, under the start cap. Ordered by
+    /// date, time, then the chairs' stable order.
+    pub fn availability(
+        &self,
+        request: &AvailabilityRequest,
+    ) -> Result<Vec<OpenStart>, EngineError> {
+        request.chair_time.validate("chair_time")?;
+        let days = (request.to - request.from).num_days();
+        if days < 0 {
+            return Err(EngineError::invalid(
+                "to",
+                "the range ends before it starts",
+            ));
+        }
+        if days >= MAX_AVAILABILITY_DAYS {
+            return Err(EngineError::invalid(
+                "to",
+                format!("at most {MAX_AVAILABILITY_DAYS} days per query"),
+            ));
+        }
+        let duration = request.chair_time.total();
+        let chairs: Vec<_> = self
+            .calendar
+            .chairs
+            .iter()
+            .filter(|c| c.can_host(request.modality))
+            .collect();
+        let mut open = Vec::new();
+        for offset in 0..=days {
+            let date = request.from + Duration::days(offset);
+            for start in self.fitting_starts(date, duration) {
+                let interval = start.interval;
+                if self.clinic_closed(&interval)
+                    || !self.start_allowed(interval.start, start.local_time)
+                {
+                    continue;
+                }
+                for chair in &chairs {
+                    if !self.chair_closed(chair.id, &interval)
+                        && self.occupancy.is_free(chair.id, &interval)
+                    {
+                        open.push(OpenStart {
+                            chair: chair.id,
+                            start: interval.start,
+                            end: interval.end,
+                            local_date: date,
+                            local_time: start.local_time,
+                        });
+                    }
+                }
+            }
+        }
+        Ok(open)
+    }
+}

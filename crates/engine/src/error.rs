@@ -1,0 +1,62 @@
+//! The engine's one error type.
+//!
+//! Every failure the engine reports is an [`EngineError`]; [`EngineError::kind`]
+//! says which family it belongs to so that the HTTP layer can map it to a
+//! status code in exactly one place.
+
+use crate::infeasible::Infeasibility;
+use crate::local_time::LocalTimeError;
+
+/// What went wrong, coarsely: the HTTP layer maps each kind to one status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The input is malformed or nonsensical (a protocol with min gap > max gap, …).
+    InvalidInput,
+    /// A local wall-clock time does not exist or is ambiguous in the clinic's zone.
+    LocalTime,
+    /// The request is well-formed but no schedule satisfies the rules.
+    Infeasible,
+}
+
+/// An error from the calendar engine.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum EngineError {
+    /// A field of the input breaks a rule of its own (not of the calendar).
+    #[error("invalid {field}: {reason}")]
+    InvalidInput {
+        /// Where the problem is, as a dotted path (`phases[0].min_days_between`).
+        field: String,
+        /// What is wrong with it, in the clinic's words.
+        reason: String,
+    },
+    /// A local time could not be turned into an instant without guessing.
+    #[error(transparent)]
+    LocalTime(#[from] LocalTimeError),
+    /// No plan satisfies the rules; says which rule and what would work.
+    #[error("{0}")]
+    Infeasible(Box<Infeasibility>),
+}
+
+impl EngineError {
+    /// The family of this error.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            EngineError::InvalidInput { .. } => ErrorKind::InvalidInput,
+            EngineError::LocalTime(_) => ErrorKind::LocalTime,
+            EngineError::Infeasible(_) => ErrorKind::Infeasible,
+        }
+    }
+
+    pub(crate) fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        EngineError::InvalidInput {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
+impl From<Infeasibility> for EngineError {
+    fn from(value: Infeasibility) -> Self {
+        EngineError::Infeasible(Box::new(value))
+    }
+}

@@ -1,0 +1,98 @@
+//! # chairside-engine
+//!
+//! The calendar engine of Chairside: it plans courses of ketamine and
+//! esketamine treatment onto a clinic's chairs. It is pure: no I/O, no
+//! database, no web framework. The store loads a snapshot (the
+//! [`ClinicCalendar`] and the [`Occupancy`]), the engine decides, the store
+//! writes.
+//!
+//! What lives where, by the clinic's words:
+//! - [`calendar`]: zone, opening hours, closures, chairs, start grid, start cap.
+//! - [`occupancy`]: chair intervals already taken (half-open, O(log n) lookups).
+//! - [`protocol`] and [`presets`]: phases (series, boosters), chair time.
+//! - [`plan`] + [`series`]: exact planning of a series (an induction).
+//! - [`replan`]: defer one session, omit one, re-plan the rest, *at risk*.
+//! - [`booster`]: the next boosters from the clinician's policy.
+//! - [`availability`]: open starts per chair for the front desk.
+//! - [`validate`]: every rule a given list of sessions breaks.
+//! - [`local_time`]: wall-clock versus instants; nothing is ever guessed.
+//!
+//! ## Example: planning an induction
+//!
+//! ```
+//! use chairside_engine::*;
+//! use chrono::{NaiveDate, NaiveTime, Weekday::*};
+//!
+//! let hours = WeeklyHours::uniform(
+//!     &[Mon, Tue, Wed, Thu, Fri],
+//!     NaiveTime::from_hms_opt(8, 0, 0).unwrap(),
+//!     NaiveTime::from_hms_opt(18, 0, 0).unwrap(),
+//! );
+//! let chairs = vec![Chair { id: ChairId(1), modalities: vec![Modality::Iv], active: true }];
+//! let calendar = ClinicCalendar::new(chrono_tz::America::New_York, hours, chairs);
+//! let occupancy = Occupancy::new();
+//! let planner = Planner::new(&calendar, &occupancy)?;
+//!
+//! let protocol = presets::iv_ketamine_standard();
+//! let preferences = PatientPreferences {
+//!     preferred_start: NaiveTime::from_hms_opt(10, 0, 0),
+//!     ..Default::default()
+//! };
+//! let plan = planner.plan_phase(&PhaseRequest {
+//!     protocol: &protocol,
+//!     phase: 0,
+//!     preferences: &preferences,
+//!     earliest: NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(), // a Monday
+//!     first_within_days: 28,
+//!     patient_sessions: &[],
+//!     previous_session: None,
+//! })?;
+//!
+//! // Six infusions, Mon/Wed/Fri at 10:00 local, across the DST change of 8 March.
+//! assert_eq!(plan.sessions.len(), 6);
+//! assert!(plan.sessions.iter().all(|s| s.local_time == NaiveTime::from_hms_opt(10, 0, 0).unwrap()));
+//! assert_eq!(plan.sessions[0].local_date, NaiveDate::from_ymd_opt(2026, 3, 2).unwrap());
+//! assert_eq!(plan.sessions[5].local_date, NaiveDate::from_ymd_opt(2026, 3, 13).unwrap());
+//! # Ok::<(), EngineError>(())
+//! ```
+#![deny(missing_docs)]
+
+pub mod availability;
+pub mod booster;
+pub mod calendar;
+mod days;
+pub mod error;
+pub mod infeasible;
+pub mod local_time;
+pub mod occupancy;
+pub mod plan;
+pub mod planner;
+pub mod preferences;
+pub mod presets;
+pub mod protocol;
+pub mod replan;
+pub mod rules;
+pub mod series;
+pub mod validate;
+
+pub use availability::{AvailabilityRequest, OpenStart};
+pub use booster::{booster_target, BoosterRequest};
+pub use calendar::{
+    Chair, ChairId, ClinicCalendar, Closure, ClosureScope, ClosureSpan, Modality, OpeningRange,
+    WeeklyHours,
+};
+pub use error::{EngineError, ErrorKind};
+pub use infeasible::Infeasibility;
+pub use local_time::{resolve_local, Disambiguation, LocalTimeError};
+pub use occupancy::{Booking, Interval, Occupancy};
+pub use plan::{PhasePlan, PhaseRequest, PlannedSession};
+pub use planner::{Planner, Slot};
+pub use preferences::PatientPreferences;
+pub use protocol::{
+    BoosterPolicy, BoosterRules, ChairTime, DayOfInstructions, Phase, PhaseKind, Protocol,
+    SeriesRules,
+};
+pub use replan::{omit_session, DeferRequest, Replan, ReplanRequest};
+pub use rules::{Rule, Violation};
+pub use series::series_violations;
+pub use validate::{ProposedSession, ValidationRequest};

@@ -1,0 +1,289 @@
+//! The planner: a clinic calendar and its occupancy, indexed for the many
+//! "is this chair free then?" questions a plan asks, and the search for the
+//! best start on one local day, which every other operation builds on.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Offset, TimeZone, Timelike, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::calendar::{ChairId, ClinicCalendar, ClosureScope, ClosureSpan, Modality};
+use crate::error::EngineError;
+use crate::local_time::{boundary_instant, resolve_local, start_of_local_day, Disambiguation};
+use crate::occupancy::{Interval, IntervalSet, Occupancy};
+use crate::preferences::PatientPreferences;
+use crate::rules::Rule;
+
+/// A calendar and its occupancy, ready to answer planning questions.
+///
+/// Building one resolves every closure to instants once; everything after
+/// that is a lookup.
+pub struct Planner<'a> {
+    pub(crate) calendar: &'a ClinicCalendar,
+    pub(crate) occupancy: &'a Occupancy,
+    clinic_closed: IntervalSet,
+    chair_closed: HashMap<ChairId, IntervalSet>,
+}
+
+/// One chair at one start: where a session can go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Slot {
+    /// The chair.
+    pub chair: ChairId,
+    /// The chair interval (pre-dose check to end of monitoring).
+    pub interval: Interval,
+    /// Local date of the start.
+    pub local_date: NaiveDate,
+    /// Local wall-clock start time.
+    pub local_time: NaiveTime,
+    /// Minutes between this start and the patient's preferred start.
+    pub distance_minutes: u32,
+}
+
+/// What a session needs from a chair: how long and which equipment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Need {
+    pub duration: Duration,
+    pub modality: Modality,
+}
+
+/// A start that exists and whose chair interval fits the opening hours.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct FittingStart {
+    pub local_time: NaiveTime,
+    pub interval: Interval,
+}
+
+impl<'a> Planner<'a> {
+    /// Indexes a calendar and its occupancy. Fails if the calendar is inconsistent.
+    pub fn new(
+        calendar: &'a ClinicCalendar,
+        occupancy: &'a Occupancy,
+    ) -> Result<Self, EngineError> {
+        calendar.validate()?;
+        let zone = calendar.zone;
+        let mut clinic_closed = IntervalSet::default();
+        let mut chair_closed: HashMap<ChairId, IntervalSet> = HashMap::new();
+        for closure in &calendar.closures {
+            let interval = match closure.span {
+                ClosureSpan::Days { first, last } => Interval::new(
+                    start_of_local_day(zone, first),
+                    start_of_local_day(zone, last.succ_opt().expect("date in range")),
+                ),
+                ClosureSpan::Range { start, end } => {
+                    Interval::new(boundary_instant(zone, start), boundary_instant(zone, end))
+                }
+            };
+            match closure.scope {
+                ClosureScope::Clinic => clinic_closed.insert(interval),
+                ClosureScope::Chair(chair) => {
+                    chair_closed.entry(chair).or_default().insert(interval)
+                }
+            }
+        }
+        Ok(Planner {
+            calendar,
+            occupancy,
+            clinic_closed,
+            chair_closed,
+        })
+    }
+
+    /// The calendar being planned.
+    pub fn calendar(&self) -> &ClinicCalendar {
+        self.calendar
+    }
+
+    /// The opening ranges of a local date, as instants.
+    pub(crate) fn opening_intervals(&self, date: NaiveDate) -> Vec<Interval> {
+        let zone = self.calendar.zone;
+        self.calendar
+            .hours
+            .on(date.weekday())
+            .iter()
+            .map(|r| {
+                Interval::new(
+                    boundary_instant(zone, date.and_time(r.opens)),
+                    boundary_instant(zone, date.and_time(r.closes)),
+                )
+            })
+            .filter(|i| i.start < i.end)
+            .collect()
+    }
+
+    /// Every grid start on `date` that exists in the clinic's zone (no
+    /// skipped or repeated local time is offered) and whose whole chair
+    /// interval lies inside one opening range. In time order.
+    pub(crate) fn fitting_starts(&self, date: NaiveDate, duration: Duration) -> Vec<FittingStart> {
+        let zone = self.calendar.zone;
+        let grid = self.calendar.start_grid_minutes;
+        let mut starts = Vec::new();
+        for range in self.calendar.hours.on(date.weekday()) {
+            let open = boundary_instant(zone, date.and_time(range.opens));
+            let close = boundary_instant(zone, date.and_time(range.closes));
+            // Fast path: without an offset change inside the range, local
+            // wall-clock maps to instants by one subtraction.
+            let offset_at = |t: DateTime<Utc>| zone.offset_from_utc_datetime(&t.naive_utc()).fix();
+            let steady = offset_at(open) == offset_at(close - Duration::seconds(1));
+            let offset = Duration::seconds(i64::from(offset_at(open).local_minus_utc()));
+            let opens_min = range.opens.num_seconds_from_midnight().div_ceil(60);
+            let mut minute = opens_min.div_ceil(grid) * grid;
+            while minute < 24 * 60 {
+                let local_time = NaiveTime::from_num_seconds_from_midnight_opt(minute * 60, 0)
+                    .expect("minute of day");
+                if local_time >= range.closes {
+                    break;
+                }
+                minute += grid;
+                let local = date.and_time(local_time);
+                let start = if steady {
+                    DateTime::from_naive_utc_and_offset(local - offset, Utc)
+                } else {
+                    match resolve_local(zone, local, Disambiguation::Reject) {
+                        Ok(t) => t,
+                        Err(_) => continue, // never guess a skipped or repeated time
+                    }
+                };
+                let end = start + duration;
+                if start < open || end > close {
+                    if end > close {
+                        break;
+                    }
+                    continue;
+                }
+                starts.push(FittingStart {
+                    local_time,
+                    interval: Interval::new(start, end),
+                });
+            }
+        }
+        starts
+    }
+
+    /// Whether a clinic-wide closure touches the interval.
+    pub(crate) fn clinic_closed(&self, interval: &Interval) -> bool {
+        self.clinic_closed.overlaps(interval)
+    }
+
+    /// Whether a closure of this chair (or of the clinic) touches the interval.
+    pub(crate) fn chair_closed(&self, chair: ChairId, interval: &Interval) -> bool {
+        self.clinic_closed(interval)
+            || self
+                .chair_closed
+                .get(&chair)
+                .is_some_and(|set| set.overlaps(interval))
+    }
+
+    /// The grid slot a start falls in, as instants `[from, to)`.
+    pub(crate) fn grid_slot(
+        &self,
+        start: DateTime<Utc>,
+        local_time: NaiveTime,
+    ) -> (DateTime<Utc>, DateTime<Utc>) {
+        let grid = i64::from(self.calendar.start_grid_minutes);
+        let into_slot = i64::from(local_time.num_seconds_from_midnight()) % (grid * 60);
+        let from = start - Duration::seconds(into_slot);
+        (from, from + Duration::minutes(grid))
+    }
+
+    /// Whether one more session may start at this time under the start cap.
+    pub(crate) fn start_allowed(&self, start: DateTime<Utc>, local_time: NaiveTime) -> bool {
+        match self.calendar.max_starts_per_slot {
+            None => true,
+            Some(cap) => {
+                let (from, to) = self.grid_slot(start, local_time);
+                self.occupancy.starts_within(from, to) < cap
+            }
+        }
+    }
+
+    /// The first chair, in the calendar's stable order, that can host the
+    /// modality and is free and open for the interval; otherwise the reason.
+    pub(crate) fn free_chair(
+        &self,
+        interval: &Interval,
+        modality: Modality,
+    ) -> Result<ChairId, Rule> {
+        let mut reason = Rule::NoSuitableChair;
+        for chair in self.calendar.chairs.iter().filter(|c| c.can_host(modality)) {
+            if self.chair_closed(chair.id, interval) {
+                if reason == Rule::NoSuitableChair {
+                    reason = Rule::Closure;
+                }
+            } else if self.occupancy.is_free(chair.id, interval) {
+                return Ok(chair.id);
+            } else {
+                reason = Rule::ChairsFull;
+            }
+        }
+        Err(reason)
+    }
+
+    /// Whether any active chair can host the modality at all.
+    pub(crate) fn has_chair_for(&self, modality: Modality) -> bool {
+        self.calendar.chairs.iter().any(|c| c.can_host(modality))
+    }
+
+    /// The best start on one local date for this patient: the smallest
+    /// distance from the preferred start, then the earliest; the first free
+    /// chair in stable order. Otherwise the rule that blocks the whole day.
+    pub(crate) fn best_slot_on(
+        &self,
+        date: NaiveDate,
+        need: Need,
+        preferences: &PatientPreferences,
+    ) -> Result<Slot, Rule> {
+        let fitting = self.fitting_starts(date, need.duration);
+        if fitting.is_empty() {
+            return Err(Rule::OpeningHours);
+        }
+        let mut candidates: Vec<(u32, FittingStart)> = fitting
+            .into_iter()
+            .filter(|s| preferences.allows_start(s.local_time))
+            .map(|s| (preferences.distance_minutes(s.local_time), s))
+            .collect();
+        if candidates.is_empty() {
+            return Err(Rule::PatientWindow);
+        }
+        // Stable sort: equal distances stay in time order (earliest first).
+        candidates.sort_by_key(|(distance, _)| *distance);
+        let mut reason = Rule::NoSuitableChair;
+        for (distance, start) in candidates {
+            if !self.start_allowed(start.interval.start, start.local_time) {
+                reason = reason.min_by_priority(Rule::StartsPerSlot);
+                continue;
+            }
+            match self.free_chair(&start.interval, need.modality) {
+                Ok(chair) => {
+                    return Ok(Slot {
+                        chair,
+                        interval: start.interval,
+                        local_date: date,
+                        local_time: start.local_time,
+                        distance_minutes: distance,
+                    })
+                }
+                Err(rule) => reason = reason.min_by_priority(rule),
+            }
+        }
+        Err(reason)
+    }
+}
+
+impl Rule {
+    /// Of two reasons a day is blocked, the one that tells the front desk
+    /// most: "chairs full" beats "start cap" beats "closed".
+    fn min_by_priority(self, other: Rule) -> Rule {
+        let rank = |r: Rule| match r {
+            Rule::ChairsFull => 0,
+            Rule::StartsPerSlot => 1,
+            Rule::Closure => 2,
+            _ => 3,
+        };
+        if rank(other) < rank(self) {
+            other
+        } else {
+            self
+        }
+    }
+}
