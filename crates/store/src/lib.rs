@@ -1,0 +1,67 @@
+//! Chairside's persistence: everything the service keeps, on an embedded
+//! SQLite file or on PostgreSQL, chosen by the database URL.
+//!
+//! # Overview
+//!
+//! * [`Store`] owns a bounded r2d2 pool of [`DbConnection`]s (diesel's
+//!   `MultiConnection` over `PgConnection` and `SqliteConnection`); queries are
+//!   written once and run on either backend.
+//! * [`Store::write`] runs a closure in one transaction (`BEGIN IMMEDIATE` on
+//!   SQLite); [`Store::write_retrying`] runs it again when a concurrent writer
+//!   took the slot, so the closure can reload, re-plan with the engine and
+//!   write again.
+//! * [`repo`] holds one module per aggregate: plain functions taking
+//!   `&mut DbConnection`, usable inside or outside a transaction (the ones
+//!   that must be atomic check that they run inside one).
+//! * The database itself refuses double booking (an exclusion constraint on
+//!   PostgreSQL, triggers on SQLite), refuses changes to the audit trail, and
+//!   the store reports each refusal as a typed [`StoreError`] with a
+//!   [`kind`](StoreError::kind).
+//! * [`run_migrations`] applies the embedded migrations for the backend.
+//!
+//! Every call blocks on database I/O: from async code, call the store
+//! through `actix_web::web::block` or `tokio::task::spawn_blocking`.
+//!
+//! # Example
+//!
+//! ```
+//! use chairside_store::{repo, Store, StoreConfig, StoreError};
+//! use chairside_store::models::NewClinic;
+//! use serde_json::json;
+//!
+//! # fn main() -> Result<(), StoreError> {
+//! let store = Store::open(&StoreConfig::new(":memory:"))?;
+//! store.run_migrations()?;
+//! let clinic = store.write(|conn| {
+//!     repo::clinics::create(conn, &NewClinic {
+//!         name: "Harbour Clinic".into(),
+//!         time_zone: "America/New_York".into(),
+//!         opening_hours: json!({}),
+//!         settings: json!({"start_grid_minutes": 15}),
+//!     })
+//! })?;
+//! let again = store.read(|conn| repo::clinics::get(conn, clinic.id))?;
+//! assert_eq!(again.name, "Harbour Clinic");
+//! # Ok(())
+//! # }
+//! ```
+#![deny(missing_docs)]
+
+mod backend;
+mod columns;
+mod connection;
+mod error;
+mod migrations;
+pub mod models;
+pub mod repo;
+mod schema;
+mod secrets;
+mod store;
+
+pub use backend::{DbConnection, MultiBackend};
+pub use columns::stored_instant;
+pub use connection::{Backend, ConnectionManager, DatabaseUrl};
+pub use error::{ErrorKind, Overlap, StoreError};
+pub use migrations::{pending_migrations, revert_all_migrations, run_migrations};
+pub use secrets::sha256_hex;
+pub use store::{in_write_transaction, PooledDbConnection, RetryableError, Store, StoreConfig};

@@ -1,0 +1,46 @@
+use crate::columns::text_enum;
+
+text_enum! {
+    /// Who may do what: the role of an API key, or `system` for the
+    /// background workers (which have no key).
+    pub enum Role {
+        /// Manages clinics and keys; may be global.
+        Admin => "admin",
+        /// Chooses protocols, adjusts boosters, records scores, corrects.
+        Clinician => "clinician",
+        /// Books, moves, cancels, checks in.
+        FrontDesk => "front_desk",
+        /// Reminder and calendar integrations.
+        Integration => "integration",
+        /// Chairside's own workers (automatic no-show, reminders). Never a key.
+        System => "system",
+    }
+}
+
+/// Who made a change: every write that the audit trail or a history table
+/// records names one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Actor {
+    /// The API key's id; `None` for [`Role::System`].
+    pub key_id: Option<i64>,
+    /// The role the key acted in.
+    pub role: Role,
+}
+
+impl Actor {
+    /// An actor holding an API key.
+    pub fn key(key_id: i64, role: Role) -> Actor {
+        Actor {
+            key_id: Some(key_id),
+            role,
+        }
+    }
+
+    /// Chairside itself.
+    pub fn system() -> Actor {
+        Actor {
+            key_id: None,
+            role: Role::System,
+        }
+    }
+}

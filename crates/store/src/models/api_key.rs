@@ -1,0 +1,42 @@
+use chrono::{DateTime, Utc};
+use diesel::{Queryable, Selectable};
+
+use crate::columns::{DbInstant, DbOptInstant};
+use crate::models::Role;
+use crate::schema::api_keys;
+
+/// An API key, without its secret (only a hash is stored).
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, serde::Serialize)]
+#[diesel(table_name = api_keys)]
+pub struct ApiKey {
+    /// Id (what audit rows and history name).
+    pub id: i64,
+    /// The clinic it may act on; `None` for a global admin key.
+    pub clinic_id: Option<i64>,
+    /// Public lookup prefix (part of the token).
+    pub prefix: String,
+    /// SHA-256 of the token, hex.
+    #[serde(skip)]
+    pub secret_hash: String,
+    /// Role.
+    pub role: Role,
+    /// Human label.
+    pub label: String,
+    /// When created.
+    #[diesel(deserialize_as = DbInstant)]
+    pub created_at: DateTime<Utc>,
+    /// When revoked, if revoked.
+    #[diesel(deserialize_as = DbOptInstant)]
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// A new API key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewApiKey {
+    /// The clinic; `None` only for an admin key.
+    pub clinic_id: Option<i64>,
+    /// Role (not [`Role::System`]).
+    pub role: Role,
+    /// Human label.
+    pub label: String,
+}

@@ -1,0 +1,99 @@
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::{Queryable, Selectable};
+
+use crate::columns::{text_enum, DbInstant, DbOptInstant};
+use crate::models::Role;
+use crate::schema::{rems_monitoring_forms, symptom_measures};
+
+text_enum! {
+    /// A symptom rating scale.
+    pub enum Instrument {
+        /// PHQ-9, 0–27.
+        Phq9 => "PHQ9",
+        /// GAD-7, 0–21.
+        Gad7 => "GAD7",
+        /// MADRS, 0–60.
+        Madrs => "MADRS",
+        /// PCL-5, 0–80.
+        Pcl5 => "PCL5",
+    }
+}
+
+impl Instrument {
+    /// The highest possible score (the database checks it too).
+    pub fn max_score(self) -> i32 {
+        match self {
+            Instrument::Phq9 => 27,
+            Instrument::Gad7 => 21,
+            Instrument::Madrs => 60,
+            Instrument::Pcl5 => 80,
+        }
+    }
+}
+
+/// A recorded symptom score.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, serde::Serialize)]
+#[diesel(table_name = symptom_measures)]
+pub struct SymptomMeasure {
+    /// Id.
+    pub id: i64,
+    /// The clinic.
+    pub clinic_id: i64,
+    /// The patient.
+    pub patient_id: i64,
+    /// The course it informs, if any.
+    pub course_id: Option<i64>,
+    /// The scale.
+    pub instrument: Instrument,
+    /// The total score.
+    pub score: i32,
+    /// When the patient was rated.
+    #[diesel(deserialize_as = DbInstant)]
+    pub measured_at: DateTime<Utc>,
+    /// The key that recorded it.
+    pub key_id: Option<i64>,
+    /// The role it acted in.
+    pub role: Role,
+    /// When recorded.
+    #[diesel(deserialize_as = DbInstant)]
+    pub created_at: DateTime<Utc>,
+}
+
+/// A new symptom score.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewSymptomMeasure {
+    /// The patient.
+    pub patient_id: i64,
+    /// The course, if any.
+    pub course_id: Option<i64>,
+    /// The scale.
+    pub instrument: Instrument,
+    /// The total score.
+    pub score: i32,
+    /// When the patient was rated.
+    pub measured_at: DateTime<Utc>,
+}
+
+/// The REMS patient monitoring form due after an esketamine session.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, serde::Serialize)]
+#[diesel(table_name = rems_monitoring_forms)]
+pub struct RemsMonitoringForm {
+    /// Id.
+    pub id: i64,
+    /// The clinic.
+    pub clinic_id: i64,
+    /// The session it covers (one form per session).
+    pub session_id: i64,
+    /// The patient.
+    pub patient_id: i64,
+    /// Due date (7 calendar days after the session, clinic-local).
+    pub due_on: NaiveDate,
+    /// When filed, if filed.
+    #[diesel(deserialize_as = DbOptInstant)]
+    pub filed_at: Option<DateTime<Utc>>,
+    /// Optimistic-concurrency version.
+    pub version: i64,
+    /// When created.
+    #[diesel(deserialize_as = DbInstant)]
+    pub created_at: DateTime<Utc>,
+}

@@ -1,0 +1,113 @@
+//! Closures of a clinic or of one chair.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use diesel::prelude::*;
+
+use crate::backend::DbConnection;
+use crate::columns::{now, DbInstant};
+use crate::error::StoreError;
+use crate::models::{Closure, ClosureSpan, NewClosure};
+use crate::schema::closures::dsl as cl;
+
+type Row = (
+    i64,
+    i64,
+    Option<i64>,
+    Option<NaiveDate>,
+    Option<NaiveDate>,
+    Option<NaiveDateTime>,
+    Option<NaiveDateTime>,
+    String,
+    DbInstant,
+);
+
+const COLUMNS: (
+    cl::id,
+    cl::clinic_id,
+    cl::chair_id,
+    cl::first_day,
+    cl::last_day,
+    cl::local_start,
+    cl::local_end,
+    cl::reason,
+    cl::created_at,
+) = (
+    cl::id,
+    cl::clinic_id,
+    cl::chair_id,
+    cl::first_day,
+    cl::last_day,
+    cl::local_start,
+    cl::local_end,
+    cl::reason,
+    cl::created_at,
+);
+
+fn closure(row: Row) -> Result<Closure, StoreError> {
+    let (id, clinic_id, chair_id, first, last, start, end, reason, created_at) = row;
+    let span = match (first, last, start, end) {
+        (Some(first), Some(last), None, None) => ClosureSpan::Days { first, last },
+        (None, None, Some(start), Some(end)) => ClosureSpan::LocalRange { start, end },
+        _ => {
+            return Err(StoreError::Internal(format!(
+                "closure {id} has no valid span"
+            )))
+        }
+    };
+    Ok(Closure {
+        id,
+        clinic_id,
+        chair_id,
+        span,
+        reason,
+        created_at: DateTime::<Utc>::from(created_at),
+    })
+}
+
+/// Adds a closure.
+pub fn add(
+    conn: &mut DbConnection,
+    clinic_id: i64,
+    new: &NewClosure,
+) -> Result<Closure, StoreError> {
+    let (first, last, start, end) = match new.span {
+        ClosureSpan::Days { first, last } => (Some(first), Some(last), None, None),
+        ClosureSpan::LocalRange { start, end } => (None, None, Some(start), Some(end)),
+    };
+    let row = diesel::insert_into(cl::closures)
+        .values((
+            cl::clinic_id.eq(clinic_id),
+            cl::chair_id.eq(new.chair_id),
+            cl::first_day.eq(first),
+            cl::last_day.eq(last),
+            cl::local_start.eq(start),
+            cl::local_end.eq(end),
+            cl::reason.eq(&new.reason),
+            cl::created_at.eq(now()),
+        ))
+        .returning(COLUMNS)
+        .get_result::<Row>(conn)?;
+    closure(row)
+}
+
+/// The clinic's closures, by id.
+pub fn list(conn: &mut DbConnection, clinic_id: i64) -> Result<Vec<Closure>, StoreError> {
+    cl::closures
+        .filter(cl::clinic_id.eq(clinic_id))
+        .order(cl::id)
+        .select(COLUMNS)
+        .load::<Row>(conn)?
+        .into_iter()
+        .map(closure)
+        .collect()
+}
+
+/// Removes a closure.
+pub fn remove(conn: &mut DbConnection, clinic_id: i64, id: i64) -> Result<(), StoreError> {
+    let n = diesel::delete(cl::closures.filter(cl::clinic_id.eq(clinic_id).and(cl::id.eq(id))))
+        .execute(conn)?;
+    if n == 0 {
+        return Err(StoreError::not_found("closure"));
+    }
+    Ok(())
+}

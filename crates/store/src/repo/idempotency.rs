@@ -1,0 +1,63 @@
+//! Responses remembered for `Idempotency-Key` retries.
+//!
+//! Requests not scoped to a clinic are kept under clinic id 0, so the unique
+//! key `(clinic_id, key_id, idempotency_key)` never holds a NULL.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+
+use crate::backend::DbConnection;
+use crate::columns::{instant, now};
+use crate::error::StoreError;
+use crate::models::{columns, IdempotencyRecord, NewIdempotencyRecord};
+use crate::schema::idempotency_keys::dsl as i;
+
+/// The clinic id under which unscoped requests are kept.
+pub const GLOBAL_SCOPE: i64 = 0;
+
+/// The remembered response, if any.
+pub fn get(
+    conn: &mut DbConnection,
+    clinic_id: Option<i64>,
+    key_id: i64,
+    idempotency_key: &str,
+) -> Result<Option<IdempotencyRecord>, StoreError> {
+    Ok(i::idempotency_keys
+        .filter(
+            i::clinic_id
+                .eq(clinic_id.unwrap_or(GLOBAL_SCOPE))
+                .and(i::key_id.eq(key_id))
+                .and(i::idempotency_key.eq(idempotency_key)),
+        )
+        .select(columns::<IdempotencyRecord>())
+        .first::<IdempotencyRecord>(conn)
+        .optional()?)
+}
+
+/// Remembers a response; [`ErrorKind::Duplicate`](crate::ErrorKind::Duplicate)
+/// if this key already has one (a concurrent retry won).
+pub fn put(
+    conn: &mut DbConnection,
+    record: &NewIdempotencyRecord,
+) -> Result<IdempotencyRecord, StoreError> {
+    Ok(diesel::insert_into(i::idempotency_keys)
+        .values((
+            i::clinic_id.eq(record.clinic_id.unwrap_or(GLOBAL_SCOPE)),
+            i::key_id.eq(record.key_id),
+            i::idempotency_key.eq(&record.idempotency_key),
+            i::request_fingerprint.eq(&record.request_fingerprint),
+            i::response_status.eq(record.response_status),
+            i::response_body.eq(&record.response_body),
+            i::created_at.eq(now()),
+        ))
+        .returning(columns::<IdempotencyRecord>())
+        .get_result::<IdempotencyRecord>(conn)?)
+}
+
+/// Forgets responses stored before `before`; returns how many.
+pub fn purge_before(conn: &mut DbConnection, before: DateTime<Utc>) -> Result<usize, StoreError> {
+    Ok(
+        diesel::delete(i::idempotency_keys.filter(i::created_at.lt(instant(before))))
+            .execute(conn)?,
+    )
+}

@@ -1,0 +1,298 @@
+//! Sessions: insertion of planned sessions, status changes with history,
+//! rescheduling, and listing.
+
+use chrono::{DateTime, Duration, Utc};
+use diesel::prelude::*;
+
+use crate::backend::DbConnection;
+use crate::columns::{instant, now, stored_instant};
+use crate::error::StoreError;
+use crate::models::{
+    columns, Actor, Page, PageRequest, PlannedSession, Session, SessionStatus, StatusChange,
+};
+use crate::repo::{require_transaction, version_miss};
+use crate::schema::session_status_history::dsl as h;
+use crate::schema::sessions::dsl as s;
+
+/// The longest chair interval the schema accepts; it bounds how far back a
+/// range query must look for sessions still running at its start.
+pub const MAX_SESSION_HOURS: i64 = 12;
+
+/// Inserts planned sessions of one course as `booked`, in one statement.
+/// The database refuses any overlap of a live session on the same chair or
+/// patient: [`ErrorKind::ChairTaken`](crate::ErrorKind::ChairTaken) or
+/// [`ErrorKind::PatientDoubleBooked`](crate::ErrorKind::PatientDoubleBooked).
+pub fn insert_planned(
+    conn: &mut DbConnection,
+    clinic_id: i64,
+    course_id: i64,
+    patient_id: i64,
+    planned: &[PlannedSession],
+) -> Result<Vec<Session>, StoreError> {
+    if planned.is_empty() {
+        return Ok(Vec::new());
+    }
+    let at = now();
+    let rows: Vec<_> = planned
+        .iter()
+        .map(|p| {
+            (
+                s::clinic_id.eq(clinic_id),
+                s::course_id.eq(course_id),
+                s::patient_id.eq(patient_id),
+                s::phase_index.eq(p.phase_index),
+                s::sequence.eq(p.sequence),
+                s::chair_id.eq(p.chair_id),
+                s::starts_at.eq(instant(p.starts_at)),
+                s::ends_at.eq(instant(p.ends_at)),
+                s::status.eq(SessionStatus::Booked.as_str()),
+                s::created_at.eq(at),
+                s::updated_at.eq(at),
+            )
+        })
+        .collect();
+    // One multi-row INSERT. diesel's MultiBackend cannot render a batch
+    // insert, so this is the one place that runs on the native connection.
+    let insert = diesel::insert_into(s::sessions)
+        .values(rows)
+        .returning(s::id);
+    let mut ids: Vec<i64> = match conn {
+        DbConnection::Postgresql(c) => insert.get_results(c)?,
+        DbConnection::Sqlite(c) => insert.get_results(c)?,
+    };
+    // Ids are assigned in VALUES order within one statement; RETURNING's own
+    // order is not promised, so sort before pairing ids with the plan.
+    ids.sort_unstable();
+    let at = at.and_utc();
+    Ok(ids
+        .into_iter()
+        .zip(planned)
+        .map(|(id, p)| Session {
+            id,
+            clinic_id,
+            course_id,
+            patient_id,
+            phase_index: p.phase_index,
+            sequence: p.sequence,
+            chair_id: p.chair_id,
+            starts_at: stored_instant(p.starts_at),
+            ends_at: stored_instant(p.ends_at),
+            status: SessionStatus::Booked,
+            reason: None,
+            version: 1,
+            created_at: at,
+            updated_at: at,
+        })
+        .collect())
+}
+
+/// One session.
+pub fn get(conn: &mut DbConnection, clinic_id: i64, id: i64) -> Result<Session, StoreError> {
+    s::sessions
+        .filter(s::clinic_id.eq(clinic_id).and(s::id.eq(id)))
+        .select(columns::<Session>())
+        .first::<Session>(conn)
+        .optional()?
+        .ok_or(StoreError::not_found("session"))
+}
+
+/// Sets a session's status if it is still at `version`, and appends the
+/// change to its history. Which transitions are allowed is the caller's
+/// rule; the store records them. Must run inside
+/// [`Store::write`](crate::Store::write).
+pub fn set_status(
+    conn: &mut DbConnection,
+    clinic_id: i64,
+    id: i64,
+    version: i64,
+    status: SessionStatus,
+    reason: Option<&str>,
+    actor: Actor,
+) -> Result<Session, StoreError> {
+    require_transaction(conn)?;
+    let current = get(conn, clinic_id, id)?;
+    if current.version != version {
+        return Err(StoreError::StaleVersion {
+            entity: "session",
+            id,
+        });
+    }
+    let at = now();
+    let updated = diesel::update(
+        s::sessions.filter(
+            s::clinic_id
+                .eq(clinic_id)
+                .and(s::id.eq(id))
+                .and(s::version.eq(version)),
+        ),
+    )
+    .set((
+        s::status.eq(status.as_str()),
+        s::reason.eq(reason),
+        s::version.eq(s::version + 1),
+        s::updated_at.eq(at),
+    ))
+    .returning(columns::<Session>())
+    .get_result::<Session>(conn)
+    .optional()?
+    .ok_or_else(|| version_miss(true, "session", id))?;
+    diesel::insert_into(h::session_status_history)
+        .values((
+            h::clinic_id.eq(clinic_id),
+            h::session_id.eq(id),
+            h::from_status.eq(current.status.as_str()),
+            h::to_status.eq(status.as_str()),
+            h::reason.eq(reason),
+            h::key_id.eq(actor.key_id),
+            h::role.eq(actor.role.as_str()),
+            h::at.eq(at),
+        ))
+        .execute(conn)?;
+    Ok(updated)
+}
+
+/// Where a session moves to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionMove<'a> {
+    /// The new chair (may be the same).
+    pub chair_id: i64,
+    /// New chair interval start, UTC.
+    pub starts_at: DateTime<Utc>,
+    /// New chair interval end, UTC, exclusive.
+    pub ends_at: DateTime<Utc>,
+    /// Why it moved.
+    pub reason: Option<&'a str>,
+}
+
+/// Moves a session (chair and/or interval) if it is still at `version`. The
+/// session keeps its id, course, phase and sequence: one session moves, the
+/// series is not regenerated. The overlap guards apply as for a booking.
+pub fn reschedule(
+    conn: &mut DbConnection,
+    clinic_id: i64,
+    id: i64,
+    version: i64,
+    to: &SessionMove<'_>,
+) -> Result<Session, StoreError> {
+    let updated = diesel::update(
+        s::sessions.filter(
+            s::clinic_id
+                .eq(clinic_id)
+                .and(s::id.eq(id))
+                .and(s::version.eq(version)),
+        ),
+    )
+    .set((
+        s::chair_id.eq(to.chair_id),
+        s::starts_at.eq(instant(to.starts_at)),
+        s::ends_at.eq(instant(to.ends_at)),
+        s::reason.eq(to.reason),
+        s::version.eq(s::version + 1),
+        s::updated_at.eq(now()),
+    ))
+    .returning(columns::<Session>())
+    .get_result::<Session>(conn)
+    .optional()?;
+    match updated {
+        Some(session) => Ok(session),
+        None => {
+            let exists = get(conn, clinic_id, id).is_ok();
+            Err(version_miss(exists, "session", id))
+        }
+    }
+}
+
+/// Which sessions [`list`] returns; every field narrows the result.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SessionFilter {
+    /// Only sessions whose chair interval overlaps `[from, to)`.
+    pub range: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    /// Only these statuses.
+    pub statuses: Option<Vec<SessionStatus>>,
+    /// Only this course.
+    pub course_id: Option<i64>,
+    /// Only this patient.
+    pub patient_id: Option<i64>,
+}
+
+/// A clinic's sessions matching `filter`, by id, one page at a time.
+pub fn list(
+    conn: &mut DbConnection,
+    clinic_id: i64,
+    filter: &SessionFilter,
+    page: PageRequest,
+) -> Result<Page<Session>, StoreError> {
+    let mut query = s::sessions
+        .filter(
+            s::clinic_id
+                .eq(clinic_id)
+                .and(s::id.gt(page.after_id.unwrap_or(0))),
+        )
+        .into_boxed();
+    if let Some((from, to)) = filter.range {
+        let (lookback, from, to) = range_bounds(from, to);
+        query = query.filter(
+            s::starts_at
+                .gt(lookback)
+                .and(s::starts_at.lt(to))
+                .and(s::ends_at.gt(from)),
+        );
+    }
+    if let Some(statuses) = &filter.statuses {
+        query = query
+            .filter(s::status.eq_any(statuses.iter().map(|st| st.as_str()).collect::<Vec<_>>()));
+    }
+    if let Some(course_id) = filter.course_id {
+        query = query.filter(s::course_id.eq(course_id));
+    }
+    if let Some(patient_id) = filter.patient_id {
+        query = query.filter(s::patient_id.eq(patient_id));
+    }
+    let rows = query
+        .order(s::id)
+        .limit(page.clamped_limit() + 1)
+        .select(columns::<Session>())
+        .load::<Session>(conn)?;
+    Ok(page.page(rows, |r| r.id))
+}
+
+/// A course's sessions in plan order (phase, sequence, id).
+pub fn for_course(
+    conn: &mut DbConnection,
+    clinic_id: i64,
+    course_id: i64,
+) -> Result<Vec<Session>, StoreError> {
+    Ok(s::sessions
+        .filter(s::clinic_id.eq(clinic_id).and(s::course_id.eq(course_id)))
+        .order((s::phase_index, s::sequence, s::id))
+        .select(columns::<Session>())
+        .load::<Session>(conn)?)
+}
+
+/// A session's status history, oldest first.
+pub fn history(
+    conn: &mut DbConnection,
+    clinic_id: i64,
+    session_id: i64,
+) -> Result<Vec<StatusChange>, StoreError> {
+    Ok(h::session_status_history
+        .filter(h::clinic_id.eq(clinic_id).and(h::session_id.eq(session_id)))
+        .order(h::id)
+        .select(columns::<StatusChange>())
+        .load::<StatusChange>(conn)?)
+}
+
+/// Column bounds for "overlaps [from, to)": a session that overlaps started
+/// before `to` and, lasting at most [`MAX_SESSION_HOURS`], after
+/// `from - MAX_SESSION_HOURS`; that keeps the query on an index range.
+pub(crate) fn range_bounds(
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> (
+    chrono::NaiveDateTime,
+    chrono::NaiveDateTime,
+    chrono::NaiveDateTime,
+) {
+    let lookback = instant(from) - Duration::hours(MAX_SESSION_HOURS) - Duration::seconds(1);
+    (lookback, instant(from), instant(to))
+}

@@ -1,0 +1,204 @@
+//! The [`Store`]: a bounded connection pool and the transaction API.
+
+use std::time::Duration;
+
+use diesel::connection::{AnsiTransactionManager, TransactionManager};
+use diesel::r2d2::{Pool, PooledConnection};
+use diesel::Connection;
+
+use crate::backend::DbConnection;
+use crate::connection::{Backend, ConnectionManager, DatabaseUrl};
+use crate::error::StoreError;
+
+/// How to open a [`Store`].
+#[derive(Debug, Clone)]
+pub struct StoreConfig {
+    /// `postgres://…`, `postgresql://…`, `sqlite://path`, a plain path, or
+    /// `:memory:`.
+    pub database_url: String,
+    /// Most connections the pool opens (`:memory:` always uses one).
+    pub pool_size: u32,
+    /// How long a caller waits for a free connection before
+    /// [`ErrorKind::Unavailable`](crate::ErrorKind::Unavailable).
+    pub connection_timeout: Duration,
+    /// How long a SQLite writer waits for the write lock before giving up
+    /// with [`ErrorKind::Contention`](crate::ErrorKind::Contention).
+    pub sqlite_busy_timeout: Duration,
+}
+
+impl StoreConfig {
+    /// Defaults for `database_url`: 10 connections, 30 s to get one, 30 s
+    /// SQLite busy timeout.
+    pub fn new(database_url: impl Into<String>) -> StoreConfig {
+        StoreConfig {
+            database_url: database_url.into(),
+            pool_size: 10,
+            connection_timeout: Duration::from_secs(30),
+            sqlite_busy_timeout: Duration::from_secs(30),
+        }
+    }
+
+    /// Sets the pool size.
+    pub fn pool_size(mut self, size: u32) -> StoreConfig {
+        self.pool_size = size.max(1);
+        self
+    }
+}
+
+/// A checked-out pooled connection; derefs to [`DbConnection`].
+pub type PooledDbConnection = PooledConnection<ConnectionManager>;
+
+/// The store: cheap to clone, shared by every request handler.
+///
+/// Every method blocks the calling thread on database I/O. From async code
+/// call it through `actix_web::web::block` or `tokio::task::spawn_blocking`,
+/// never on an async worker thread.
+#[derive(Clone)]
+pub struct Store {
+    pool: Pool<ConnectionManager>,
+    backend: Backend,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("backend", &self.backend)
+            .field("pool", &self.pool.state())
+            .finish()
+    }
+}
+
+impl Store {
+    /// Opens the pool. Does not run migrations: call
+    /// [`Store::run_migrations`] (the binary does so on start).
+    pub fn open(config: &StoreConfig) -> Result<Store, StoreError> {
+        let url = DatabaseUrl::parse(&config.database_url)?;
+        let backend = url.backend();
+        // Each in-memory SQLite connection is its own database: one only.
+        let size = match url {
+            DatabaseUrl::SqliteMemory => 1,
+            _ => config.pool_size.max(1),
+        };
+        let manager = ConnectionManager::new(url, config.sqlite_busy_timeout);
+        let pool = Pool::builder()
+            .max_size(size)
+            .min_idle(Some(0))
+            .connection_timeout(config.connection_timeout)
+            // A validation query per checkout would add a round trip to every
+            // transaction; a dead connection surfaces as Unavailable instead.
+            .test_on_check_out(false)
+            .build(manager)?;
+        Ok(Store { pool, backend })
+    }
+
+    /// The backend behind this store.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Checks out a connection (blocking up to the configured timeout).
+    pub fn connection(&self) -> Result<PooledDbConnection, StoreError> {
+        Ok(self.pool.get()?)
+    }
+
+    /// Applies pending migrations; returns the versions applied.
+    pub fn run_migrations(&self) -> Result<Vec<String>, StoreError> {
+        crate::migrations::run_migrations(&mut *self.connection()?)
+    }
+
+    /// Runs `f` on a connection outside any explicit transaction: for
+    /// single-statement reads.
+    pub fn read<T, E>(&self, f: impl FnOnce(&mut DbConnection) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        let mut conn = self.connection()?;
+        f(&mut conn)
+    }
+
+    /// Runs `f` in one write transaction: everything it writes commits
+    /// together or not at all. On SQLite the transaction is `BEGIN
+    /// IMMEDIATE`, so it holds the write lock from its first read and two
+    /// writers never interleave; on PostgreSQL it is a normal (read
+    /// committed) transaction and the constraints arbitrate.
+    pub fn write<T, E>(&self, f: impl FnOnce(&mut DbConnection) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        let mut conn = self.connection()?;
+        in_write_transaction(&mut conn, f)
+    }
+
+    /// Like [`Store::write`], but runs `f` again, in a new transaction, when
+    /// it fails with a retryable store error (an overlap raised by a
+    /// concurrent booking, or contention), at most `attempts` times in all.
+    /// `f` must therefore reload what it needs and re-plan on every call.
+    pub fn write_retrying<T, E>(
+        &self,
+        attempts: u32,
+        mut f: impl FnMut(&mut DbConnection) -> Result<T, E>,
+    ) -> Result<T, E>
+    where
+        E: From<StoreError> + RetryableError,
+    {
+        let mut conn = self.connection()?;
+        let attempts = attempts.max(1);
+        let mut attempt = 1;
+        loop {
+            match in_write_transaction(&mut conn, &mut f) {
+                Err(e) if attempt < attempts && e.is_retryable() => attempt += 1,
+                result => return result,
+            }
+        }
+    }
+}
+
+/// Errors that can say whether a transaction is worth running again.
+/// Implement it for the service layer's error so that
+/// [`Store::write_retrying`] can see through it.
+pub trait RetryableError {
+    /// True when a fresh attempt may succeed.
+    fn is_retryable(&self) -> bool;
+}
+
+impl RetryableError for StoreError {
+    fn is_retryable(&self) -> bool {
+        StoreError::is_retryable(self)
+    }
+}
+
+/// Runs `f` in one write transaction on a connection the caller already
+/// holds: `BEGIN IMMEDIATE` on SQLite, `BEGIN` on PostgreSQL; commits if `f`
+/// returns `Ok`, rolls back otherwise. [`Store::write`] is this on a pooled
+/// connection.
+pub fn in_write_transaction<T, E>(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<StoreError>,
+{
+    let begun = match conn {
+        DbConnection::Postgresql(c) => AnsiTransactionManager::begin_transaction(c),
+        DbConnection::Sqlite(c) => {
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")
+        }
+    };
+    begun.map_err(StoreError::from)?;
+    type Manager = <DbConnection as Connection>::TransactionManager;
+    match f(conn) {
+        Ok(value) => match Manager::commit_transaction(conn) {
+            Ok(()) => Ok(value),
+            Err(e) => {
+                // A failed COMMIT may leave the transaction open; close it so
+                // the connection goes back to the pool clean.
+                let _ = Manager::rollback_transaction(conn);
+                Err(StoreError::from(e).into())
+            }
+        },
+        Err(user_error) => match Manager::rollback_transaction(conn) {
+            Ok(()) | Err(diesel::result::Error::BrokenTransactionManager) => Err(user_error),
+            Err(rollback_error) => Err(StoreError::from(rollback_error).into()),
+        },
+    }
+}

@@ -1,0 +1,60 @@
+//! The audit trail is append-only, enforced by the database.
+
+use chairside_store::models::{Actor, AuditEntry, PageRequest, Role};
+use chairside_store::repo::audit;
+use chairside_store::{ErrorKind, StoreError};
+use diesel::connection::SimpleConnection;
+use serde_json::json;
+
+use crate::support::{backend_test, count, seed};
+
+backend_test! {
+    fn audit_rows_cannot_be_updated_or_deleted(db) {
+        let fx = seed(&db.store, 1, 1);
+        let id = db.store.write(|c| audit::append(c, &AuditEntry {
+            clinic_id: Some(fx.clinic_id),
+            actor: Actor::key(3, Role::Clinician),
+            action: "session.cancel".into(),
+            entity_type: "session".into(),
+            entity_id: Some(42),
+            before: Some(json!({"status": "booked"})),
+            after: Some(json!({"status": "cancelled"})),
+            request_id: Some("req-1".into()),
+        })).unwrap();
+        let mut conn = db.store.connection().unwrap();
+        for sql in [
+            format!("UPDATE audit_log SET action = 'nothing' WHERE id = {id}"),
+            "UPDATE audit_log SET after = NULL".to_string(),
+            format!("DELETE FROM audit_log WHERE id = {id}"),
+            "DELETE FROM audit_log".to_string(),
+        ] {
+            let err = conn.batch_execute(&sql).expect_err(&sql);
+            assert_eq!(StoreError::from(err).kind(), ErrorKind::Invalid, "{sql}");
+        }
+        let page = audit::list(&mut conn, Some(fx.clinic_id), &Default::default(), PageRequest::default()).unwrap();
+        assert_eq!(page.items.len(), 1);
+        let row = &page.items[0];
+        assert_eq!((row.action.as_str(), row.key_id, row.role), ("session.cancel", Some(3), Role::Clinician));
+        assert_eq!(row.after, Some(json!({"status": "cancelled"})));
+        assert_eq!(count(&mut conn, "audit_log"), 1);
+    }
+}
+
+backend_test! {
+    fn status_history_is_append_only_too(db) {
+        use chairside_store::models::SessionStatus;
+        use chairside_store::repo::sessions;
+        let fx = seed(&db.store, 1, 1);
+        let booked = crate::support::book(&db.store, &fx, fx.patient_ids[0],
+            &[crate::support::planned(fx.chair_ids[0], 0, crate::support::at(0, 9), 60)]).unwrap();
+        let s = &booked.sessions[0];
+        db.store.write(|c| sessions::set_status(c, fx.clinic_id, s.id, s.version,
+            SessionStatus::NoShow, None, Actor::system())).unwrap();
+        let mut conn = db.store.connection().unwrap();
+        for sql in ["UPDATE session_status_history SET reason = 'x'", "DELETE FROM session_status_history"] {
+            let err = conn.batch_execute(sql).expect_err(sql);
+            assert_eq!(StoreError::from(err).kind(), ErrorKind::Invalid, "{sql}");
+        }
+        assert_eq!(count(&mut conn, "session_status_history"), 1);
+    }
+}

@@ -1,0 +1,92 @@
+//! Migrations run up, down and up again, and leave the same schema; both
+//! backends have the same tables and columns.
+
+use std::collections::BTreeSet;
+
+use chairside_store::{
+    pending_migrations, revert_all_migrations, run_migrations, Backend, DbConnection,
+};
+use diesel::sql_types::Text;
+use diesel::RunQueryDsl;
+
+use crate::support::{backend_test, TestDb};
+
+#[derive(diesel::QueryableByName)]
+struct Column {
+    #[diesel(sql_type = Text)]
+    table_name: String,
+    #[diesel(sql_type = Text)]
+    column_name: String,
+}
+
+/// `table.column` for every column of every table the migrations made.
+fn schema(conn: &mut DbConnection) -> BTreeSet<String> {
+    let sql = match Backend::of(conn) {
+        Backend::Postgres => {
+            "SELECT c.table_name::text AS table_name, c.column_name::text AS column_name \
+             FROM information_schema.columns c JOIN information_schema.tables t \
+               ON t.table_schema = c.table_schema AND t.table_name = c.table_name \
+             WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE' \
+               AND c.table_name <> '__diesel_schema_migrations'"
+        }
+        Backend::Sqlite => {
+            "SELECT m.name AS table_name, p.name AS column_name \
+             FROM sqlite_master m JOIN pragma_table_info(m.name) p \
+             WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' \
+               AND m.name <> '__diesel_schema_migrations'"
+        }
+    };
+    diesel::sql_query(sql)
+        .load::<Column>(conn)
+        .expect("schema query")
+        .into_iter()
+        .map(|c| format!("{}.{}", c.table_name, c.column_name))
+        .collect()
+}
+
+const TABLES: [&str; 16] = [
+    "api_keys",
+    "audit_log",
+    "booster_policy_changes",
+    "chairs",
+    "clinics",
+    "closures",
+    "courses",
+    "idempotency_keys",
+    "outbox",
+    "patients",
+    "protocol_versions",
+    "protocols",
+    "rems_monitoring_forms",
+    "session_status_history",
+    "sessions",
+    "symptom_measures",
+];
+
+backend_test! {
+    fn migrations_run_up_down_up(db) {
+        let mut conn = db.store.connection().unwrap();
+        let first = schema(&mut conn);
+        let tables: BTreeSet<&str> = first.iter().map(|c| c.split('.').next().unwrap()).collect();
+        assert_eq!(tables, TABLES.into_iter().collect());
+        assert!(pending_migrations(&mut conn).unwrap().is_empty());
+        let reverted = revert_all_migrations(&mut conn).unwrap();
+        assert_eq!(reverted.len(), 1);
+        assert!(schema(&mut conn).is_empty(), "down.sql drops everything up.sql made");
+        assert_eq!(pending_migrations(&mut conn).unwrap().len(), 1);
+        run_migrations(&mut conn).unwrap();
+        assert_eq!(schema(&mut conn), first);
+    }
+}
+
+#[test]
+fn postgres_and_sqlite_have_the_same_columns() {
+    let Some(pg) = TestDb::postgres() else {
+        eprintln!("TEST_DATABASE_URL not set: PostgreSQL skipped");
+        return;
+    };
+    let lite = TestDb::sqlite();
+    let pg_schema = schema(&mut pg.store.connection().unwrap());
+    let lite_schema = schema(&mut lite.store.connection().unwrap());
+    assert_eq!(pg_schema, lite_schema);
+}
