@@ -1,5 +1,6 @@
 //! The [`Store`]: a bounded connection pool and the transaction API.
 
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use diesel::connection::{AnsiTransactionManager, TransactionManager};
@@ -57,6 +58,12 @@ pub type PooledDbConnection = PooledConnection<ConnectionManager>;
 pub struct Store {
     pool: Pool<ConnectionManager>,
     backend: Backend,
+    /// SQLite admits one writer at a time. Writers of this process queue
+    /// here, and are woken the moment the previous one commits, instead of
+    /// polling in SQLite's busy handler (which sleeps up to 100 ms between
+    /// tries). Other processes still serialise through `BEGIN IMMEDIATE`
+    /// and the busy timeout; PostgreSQL needs no gate.
+    sqlite_writers: Option<Arc<Mutex<()>>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -88,7 +95,12 @@ impl Store {
             // transaction; a dead connection surfaces as Unavailable instead.
             .test_on_check_out(false)
             .build(manager)?;
-        Ok(Store { pool, backend })
+        let sqlite_writers = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(())));
+        Ok(Store {
+            pool,
+            backend,
+            sqlite_writers,
+        })
     }
 
     /// The backend behind this store.
@@ -125,8 +137,16 @@ impl Store {
     where
         E: From<StoreError>,
     {
+        let _turn = self.writer_turn();
         let mut conn = self.connection()?;
         in_write_transaction(&mut conn, f)
+    }
+
+    /// On SQLite, waits for this process's previous writer to finish.
+    fn writer_turn(&self) -> Option<MutexGuard<'_, ()>> {
+        self.sqlite_writers
+            .as_ref()
+            .map(|gate| gate.lock().unwrap_or_else(|poisoned| poisoned.into_inner()))
     }
 
     /// Like [`Store::write`], but runs `f` again, in a new transaction, when
@@ -141,11 +161,15 @@ impl Store {
     where
         E: From<StoreError> + RetryableError,
     {
-        let mut conn = self.connection()?;
         let attempts = attempts.max(1);
         let mut attempt = 1;
         loop {
-            match in_write_transaction(&mut conn, &mut f) {
+            let outcome = {
+                let _turn = self.writer_turn();
+                let mut conn = self.connection()?;
+                in_write_transaction(&mut conn, &mut f)
+            };
+            match outcome {
                 Err(e) if attempt < attempts && e.is_retryable() => attempt += 1,
                 result => return result,
             }
