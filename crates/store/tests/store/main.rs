@@ -7,3 +7,4 @@ mod audit;
 mod booking;
 mod migrations;
 mod races;
+mod records;

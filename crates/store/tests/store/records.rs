@@ -1,0 +1,241 @@
+//! The repositories the HTTP layer calls, one scenario each.
+
+use chairside_store::models::{
+    Actor, ClinicUpdate, ClosureSpan, CourseStatus, CourseUpdate, Instrument, NewApiKey,
+    NewClosure, NewIdempotencyRecord, NewOutboxEvent, NewPatient, NewSymptomMeasure, PageRequest,
+    PatientUpdate, Role,
+};
+use chairside_store::repo::{
+    api_keys, chairs, clinics, closures, courses, idempotency, measures, outbox, patients,
+    protocols, sessions,
+};
+use chairside_store::{ErrorKind, StoreError};
+use chrono::{NaiveDate, TimeZone, Utc};
+use serde_json::json;
+
+use crate::support::{at, backend_test, book, planned, seed};
+
+fn day(d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2030, 3, d).unwrap()
+}
+
+backend_test! {
+    fn clinics_chairs_and_closures(db) {
+        let fx = seed(&db.store, 3, 0);
+        let s = &db.store;
+        let clinic = s.read(|c| clinics::get(c, fx.clinic_id)).unwrap();
+        assert_eq!(clinic.settings["start_grid_minutes"], 15);
+        let renamed = s.write(|c| clinics::update(c, clinic.id, clinic.version,
+            &ClinicUpdate { name: Some("Harbour Clinic East".into()), ..Default::default() })).unwrap();
+        assert_eq!((renamed.name.as_str(), renamed.version, renamed.time_zone.as_str()),
+            ("Harbour Clinic East", 2, "America/New_York"));
+        let err = s.write(|c| clinics::update(c, clinic.id, clinic.version, &ClinicUpdate::default())).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::StaleVersion);
+        assert_eq!(s.read(|c| clinics::list(c, PageRequest::default())).unwrap().items.len(), 1);
+        assert_eq!(s.read(|c| clinics::get(c, 999)).unwrap_err().kind(), ErrorKind::NotFound);
+
+        let list = s.read(|c| chairs::list(c, fx.clinic_id)).unwrap();
+        assert_eq!(list.iter().map(|c| c.id).collect::<Vec<_>>(), fx.chair_ids);
+        let off = s.write(|c| chairs::set_active(c, fx.clinic_id, list[1].id, list[1].version, false)).unwrap();
+        assert!(!off.active);
+        let err = s.write(|c| chairs::add(c, fx.clinic_id, &chairside_store::models::NewChair {
+            label: "Chair 1".into(), modalities: json!([]), position: 9 })).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Duplicate);
+        // Another clinic's chair is not found from this one.
+        assert_eq!(s.read(|c| chairs::get(c, fx.clinic_id + 1, list[0].id)).unwrap_err().kind(), ErrorKind::NotFound);
+
+        let holiday = s.write(|c| closures::add(c, fx.clinic_id, &NewClosure {
+            chair_id: None, span: ClosureSpan::Days { first: day(25), last: day(26) }, reason: "Holiday".into() })).unwrap();
+        let start = day(5).and_hms_opt(13, 0, 0).unwrap();
+        let service = s.write(|c| closures::add(c, fx.clinic_id, &NewClosure {
+            chair_id: Some(list[0].id),
+            span: ClosureSpan::LocalRange { start, end: start + chrono::Duration::hours(2) },
+            reason: "Pump service".into() })).unwrap();
+        let all = s.read(|c| closures::list(c, fx.clinic_id)).unwrap();
+        assert_eq!(all, vec![holiday.clone(), service]);
+        let err = s.write(|c| closures::add(c, fx.clinic_id, &NewClosure {
+            chair_id: None, span: ClosureSpan::Days { first: day(26), last: day(25) }, reason: "backwards".into() })).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Invalid);
+        s.write(|c| closures::remove(c, fx.clinic_id, holiday.id)).unwrap();
+        assert_eq!(s.read(|c| closures::list(c, fx.clinic_id)).unwrap().len(), 1);
+    }
+}
+
+backend_test! {
+    fn protocols_keep_every_revision(db) {
+        let fx = seed(&db.store, 1, 0);
+        let s = &db.store;
+        let (protocol, v1) = s.write(|c| protocols::create(c, fx.clinic_id, "esketamine", "Esketamine nasal",
+            &json!({"phases": [{"kind": "series", "sessions": 8}]}))).unwrap();
+        assert_eq!(v1.revision, 1);
+        let (protocol2, v2) = s.write(|c| protocols::add_revision(c, fx.clinic_id, protocol.id, protocol.version,
+            &json!({"phases": [{"kind": "series", "sessions": 8}, {"kind": "series", "sessions": 4}]}))).unwrap();
+        assert_eq!((protocol2.latest_revision, v2.revision), (2, 2));
+        let err = s.write(|c| protocols::add_revision(c, fx.clinic_id, protocol.id, protocol.version, &json!({}))).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::StaleVersion);
+        let versions = s.read(|c| protocols::list_versions(c, fx.clinic_id, protocol.id)).unwrap();
+        assert_eq!(versions, vec![v1.clone(), v2]);
+        assert_eq!(s.read(|c| protocols::get_version(c, fx.clinic_id, v1.id)).unwrap(), v1);
+        assert_eq!(s.read(|c| protocols::list(c, fx.clinic_id)).unwrap().len(), 2);
+        let err = s.write(|c| protocols::create(c, fx.clinic_id, "esketamine", "again", &json!({}))).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Duplicate);
+        // Multi-statement writes refuse to run outside a transaction.
+        let err = s.read(|c| protocols::create(c, fx.clinic_id, "x", "x", &json!({}))).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Internal);
+    }
+}
+
+backend_test! {
+    fn patients_by_external_ref_and_versioned_updates(db) {
+        let fx = seed(&db.store, 1, 3);
+        let s = &db.store;
+        let new = NewPatient {
+            external_ref: "MRN-00001".into(),
+            display_name: "Dup".into(),
+            preferences: json!({}),
+            intake_assessed_on: None,
+            consent_on_file: false,
+            rems_enrolled_on: None,
+            escort_confirmed: false,
+        };
+        let err = s.write(|c| patients::create(c, fx.clinic_id, &new)).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Duplicate);
+        let found = s.read(|c| patients::find_by_external_ref(c, fx.clinic_id, "MRN-00001")).unwrap().unwrap();
+        assert_eq!(found.id, fx.patient_ids[1]);
+        assert!(s.read(|c| patients::find_by_external_ref(c, fx.clinic_id, "nope")).unwrap().is_none());
+        let updated = s.write(|c| patients::update(c, fx.clinic_id, found.id, found.version, &PatientUpdate {
+            rems_enrolled_on: Some(Some(day(1))),
+            preferences: Some(json!({"days": ["tue", "thu"]})),
+            calendar_token_hash: Some(Some("abc123".into())),
+            ..Default::default()
+        })).unwrap();
+        assert_eq!((updated.rems_enrolled_on, updated.version), (Some(day(1)), 2));
+        assert_eq!(updated.display_name, found.display_name);
+        let by_token = s.read(|c| patients::find_by_calendar_token_hash(c, fx.clinic_id, "abc123")).unwrap();
+        assert_eq!(by_token.map(|p| p.id), Some(found.id));
+        let err = s.write(|c| patients::update(c, fx.clinic_id, found.id, found.version, &PatientUpdate::default())).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::StaleVersion);
+        let first = s.read(|c| patients::list(c, fx.clinic_id, PageRequest { after_id: None, limit: 2 })).unwrap();
+        assert_eq!(first.items.len(), 2);
+        let rest = s.read(|c| patients::list(c, fx.clinic_id, PageRequest { after_id: first.next_after_id, limit: 2 })).unwrap();
+        assert_eq!((rest.items.len(), rest.next_after_id), (1, None));
+    }
+}
+
+backend_test! {
+    fn courses_list_by_filter_and_booster_history(db) {
+        let fx = seed(&db.store, 2, 2);
+        let s = &db.store;
+        let a = book(s, &fx, fx.patient_ids[0], &[planned(fx.chair_ids[0], 0, at(0, 9), 60)]).unwrap().course;
+        let b = book(s, &fx, fx.patient_ids[1], &[planned(fx.chair_ids[1], 0, at(0, 9), 60)]).unwrap().course;
+        let mine = s.read(|c| courses::list(c, fx.clinic_id, &courses::CourseFilter { patient_id: Some(fx.patient_ids[1]), status: None }, PageRequest::default())).unwrap();
+        assert_eq!(mine.items.iter().map(|c| c.id).collect::<Vec<_>>(), vec![b.id]);
+        let paused = s.write(|c| courses::update(c, fx.clinic_id, a.id, a.version, &CourseUpdate {
+            status: Some(CourseStatus::Paused), at_risk_reason: Some(Some("span exceeded".into())), ..Default::default() })).unwrap();
+        assert_eq!((paused.status, paused.at_risk_reason.as_deref()), (CourseStatus::Paused, Some("span exceeded")));
+        let active = s.read(|c| courses::list(c, fx.clinic_id, &courses::CourseFilter { patient_id: None, status: Some(CourseStatus::Active) }, PageRequest::default())).unwrap();
+        assert_eq!(active.items.len(), 1);
+        let doctor = Actor::key(9, Role::Clinician);
+        let (course, change) = s.write(|c| courses::change_booster_policy(c, fx.clinic_id, b.id, b.version,
+            &json!({"interval_days": 21}), "responding well", false, doctor)).unwrap();
+        assert_eq!(course.booster_policy, Some(json!({"interval_days": 21})));
+        assert_eq!((change.old_policy.clone(), change.key_id, change.role), (None, Some(9), Role::Clinician));
+        let (_, second) = s.write(|c| courses::change_booster_policy(c, fx.clinic_id, b.id, course.version,
+            &json!({"interval_days": 10}), "relapse", true, doctor)).unwrap();
+        assert_eq!(second.old_policy, Some(json!({"interval_days": 21})));
+        assert!(second.floor_overridden);
+        let history = s.read(|c| courses::booster_policy_changes(c, fx.clinic_id, b.id)).unwrap();
+        assert_eq!(history, vec![change, second]);
+        let page = s.read(|c| sessions::list(c, fx.clinic_id, &sessions::SessionFilter {
+            range: Some((at(0, 0), at(1, 0))), statuses: Some(vec![chairside_store::models::SessionStatus::Booked]),
+            course_id: None, patient_id: None }, PageRequest { after_id: None, limit: 1 })).unwrap();
+        assert_eq!(page.items.len(), 1);
+        assert!(page.next_after_id.is_some());
+    }
+}
+
+backend_test! {
+    fn measures_and_rems_forms(db) {
+        let fx = seed(&db.store, 1, 1);
+        let s = &db.store;
+        let booked = book(s, &fx, fx.patient_ids[0], &[planned(fx.chair_ids[0], 0, at(0, 9), 60)]).unwrap();
+        let nurse = Actor::key(4, Role::Clinician);
+        let measured_at = Utc.with_ymd_and_hms(2030, 3, 4, 8, 30, 0).unwrap();
+        let phq = s.write(|c| measures::record(c, fx.clinic_id, &NewSymptomMeasure {
+            patient_id: fx.patient_ids[0], course_id: Some(booked.course.id), instrument: Instrument::Phq9,
+            score: 19, measured_at }, nurse)).unwrap();
+        assert_eq!((phq.score, phq.measured_at, phq.instrument), (19, measured_at, Instrument::Phq9));
+        let err = s.write(|c| measures::record(c, fx.clinic_id, &NewSymptomMeasure {
+            patient_id: fx.patient_ids[0], course_id: None, instrument: Instrument::Gad7,
+            score: 22, measured_at }, nurse)).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Invalid);
+        assert_eq!(s.read(|c| measures::for_patient(c, fx.clinic_id, fx.patient_ids[0], None)).unwrap(), vec![phq]);
+
+        let form = s.write(|c| measures::open_rems_form(c, fx.clinic_id, booked.sessions[0].id, fx.patient_ids[0], day(11))).unwrap();
+        assert_eq!(s.read(|c| measures::rems_forms_due(c, fx.clinic_id, day(11))).unwrap(), vec![form.clone()]);
+        assert!(s.read(|c| measures::rems_forms_due(c, fx.clinic_id, day(10))).unwrap().is_empty());
+        let filed = s.write(|c| measures::file_rems_form(c, fx.clinic_id, form.id, form.version, measured_at)).unwrap();
+        assert_eq!(filed.filed_at, Some(measured_at));
+        assert!(s.read(|c| measures::rems_forms_due(c, fx.clinic_id, day(11))).unwrap().is_empty());
+        let err = s.write(|c| measures::file_rems_form(c, fx.clinic_id, form.id, form.version, measured_at)).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::StaleVersion);
+    }
+}
+
+backend_test! {
+    fn api_keys_are_verified_by_hash_and_revocable(db) {
+        let fx = seed(&db.store, 1, 0);
+        let s = &db.store;
+        let (admin, admin_token) = s.write(|c| api_keys::create(c, &NewApiKey { clinic_id: None, role: Role::Admin, label: "ops".into() })).unwrap();
+        let (desk, desk_token) = s.write(|c| api_keys::create(c, &NewApiKey { clinic_id: Some(fx.clinic_id), role: Role::FrontDesk, label: "desk".into() })).unwrap();
+        assert!(!desk.secret_hash.contains(&desk_token) && desk_token.starts_with(&format!("chs_{}_", desk.prefix)));
+        assert_eq!(s.read(|c| api_keys::verify(c, &admin_token)).unwrap().map(|k| k.id), Some(admin.id));
+        assert_eq!(s.read(|c| api_keys::verify(c, &desk_token)).unwrap().map(|k| (k.id, k.role)), Some((desk.id, Role::FrontDesk)));
+        let forged = format!("{}0", &desk_token[..desk_token.len() - 1]);
+        assert!(s.read(|c| api_keys::verify(c, &forged)).unwrap().is_none());
+        assert!(s.read(|c| api_keys::verify(c, "garbage")).unwrap().is_none());
+        // Only admin keys may be global; no key for the system role.
+        let err = s.write(|c| api_keys::create(c, &NewApiKey { clinic_id: None, role: Role::Clinician, label: "x".into() })).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Invalid);
+        let err = s.write(|c| api_keys::create(c, &NewApiKey { clinic_id: None, role: Role::System, label: "x".into() })).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Invalid);
+        assert_eq!(s.read(|c| api_keys::list(c, None)).unwrap(), vec![admin]);
+        let revoked = s.write(|c| api_keys::revoke(c, desk.id)).unwrap();
+        assert!(revoked.revoked_at.is_some());
+        assert!(s.read(|c| api_keys::verify(c, &desk_token)).unwrap().is_none());
+        assert_eq!(s.read(|c| api_keys::list(c, Some(fx.clinic_id))).unwrap(), vec![revoked]);
+    }
+}
+
+backend_test! {
+    fn idempotency_and_outbox(db) {
+        let fx = seed(&db.store, 1, 1);
+        let s = &db.store;
+        let record = NewIdempotencyRecord {
+            clinic_id: Some(fx.clinic_id), key_id: 5, idempotency_key: "k-1".into(),
+            request_fingerprint: "POST /v1/courses sha256:aa".into(), response_status: 201,
+            response_body: "{\"id\":1}".into() };
+        assert!(s.read(|c| idempotency::get(c, Some(fx.clinic_id), 5, "k-1")).unwrap().is_none());
+        let stored = s.write(|c| idempotency::put(c, &record)).unwrap();
+        assert_eq!(s.read(|c| idempotency::get(c, Some(fx.clinic_id), 5, "k-1")).unwrap(), Some(stored));
+        let err = s.write(|c| idempotency::put(c, &record)).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Duplicate);
+        // Unscoped requests have their own space.
+        s.write(|c| idempotency::put(c, &NewIdempotencyRecord { clinic_id: None, ..record.clone() })).unwrap();
+        assert_eq!(s.write(|c| idempotency::purge_before(c, Utc::now() + chrono::Duration::hours(1))).unwrap(), 2);
+
+        let booked = book(s, &fx, fx.patient_ids[0], &[planned(fx.chair_ids[0], 0, at(0, 9), 60)]).unwrap();
+        let cancelled = s.write(|c| outbox::append(c, &NewOutboxEvent { clinic_id: fx.clinic_id,
+            event_type: "session.cancelled".into(), aggregate_id: booked.course.id,
+            payload: json!({"session_id": booked.sessions[0].id}) })).unwrap();
+        let events = s.read(|c| outbox::list_after(c, Some(fx.clinic_id), 0, 10)).unwrap();
+        assert_eq!(events.iter().map(|e| e.event_type.as_str()).collect::<Vec<_>>(), ["course.booked", "session.cancelled"]);
+        assert_eq!(events[0].event_id, booked.event_id);
+        assert_eq!(events[0].payload["sessions"][0]["id"], booked.sessions[0].id);
+        assert_eq!(s.read(|c| outbox::list_after(c, None, events[0].id, 10)).unwrap(), vec![cancelled.clone()]);
+        s.write(|c| outbox::mark_published(c, fx.clinic_id, events[0].id, Utc::now())).unwrap();
+        assert_eq!(s.read(|c| outbox::unpublished(c, 10)).unwrap(), vec![cancelled]);
+        let err: StoreError = s.write(|c| outbox::mark_published(c, fx.clinic_id, 999_999, Utc::now())).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::NotFound);
+    }
+}
