@@ -1,0 +1,126 @@
+//! Authentication and authorisation: `Authorization: Bearer <key>` → the
+//! key's role and clinic scope, checked against [`crate::policy`].
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::{dev::Payload, web, FromRequest, HttpMessage, HttpRequest};
+use chairside_store::models::{Actor, Role};
+use chairside_store::repo;
+
+use crate::error::ApiError;
+use crate::policy::allowed_roles;
+use crate::request_id::RequestId;
+use crate::state::AppState;
+
+/// The authenticated caller of a request, already checked against the
+/// route's roles and, for routes under `/v1/clinics/{clinic_id}`, the key's
+/// clinic scope.
+#[derive(Clone, Debug)]
+pub struct Caller {
+    /// The API key's id.
+    pub key_id: i64,
+    /// Its role.
+    pub role: Role,
+    /// The one clinic it may act on; `None` = every clinic (admin).
+    pub clinic_scope: Option<i64>,
+    /// The request id, for the audit trail.
+    pub request_id: String,
+}
+
+impl Caller {
+    /// The actor recorded in history and audit rows.
+    pub fn actor(&self) -> Actor {
+        Actor::key(self.key_id, self.role)
+    }
+
+    /// Whether the caller may see this clinic.
+    pub fn may_access(&self, clinic_id: i64) -> bool {
+        self.clinic_scope.is_none_or(|scope| scope == clinic_id)
+    }
+
+    /// Clinical decisions (overrides) need a clinician or an admin.
+    pub fn require_clinical(&self, what: &str) -> Result<(), ApiError> {
+        match self.role {
+            Role::Admin | Role::Clinician => Ok(()),
+            _ => Err(ApiError::Forbidden(format!(
+                "{what} needs a clinician or admin key"
+            ))),
+        }
+    }
+}
+
+fn bearer(req: &HttpRequest) -> Result<String, ApiError> {
+    let header = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)
+        .ok_or_else(|| {
+            ApiError::Unauthenticated("send an API key as `Authorization: Bearer <key>`".into())
+        })?;
+    let text = header
+        .to_str()
+        .map_err(|_| ApiError::Unauthenticated("the Authorization header is not text".into()))?;
+    match text.split_once(' ') {
+        Some((scheme, token))
+            if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
+        {
+            Ok(token.trim().to_string())
+        }
+        _ => Err(ApiError::Unauthenticated(
+            "use the Bearer scheme: `Authorization: Bearer <key>`".into(),
+        )),
+    }
+}
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let token = bearer(&req)?;
+            let state = req
+                .app_data::<web::Data<AppState>>()
+                .ok_or_else(|| ApiError::Internal("no app state".into()))?
+                .clone();
+            let key = web::block(move || {
+                state
+                    .store
+                    .read(|conn| repo::api_keys::verify(conn, &token))
+            })
+            .await??
+            .ok_or_else(|| ApiError::Unauthenticated("unknown or revoked API key".into()))?;
+            let pattern = req.match_pattern().unwrap_or_default();
+            let roles = allowed_roles(req.method(), &pattern).ok_or_else(|| {
+                ApiError::Forbidden(format!("no role may call {} {pattern}", req.method()))
+            })?;
+            if !roles.contains(&key.role) {
+                return Err(ApiError::Forbidden(format!(
+                    "a {} key may not call {} {pattern}",
+                    key.role.as_str(),
+                    req.method()
+                )));
+            }
+            if let (Some(scope), Some(clinic)) = (key.clinic_id, req.match_info().get("clinic_id"))
+            {
+                if clinic.parse::<i64>().ok() != Some(scope) {
+                    return Err(ApiError::Forbidden(format!(
+                        "this key is scoped to clinic {scope}"
+                    )));
+                }
+            }
+            let request_id = req
+                .extensions()
+                .get::<RequestId>()
+                .map(|r| r.0.clone())
+                .unwrap_or_default();
+            Ok(Caller {
+                key_id: key.id,
+                role: key.role,
+                clinic_scope: key.clinic_id,
+                request_id,
+            })
+        })
+    }
+}

@@ -1,0 +1,106 @@
+//! Courses: a patient on a protocol, and their sessions.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::common::ViolationView;
+use super::patient::Preferences;
+use super::protocol::BoosterPolicy;
+use super::session::{At, PlannedSessionView, SessionView};
+
+/// Plan (preview) or book a course's first phase.
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"patient_id": 1, "protocol_id": 1, "earliest": "2026-03-02"}))]
+pub struct PlanCourse {
+    /// The patient.
+    pub patient_id: i64,
+    /// The protocol (its current revision is used and kept by the course).
+    pub protocol_id: i64,
+    /// No session before this clinic-local date.
+    pub earliest: NaiveDate,
+    /// The first session must fall within this many days of `earliest` (default 28).
+    #[serde(default)]
+    #[schema(minimum = 0, maximum = 366)]
+    pub first_within_days: Option<u32>,
+    /// Preferences for this plan; default: the patient's own.
+    #[serde(default)]
+    pub preferences: Option<Preferences>,
+}
+
+/// A plan the engine proposes (nothing is booked).
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct CoursePlan {
+    /// The phase planned.
+    pub phase: i32,
+    /// The protocol revision planned with.
+    pub protocol_revision: i32,
+    /// The sessions.
+    pub sessions: Vec<PlannedSessionView>,
+}
+
+/// Where a course is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(missing_docs)]
+pub enum CourseStatus {
+    Active,
+    Paused,
+    Completed,
+    Ceased,
+}
+
+/// Why a course is at risk, and the plan that would break the rules.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct AtRisk {
+    /// In words.
+    pub reason: String,
+    /// The rules the current plan breaks.
+    pub violations: Vec<ViolationView>,
+}
+
+/// A course with its sessions.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct CourseView {
+    /// Id.
+    pub id: i64,
+    /// The patient.
+    pub patient_id: i64,
+    /// The protocol.
+    pub protocol_id: i64,
+    /// The protocol revision the course follows.
+    pub protocol_revision: i32,
+    /// Status.
+    pub status: CourseStatus,
+    /// Index of the current phase.
+    pub current_phase: i32,
+    /// The booster policy in force (the protocol's default until a clinician changes it).
+    pub booster_policy: Option<BoosterPolicy>,
+    /// Present when the course is at risk.
+    pub at_risk: Option<AtRisk>,
+    /// Every session, in time order.
+    pub sessions: Vec<SessionView>,
+    /// When booked.
+    pub created_at: DateTime<Utc>,
+    /// When last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Add one session to a course at a chosen time.
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"at": {"start": "2026-03-23T10:00:00-04:00"}, "chair_id": 1}))]
+pub struct AddSession {
+    /// When.
+    pub at: At,
+    /// Which chair (default: the first free suitable one).
+    #[serde(default)]
+    pub chair_id: Option<i64>,
+    /// The phase (default: the course's current phase).
+    #[serde(default)]
+    pub phase: Option<i32>,
+    /// A clinician may book outside the protocol's rules with a reason.
+    #[serde(default)]
+    pub override_reason: Option<String>,
+}

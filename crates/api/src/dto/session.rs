@@ -1,0 +1,204 @@
+//! Sessions: one chair interval of one patient, and what can happen to it.
+
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::common::WallTime;
+
+/// Where a session is in its life (FHIR `Appointment.status` in brackets).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionStatus {
+    /// Booked (`booked`).
+    Booked,
+    /// Arrived and checked in (`checked-in`).
+    CheckedIn,
+    /// Treated (`fulfilled`).
+    Completed,
+    /// Arrived but not treated, e.g. blood pressure too high (`fulfilled` + reason).
+    NotDosed,
+    /// Cancelled (`cancelled`).
+    Cancelled,
+    /// Did not come (`noshow`).
+    NoShow,
+    /// Booked by mistake (`entered-in-error`).
+    EnteredInError,
+}
+
+/// A session's times in the clinic's zone.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct LocalTimes {
+    /// The clinic's IANA zone.
+    #[schema(example = "America/New_York")]
+    pub zone: String,
+    /// Local date.
+    pub date: NaiveDate,
+    /// Local start.
+    pub start: WallTime,
+    /// Local end of the chair interval.
+    pub end: WallTime,
+    /// Start with the local UTC offset (RFC 3339).
+    pub start_with_offset: DateTime<FixedOffset>,
+}
+
+/// A session.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct SessionView {
+    /// Id.
+    pub id: i64,
+    /// The course.
+    pub course_id: i64,
+    /// The patient.
+    pub patient_id: i64,
+    /// Index of the protocol phase (0 = first).
+    pub phase: i32,
+    /// Position in the phase (1-based).
+    pub sequence: i32,
+    /// The chair.
+    pub chair_id: i64,
+    /// Start of the chair interval (pre-dose check), UTC.
+    pub start: DateTime<Utc>,
+    /// End of the chair interval (end of monitoring), UTC.
+    pub end: DateTime<Utc>,
+    /// The same in clinic time.
+    pub local: LocalTimes,
+    /// Status.
+    pub status: SessionStatus,
+    /// Why it was moved, cancelled, not dosed, …
+    pub reason: Option<String>,
+    /// When last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A session proposed by the planner (not booked).
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct PlannedSessionView {
+    /// Index of the protocol phase.
+    pub phase: i32,
+    /// Position in the phase (1-based).
+    pub sequence: i32,
+    /// The chair.
+    pub chair_id: i64,
+    /// Start, UTC.
+    pub start: DateTime<Utc>,
+    /// End, UTC.
+    pub end: DateTime<Utc>,
+    /// In clinic time.
+    pub local: LocalTimes,
+}
+
+/// When: an instant with its offset, or a clinic-local wall-clock time.
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"start": "2026-03-09T10:00:00-04:00"}))]
+pub struct At {
+    /// An RFC 3339 date-time with offset.
+    #[serde(default)]
+    pub start: Option<DateTime<FixedOffset>>,
+    /// Or a clinic-local date-time without offset, e.g. `2026-03-09T10:00`.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, example = "2026-03-09T10:00:00")]
+    pub local_start: Option<NaiveDateTime>,
+    /// For a local time that occurs twice (fall back): `earlier` or `later`.
+    /// Without it such a time is refused.
+    #[serde(default)]
+    pub disambiguation: Option<Disambiguation>,
+}
+
+/// Which occurrence of a repeated local time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(missing_docs)]
+pub enum Disambiguation {
+    Earlier,
+    Later,
+}
+
+/// Move a session: to a given time, or to the next best time.
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"next_best": {"not_before": "2026-03-10"}, "reason": "patient has a cold"}))]
+pub struct RescheduleSession {
+    /// The new time (exclusive with `next_best`).
+    #[serde(default)]
+    pub to: Option<At>,
+    /// Chair for `to` (default: the first free suitable chair).
+    #[serde(default)]
+    pub chair_id: Option<i64>,
+    /// Let the planner pick the earliest day that keeps the phase's rules.
+    #[serde(default)]
+    pub next_best: Option<NextBest>,
+    /// Why.
+    pub reason: String,
+    /// A clinician may book a time that breaks a protocol rule, with this reason.
+    #[serde(default)]
+    pub override_reason: Option<String>,
+}
+
+/// Options for "next best".
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NextBest {
+    /// Not before this local date (default: the day after the current date).
+    #[serde(default)]
+    pub not_before: Option<NaiveDate>,
+}
+
+/// Which sessions a cancellation reaches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CancelScope {
+    /// This session only (omit); the rest keep their times.
+    This,
+    /// This and every later booked session of the course.
+    Remaining,
+}
+
+/// Cancel one session or all remaining ones.
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"scope": "this", "reason": "patient travelling"}))]
+pub struct CancelSession {
+    /// This one, or all remaining.
+    pub scope: CancelScope,
+    /// Why.
+    pub reason: String,
+}
+
+/// A status change with an optional note.
+#[derive(Clone, Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatusNote {
+    /// A note for the history.
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// Check in without a confirmed escort: the reason (clinician or admin).
+    #[serde(default)]
+    pub override_reason: Option<String>,
+}
+
+/// Arrived, but not dosed.
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"reason": "blood pressure 152/96 before dosing", "rebook": true}))]
+pub struct NotDosed {
+    /// Why treatment was withheld (e.g. blood pressure above 140/90).
+    pub reason: String,
+    /// Book a replacement at the next time that keeps the phase's rules.
+    #[serde(default)]
+    pub rebook: bool,
+}
+
+/// The outcome of a change that may re-plan the rest of the course.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct SessionChange {
+    /// The session changed.
+    pub session: SessionView,
+    /// Sessions booked as a consequence (a rebooking, a re-plan).
+    pub booked: Vec<SessionView>,
+    /// Sessions cancelled as a consequence.
+    pub cancelled: Vec<SessionView>,
+    /// Whether the course is now at risk (a clinician must decide).
+    pub course_at_risk: bool,
+}

@@ -1,0 +1,270 @@
+//! The HTTP layer's one error type, and the one place where every error of
+//! every layer is mapped to a status and a problem document.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use chairside_engine::{EngineError, Infeasibility, LocalTimeError, Violation};
+use chairside_store::{ErrorKind as StoreKind, RetryableError, StoreError};
+
+use crate::dto::common::ViolationView;
+use crate::problem::{FieldError, Problem, PROBLEM_JSON};
+
+/// Everything a request can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The request is malformed (bad JSON, bad parameter syntax).
+    #[error("{detail}")]
+    BadRequest {
+        /// What is wrong.
+        detail: String,
+        /// Which fields.
+        errors: Vec<FieldError>,
+    },
+    /// The request is well-formed but its content is invalid.
+    #[error("{detail}")]
+    Invalid {
+        /// What is wrong.
+        detail: String,
+        /// Which fields.
+        errors: Vec<FieldError>,
+    },
+    /// No or unknown API key.
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// The key's role or clinic scope does not allow this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// No such resource (in this clinic).
+    #[error("{0}")]
+    NotFound(String),
+    /// The state of the resource does not allow this (e.g. chair taken).
+    #[error("{detail}")]
+    Conflict {
+        /// Short slug for the problem type (`chair-taken`, …).
+        kind: &'static str,
+        /// What conflicted.
+        detail: String,
+    },
+    /// `If-Match` names a representation that is no longer current.
+    #[error("{0}")]
+    PreconditionFailed(String),
+    /// A change without `If-Match`.
+    #[error("{0}")]
+    PreconditionRequired(String),
+    /// No schedule keeps the rules.
+    #[error("{0}")]
+    Infeasible(Box<Infeasibility>),
+    /// The proposed sessions break scheduling rules.
+    #[error("the proposed schedule breaks {} rule(s)", .0.len())]
+    Violations(Vec<Violation>),
+    /// A gate before treatment is not passed (consent, REMS, escort).
+    #[error("{detail}")]
+    Gate {
+        /// The missing gate's name.
+        gate: &'static str,
+        /// What is missing.
+        detail: String,
+    },
+    /// The body is larger than allowed.
+    #[error("{0}")]
+    TooLarge(String),
+    /// The body is not JSON.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// The database is unreachable or too busy right now.
+    #[error("{0}")]
+    Unavailable(String),
+    /// A bug: never expected.
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    /// A validation failure of one field.
+    pub fn invalid_field(field: impl Into<String>, message: impl Into<String>) -> Self {
+        let (field, message) = (field.into(), message.into());
+        ApiError::Invalid {
+            detail: format!("{field}: {message}"),
+            errors: vec![FieldError { field, message }],
+        }
+    }
+
+    /// A malformed parameter.
+    pub fn bad_field(field: impl Into<String>, message: impl Into<String>) -> Self {
+        let (field, message) = (field.into(), message.into());
+        ApiError::BadRequest {
+            detail: format!("{field}: {message}"),
+            errors: vec![FieldError { field, message }],
+        }
+    }
+
+    /// The problem type slug and title of this error.
+    fn kind_and_title(&self) -> (&'static str, &'static str) {
+        match self {
+            ApiError::BadRequest { .. } => ("bad-request", "The request is malformed"),
+            ApiError::Invalid { .. } => ("invalid", "The request is invalid"),
+            ApiError::Unauthenticated(_) => ("unauthenticated", "A valid API key is required"),
+            ApiError::Forbidden(_) => ("forbidden", "This API key may not do this"),
+            ApiError::NotFound(_) => ("not-found", "No such resource"),
+            ApiError::Conflict { kind, .. } => {
+                (kind, "The request conflicts with the current state")
+            }
+            ApiError::PreconditionFailed(_) => ("stale", "The resource changed since you read it"),
+            ApiError::PreconditionRequired(_) => ("if-match-required", "If-Match is required"),
+            ApiError::Infeasible(_) => ("infeasible", "No schedule keeps the rules"),
+            ApiError::Violations(_) => ("rule-violations", "The schedule breaks scheduling rules"),
+            ApiError::Gate { .. } => ("gate-not-passed", "A gate before treatment is not passed"),
+            ApiError::TooLarge(_) => ("too-large", "The request body is too large"),
+            ApiError::UnsupportedMediaType(_) => {
+                ("unsupported-media-type", "The body must be JSON")
+            }
+            ApiError::Unavailable(_) => ("unavailable", "The service is temporarily unavailable"),
+            ApiError::Internal(_) => ("internal", "Internal error"),
+        }
+    }
+
+    /// The problem document for this error.
+    pub fn problem(&self) -> Problem {
+        let (kind, title) = self.kind_and_title();
+        let mut problem = Problem {
+            kind: format!("/problems/{kind}"),
+            title: title.to_string(),
+            status: self.status_code().as_u16(),
+            detail: self.to_string(),
+            errors: Vec::new(),
+            rule: None,
+            violations: Vec::new(),
+            earliest_feasible: None,
+            request_id: None,
+        };
+        match self {
+            ApiError::BadRequest { errors, .. } | ApiError::Invalid { errors, .. } => {
+                problem.errors = errors.clone();
+            }
+            ApiError::Infeasible(why) => {
+                problem.rule = Some(why.rule);
+                problem.earliest_feasible = why.earliest_feasible;
+            }
+            ApiError::Violations(violations) => {
+                problem.violations = violations.iter().map(ViolationView::from).collect();
+                problem.rule = violations.first().map(|v| v.rule);
+            }
+            ApiError::Gate { gate, detail } => {
+                problem.errors = vec![FieldError {
+                    field: (*gate).to_string(),
+                    message: detail.clone(),
+                }];
+            }
+            ApiError::Internal(_) => {
+                problem.detail = "an unexpected error; it has been logged".into()
+            }
+            _ => {}
+        }
+        problem
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            ApiError::Invalid { .. }
+            | ApiError::Infeasible(_)
+            | ApiError::Violations(_)
+            | ApiError::Gate { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
+            ApiError::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
+            ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let ApiError::Internal(message) = self {
+            tracing::error!(error = %message, "internal error");
+        }
+        let mut response = HttpResponse::build(self.status_code());
+        response.insert_header((header::CONTENT_TYPE, PROBLEM_JSON));
+        match self {
+            ApiError::Unauthenticated(_) => {
+                response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+            }
+            ApiError::Unavailable(_) => {
+                response.insert_header((header::RETRY_AFTER, "1"));
+            }
+            _ => {}
+        }
+        response.body(serde_json::to_string(&self.problem()).expect("problem serialises"))
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        match error.kind() {
+            StoreKind::ChairTaken => ApiError::Conflict {
+                kind: "chair-taken",
+                detail: format!("the chair was taken meanwhile: {error}"),
+            },
+            StoreKind::PatientDoubleBooked => ApiError::Conflict {
+                kind: "patient-double-booked",
+                detail: format!("the patient already has a session then: {error}"),
+            },
+            StoreKind::StaleVersion => ApiError::PreconditionFailed(format!(
+                "the resource changed meanwhile; read it again: {error}"
+            )),
+            StoreKind::NotFound => ApiError::NotFound(error.to_string()),
+            StoreKind::Duplicate => ApiError::Conflict {
+                kind: "duplicate",
+                detail: error.to_string(),
+            },
+            StoreKind::Invalid => ApiError::Invalid {
+                detail: error.to_string(),
+                errors: Vec::new(),
+            },
+            StoreKind::Contention | StoreKind::Unavailable => {
+                ApiError::Unavailable(error.to_string())
+            }
+            StoreKind::Internal => ApiError::Internal(error.to_string()),
+        }
+    }
+}
+
+impl From<EngineError> for ApiError {
+    fn from(error: EngineError) -> Self {
+        match error {
+            EngineError::InvalidInput { field, reason } => ApiError::invalid_field(field, reason),
+            EngineError::LocalTime(e) => local_time_error("start", e),
+            EngineError::Infeasible(why) => ApiError::Infeasible(why),
+        }
+    }
+}
+
+/// A local time that does not exist or is ambiguous, at a named field.
+pub fn local_time_error(field: &str, error: LocalTimeError) -> ApiError {
+    ApiError::invalid_field(field, error.to_string())
+}
+
+impl From<actix_web::error::BlockingError> for ApiError {
+    fn from(_: actix_web::error::BlockingError) -> Self {
+        ApiError::Unavailable("the server is shutting down".into())
+    }
+}
+
+impl RetryableError for ApiError {
+    fn is_retryable(&self) -> bool {
+        // A chair taken by a concurrent writer: reload, re-plan, try again.
+        matches!(
+            self,
+            ApiError::Conflict {
+                kind: "chair-taken" | "patient-double-booked",
+                ..
+            }
+        )
+    }
+}

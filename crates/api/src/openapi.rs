@@ -1,0 +1,73 @@
+//! The OpenAPI 3.1 document, generated from the code. The committed copy
+//! (`api-spec/openapi.json`) is checked against it by a test.
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::routes::{clinics, courses, health, patients, protocols, schedule, sessions};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Chairside",
+        description = "Scheduling for ketamine and esketamine infusion clinics: courses of treatment planned onto chairs, exactly and without double booking.\n\nConventions (errors, ETags, idempotency, pagination, time) are described in docs/api.md.",
+        license(name = "AGPL-3.0-only", identifier = "AGPL-3.0-only"),
+        version = "0.1.0"
+    ),
+    paths(
+        health::healthz, health::readyz, health::metrics, health::openapi_json,
+        clinics::list_clinics, clinics::create_clinic, clinics::get_clinic, clinics::update_clinic,
+        clinics::list_chairs, clinics::add_chair, clinics::deactivate_chair, clinics::activate_chair,
+        clinics::list_closures, clinics::add_closure, clinics::remove_closure,
+        protocols::list_protocols, protocols::create_protocol, protocols::get_protocol,
+        patients::list_patients, patients::create_patient, patients::get_patient, patients::update_patient,
+        courses::preview_course, courses::book_course, courses::list_courses, courses::get_course, courses::add_session,
+        sessions::list_sessions, sessions::get_session, sessions::reschedule_session, sessions::cancel_session,
+        sessions::check_in_session, sessions::complete_session, sessions::no_show_session, sessions::not_dosed_session,
+        schedule::availability, schedule::day_sheet,
+    ),
+    modifiers(&BearerKeys),
+    tags(
+        (name = "clinics", description = "Clinic set-up: hours, chairs, closures"),
+        (name = "protocols", description = "Treatment protocols"),
+        (name = "patients", description = "Patients and their gate facts"),
+        (name = "courses", description = "Courses of treatment"),
+        (name = "sessions", description = "One session's life"),
+        (name = "schedule", description = "Availability and the day sheet"),
+        (name = "operations", description = "Health, metrics, documentation"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerKeys;
+
+impl Modify for BearerKeys {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "An API key: `chairside api-key create --role front_desk --clinic 1`",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The OpenAPI document.
+pub fn document() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+/// The document as the pretty JSON committed in `api-spec/openapi.json`.
+pub fn document_json() -> String {
+    let mut text = document()
+        .to_pretty_json()
+        .expect("the document serialises");
+    text.push('\n');
+    text
+}

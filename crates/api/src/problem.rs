@@ -1,0 +1,55 @@
+//! RFC 9457 problem details: the one shape every error response takes.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// The media type of every error response.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// One offending field of a request.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct FieldError {
+    /// Where: a JSON path into the body (`phases[0].min_days_between`), or a
+    /// query or path parameter or header name.
+    pub field: String,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+/// An error response (`application/problem+json`, RFC 9457).
+#[derive(Clone, Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "type": "/problems/infeasible",
+    "title": "No schedule keeps the rules",
+    "status": 422,
+    "detail": "every suitable chair is taken on 9 days",
+    "rule": "chairs_full",
+    "earliest_feasible": "2026-03-23"
+}))]
+pub struct Problem {
+    /// A URI reference naming the kind of problem; documented in `docs/api.md`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// A short summary of the kind.
+    pub title: String,
+    /// The HTTP status.
+    pub status: u16,
+    /// What went wrong in this occurrence.
+    pub detail: String,
+    /// The offending fields, for validation failures.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+    /// The scheduling rule that could not be met, when one applies.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub rule: Option<chairside_engine::Rule>,
+    /// Every scheduling rule a proposed session breaks.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub violations: Vec<crate::dto::common::ViolationView>,
+    /// The earliest date from which a plan within the rules exists.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub earliest_feasible: Option<chrono::NaiveDate>,
+    /// The request id, to quote when reporting the problem.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+}

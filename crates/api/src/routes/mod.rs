@@ -1,0 +1,74 @@
+//! HTTP routes: parse, authenticate, call a use case on a blocking thread,
+//! map the result. No business rule lives here.
+
+pub mod clinics;
+pub mod courses;
+pub mod health;
+pub mod patients;
+pub mod protocols;
+pub mod schedule;
+pub mod sessions;
+
+use actix_web::web;
+use chairside_store::DbConnection;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::error::ApiError;
+use crate::service::BOOKING_ATTEMPTS;
+use crate::state::AppState;
+
+/// `/v1/clinics/{clinic_id}`.
+#[derive(Clone, Copy, Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct ClinicPath {
+    /// The clinic.
+    pub clinic_id: i64,
+}
+
+/// Runs a read on a blocking thread, inside the request's span.
+pub async fn read<T, F>(state: &web::Data<AppState>, f: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+{
+    let store = state.store.clone();
+    let span = tracing::Span::current();
+    web::block(move || span.in_scope(|| store.read(f))).await?
+}
+
+/// Runs a write transaction on a blocking thread, inside the request's span.
+pub async fn write<T, F>(state: &web::Data<AppState>, f: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+{
+    let store = state.store.clone();
+    let span = tracing::Span::current();
+    web::block(move || span.in_scope(|| store.write(f))).await?
+}
+
+/// Like [`write`], re-planning when a concurrent writer took the chair.
+pub async fn write_replanning<T, F>(state: &web::Data<AppState>, f: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnMut(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+{
+    let store = state.store.clone();
+    let span = tracing::Span::current();
+    web::block(move || span.in_scope(|| store.write_retrying(BOOKING_ATTEMPTS, f))).await?
+}
+
+/// Registers every route.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    health::configure(cfg);
+    cfg.service(
+        web::scope("/v1")
+            .configure(clinics::configure)
+            .configure(protocols::configure)
+            .configure(patients::configure)
+            .configure(courses::configure)
+            .configure(sessions::configure)
+            .configure(schedule::configure),
+    );
+}

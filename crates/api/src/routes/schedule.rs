@@ -1,0 +1,78 @@
+//! Availability and the day sheet.
+
+use actix_web::{web, HttpResponse};
+use chrono::NaiveDate;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::problem::Problem;
+use crate::routes::{read, ClinicPath};
+use crate::service::schedule::{self as service, AvailabilityView, DaySheet};
+use crate::state::AppState;
+
+/// What to look for.
+#[derive(Clone, Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AvailabilityQuery {
+    /// The protocol whose chair time and treatment decide the fit.
+    pub protocol_id: i64,
+    /// First clinic-local date.
+    pub from: NaiveDate,
+    /// Last clinic-local date (inclusive; at most 62 days after `from`).
+    pub to: NaiveDate,
+    /// Only this chair.
+    pub chair_id: Option<i64>,
+}
+
+/// Which day.
+#[derive(Clone, Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DaySheetQuery {
+    /// The clinic-local date.
+    pub date: NaiveDate,
+}
+
+pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route(
+        "/clinics/{clinic_id}/availability",
+        web::get().to(availability),
+    )
+    .route("/clinics/{clinic_id}/day-sheet", web::get().to(day_sheet));
+}
+
+/// Open start times per chair for a date range and a protocol.
+#[utoipa::path(get, path = "/v1/clinics/{clinic_id}/availability", tag = "schedule", params(ClinicPath, AvailabilityQuery),
+    responses((status = 200, body = AvailabilityView), (status = 422, body = Problem, content_type = "application/problem+json")),
+    security(("api_key" = [])))]
+pub async fn availability(
+    _caller: Caller,
+    state: web::Data<AppState>,
+    path: web::Path<ClinicPath>,
+    query: web::Query<AvailabilityQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.clinic_id;
+    let q = query.into_inner();
+    let view = read(&state, move |conn| {
+        service::availability(conn, id, q.protocol_id, q.from, q.to, q.chair_id)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// Every chair's sessions for one clinic-local date.
+#[utoipa::path(get, path = "/v1/clinics/{clinic_id}/day-sheet", tag = "schedule", params(ClinicPath, DaySheetQuery),
+    responses((status = 200, body = DaySheet), (status = 404, body = Problem, content_type = "application/problem+json")),
+    security(("api_key" = [])))]
+pub async fn day_sheet(
+    _caller: Caller,
+    state: web::Data<AppState>,
+    path: web::Path<ClinicPath>,
+    query: web::Query<DaySheetQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.clinic_id;
+    let date = query.date;
+    let view = read(&state, move |conn| service::day_sheet(conn, id, date)).await?;
+    Ok(HttpResponse::Ok().json(view))
+}

@@ -1,0 +1,333 @@
+//! Sessions: list, read, and what happens to one.
+
+use actix_web::{web, HttpResponse};
+use chairside_engine::local_time::start_of_local_day;
+use chairside_store::repo;
+use chairside_store::repo::sessions::SessionFilter;
+use chrono::{Duration, NaiveDate};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::auth::Caller;
+use crate::body::{Body, MaybeBody};
+use crate::dto::common::Page;
+use crate::dto::session::{
+    CancelSession, NotDosed, RescheduleSession, SessionChange, SessionStatus, SessionView,
+    StatusNote,
+};
+use crate::error::ApiError;
+use crate::etag::{ok_with_etag, IfMatch};
+use crate::pagination::{encode, PageParams};
+use crate::problem::Problem;
+use crate::routes::{read, write, ClinicPath};
+use crate::service::sessions as service;
+use crate::state::AppState;
+use crate::views;
+
+/// `/v1/clinics/{clinic_id}/sessions/{session_id}`.
+#[derive(Clone, Copy, Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct SessionPath {
+    /// The clinic.
+    pub clinic_id: i64,
+    /// The session.
+    pub session_id: i64,
+}
+
+/// Session filters.
+#[derive(Clone, Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SessionQuery {
+    /// Only this course's sessions.
+    pub course_id: Option<i64>,
+    /// Only this patient's sessions.
+    pub patient_id: Option<i64>,
+    /// Only sessions in this status.
+    pub status: Option<SessionStatus>,
+    /// From this clinic-local date (inclusive).
+    pub from: Option<NaiveDate>,
+    /// To this clinic-local date (inclusive).
+    pub to: Option<NaiveDate>,
+}
+
+pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route(
+        "/clinics/{clinic_id}/sessions",
+        web::get().to(list_sessions),
+    )
+    .route(
+        "/clinics/{clinic_id}/sessions/{session_id}",
+        web::get().to(get_session),
+    )
+    .route(
+        "/clinics/{clinic_id}/sessions/{session_id}/reschedule",
+        web::post().to(reschedule_session),
+    )
+    .route(
+        "/clinics/{clinic_id}/sessions/{session_id}/cancel",
+        web::post().to(cancel_session),
+    )
+    .route(
+        "/clinics/{clinic_id}/sessions/{session_id}/check-in",
+        web::post().to(check_in_session),
+    )
+    .route(
+        "/clinics/{clinic_id}/sessions/{session_id}/complete",
+        web::post().to(complete_session),
+    )
+    .route(
+        "/clinics/{clinic_id}/sessions/{session_id}/no-show",
+        web::post().to(no_show_session),
+    )
+    .route(
+        "/clinics/{clinic_id}/sessions/{session_id}/not-dosed",
+        web::post().to(not_dosed_session),
+    );
+}
+
+/// Lists sessions, oldest id first, with filters.
+#[utoipa::path(get, path = "/v1/clinics/{clinic_id}/sessions", tag = "sessions", params(ClinicPath, SessionQuery, PageParams),
+    responses((status = 200, body = Page<SessionView>), (status = 422, body = Problem, content_type = "application/problem+json")),
+    security(("api_key" = [])))]
+pub async fn list_sessions(
+    _caller: Caller,
+    state: web::Data<AppState>,
+    path: web::Path<ClinicPath>,
+    query: web::Query<SessionQuery>,
+    page: web::Query<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.clinic_id;
+    let request = page.to_request()?;
+    let query = query.into_inner();
+    if let (Some(from), Some(to)) = (query.from, query.to) {
+        if to < from {
+            return Err(ApiError::invalid_field("to", "is before `from`"));
+        }
+    }
+    let page = read(&state, move |conn| {
+        let clinic = repo::clinics::get(conn, id)?;
+        let zone = views::zone_of(&clinic)?;
+        let range = match (query.from, query.to) {
+            (None, None) => None,
+            (from, to) => {
+                let from = from.unwrap_or(NaiveDate::MIN + Duration::days(2));
+                let to = to.unwrap_or(NaiveDate::MAX - Duration::days(2));
+                Some((
+                    start_of_local_day(zone, from),
+                    start_of_local_day(zone, to + Duration::days(1)),
+                ))
+            }
+        };
+        let filter = SessionFilter {
+            range,
+            statuses: query.status.map(|s| vec![views::store_status(s)]),
+            course_id: query.course_id,
+            patient_id: query.patient_id,
+        };
+        let rows = repo::sessions::list(conn, id, &filter, request)?;
+        Ok(Page {
+            items: rows.items.iter().map(|s| views::session(zone, s)).collect(),
+            next_cursor: rows.next_after_id.map(encode),
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// Reads a session.
+#[utoipa::path(get, path = "/v1/clinics/{clinic_id}/sessions/{session_id}", tag = "sessions", params(SessionPath),
+    responses((status = 200, body = SessionView), (status = 404, body = Problem, content_type = "application/problem+json")),
+    security(("api_key" = [])))]
+pub async fn get_session(
+    _caller: Caller,
+    state: web::Data<AppState>,
+    path: web::Path<SessionPath>,
+) -> Result<HttpResponse, ApiError> {
+    let path = *path;
+    let view = read(&state, move |conn| {
+        service::get(conn, path.clinic_id, path.session_id)
+    })
+    .await?;
+    Ok(ok_with_etag(&view))
+}
+
+fn changed(change: SessionChange) -> HttpResponse {
+    let etag = crate::etag::etag_of(&change.session);
+    HttpResponse::Ok()
+        .insert_header((actix_web::http::header::ETAG, etag))
+        .json(change)
+}
+
+/// Moves one session (defer) to a given time or the next best time that
+/// keeps the phase's rules; the rest of the course keeps its times.
+#[utoipa::path(post, path = "/v1/clinics/{clinic_id}/sessions/{session_id}/reschedule", tag = "sessions",
+    params(SessionPath, ("If-Match" = String, Header, description = "The session's ETag")), request_body = RescheduleSession,
+    responses((status = 200, body = SessionChange), (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 412, body = Problem, content_type = "application/problem+json"), (status = 428, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")),
+    security(("api_key" = [])))]
+pub async fn reschedule_session(
+    caller: Caller,
+    state: web::Data<AppState>,
+    path: web::Path<SessionPath>,
+    if_match: IfMatch,
+    body: Body<RescheduleSession>,
+) -> Result<HttpResponse, ApiError> {
+    let path = *path;
+    let change = write(&state, move |conn| {
+        service::reschedule(
+            conn,
+            &caller,
+            path.clinic_id,
+            path.session_id,
+            &if_match,
+            &body.0,
+        )
+    })
+    .await?;
+    Ok(changed(change))
+}
+
+/// Cancels this session (the rest keep their times) or all remaining ones.
+#[utoipa::path(post, path = "/v1/clinics/{clinic_id}/sessions/{session_id}/cancel", tag = "sessions",
+    params(SessionPath, ("If-Match" = String, Header, description = "The session's ETag")), request_body = CancelSession,
+    responses((status = 200, body = SessionChange), (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 412, body = Problem, content_type = "application/problem+json"), (status = 428, body = Problem, content_type = "application/problem+json")),
+    security(("api_key" = [])))]
+pub async fn cancel_session(
+    caller: Caller,
+    state: web::Data<AppState>,
+    path: web::Path<SessionPath>,
+    if_match: IfMatch,
+    body: Body<CancelSession>,
+) -> Result<HttpResponse, ApiError> {
+    let path = *path;
+    let change = write(&state, move |conn| {
+        service::cancel(
+            conn,
+            &caller,
+            path.clinic_id,
+            path.session_id,
+            &if_match,
+            &body.0,
+        )
+    })
+    .await?;
+    Ok(changed(change))
+}
+
+/// Checks the patient in; refused (422) without a confirmed escort unless a
+/// clinician overrides with a reason.
+#[utoipa::path(post, path = "/v1/clinics/{clinic_id}/sessions/{session_id}/check-in", tag = "sessions",
+    params(SessionPath, ("If-Match" = String, Header, description = "The session's ETag")), request_body = StatusNote,
+    responses((status = 200, body = SessionChange), (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 412, body = Problem, content_type = "application/problem+json"), (status = 428, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")),
+    security(("api_key" = [])))]
+pub async fn check_in_session(
+    caller: Caller,
+    state: web::Data<AppState>,
+    path: web::Path<SessionPath>,
+    if_match: IfMatch,
+    body: MaybeBody<StatusNote>,
+) -> Result<HttpResponse, ApiError> {
+    let path = *path;
+    let change = write(&state, move |conn| {
+        service::check_in(
+            conn,
+            &caller,
+            path.clinic_id,
+            path.session_id,
+            &if_match,
+            &body.0,
+        )
+    })
+    .await?;
+    Ok(changed(change))
+}
+
+/// Completes a checked-in session.
+#[utoipa::path(post, path = "/v1/clinics/{clinic_id}/sessions/{session_id}/complete", tag = "sessions",
+    params(SessionPath, ("If-Match" = String, Header, description = "The session's ETag")), request_body = StatusNote,
+    responses((status = 200, body = SessionChange), (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 412, body = Problem, content_type = "application/problem+json"), (status = 428, body = Problem, content_type = "application/problem+json")),
+    security(("api_key" = [])))]
+pub async fn complete_session(
+    caller: Caller,
+    state: web::Data<AppState>,
+    path: web::Path<SessionPath>,
+    if_match: IfMatch,
+    body: MaybeBody<StatusNote>,
+) -> Result<HttpResponse, ApiError> {
+    let path = *path;
+    let change = write(&state, move |conn| {
+        service::complete(
+            conn,
+            &caller,
+            path.clinic_id,
+            path.session_id,
+            &if_match,
+            &body.0,
+        )
+    })
+    .await?;
+    Ok(changed(change))
+}
+
+/// Marks a no-show; a missed induction session re-plans the rest inside the
+/// rules or flags the course at risk.
+#[utoipa::path(post, path = "/v1/clinics/{clinic_id}/sessions/{session_id}/no-show", tag = "sessions",
+    params(SessionPath, ("If-Match" = String, Header, description = "The session's ETag")), request_body = StatusNote,
+    responses((status = 200, body = SessionChange), (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 412, body = Problem, content_type = "application/problem+json"), (status = 428, body = Problem, content_type = "application/problem+json")),
+    security(("api_key" = [])))]
+pub async fn no_show_session(
+    caller: Caller,
+    state: web::Data<AppState>,
+    path: web::Path<SessionPath>,
+    if_match: IfMatch,
+    body: MaybeBody<StatusNote>,
+) -> Result<HttpResponse, ApiError> {
+    let path = *path;
+    let change = write(&state, move |conn| {
+        service::no_show(
+            conn,
+            &caller,
+            path.clinic_id,
+            path.session_id,
+            &if_match,
+            &body.0,
+        )
+    })
+    .await?;
+    Ok(changed(change))
+}
+
+/// Arrived but not dosed (treatment withheld); optionally rebooks.
+#[utoipa::path(post, path = "/v1/clinics/{clinic_id}/sessions/{session_id}/not-dosed", tag = "sessions",
+    params(SessionPath, ("If-Match" = String, Header, description = "The session's ETag")), request_body = NotDosed,
+    responses((status = 200, body = SessionChange), (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 412, body = Problem, content_type = "application/problem+json"), (status = 428, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")),
+    security(("api_key" = [])))]
+pub async fn not_dosed_session(
+    caller: Caller,
+    state: web::Data<AppState>,
+    path: web::Path<SessionPath>,
+    if_match: IfMatch,
+    body: Body<NotDosed>,
+) -> Result<HttpResponse, ApiError> {
+    let path = *path;
+    let change = write(&state, move |conn| {
+        service::not_dosed(
+            conn,
+            &caller,
+            path.clinic_id,
+            path.session_id,
+            &if_match,
+            &body.0,
+        )
+    })
+    .await?;
+    Ok(changed(change))
+}

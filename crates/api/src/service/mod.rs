@@ -1,0 +1,120 @@
+//! The use cases. Each runs in one store transaction: load the snapshot,
+//! ask the engine, write the change with its audit row and outbox event.
+//! They are blocking functions; routes call them through `web::block`.
+
+pub mod clinics;
+pub mod context;
+pub mod courses;
+pub mod patients;
+pub mod placing;
+pub mod protocols;
+pub mod schedule;
+pub mod sessions;
+
+use chairside_engine as engine;
+use chairside_engine::local_time::start_of_local_day;
+use chairside_store::models::{self as m, AuditEntry, NewOutboxEvent};
+use chairside_store::{repo, DbConnection};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono_tz::Tz;
+use serde_json::Value;
+
+use crate::auth::Caller;
+use crate::calendar::ClinicBook;
+use crate::error::ApiError;
+use crate::views::stored;
+
+/// How many times a booking is re-planned when a concurrent writer took its chair.
+pub const BOOKING_ATTEMPTS: u32 = 4;
+
+/// The instants covering local dates `from ..= from + days` in the zone.
+pub fn horizon(zone: Tz, from: NaiveDate, days: i64) -> (DateTime<Utc>, DateTime<Utc>) {
+    (
+        start_of_local_day(zone, from - Duration::days(1)),
+        start_of_local_day(zone, from + Duration::days(days + 2)),
+    )
+}
+
+/// The clinic's calendar and the live sessions over a horizon of local dates.
+pub fn load_book(
+    conn: &mut DbConnection,
+    clinic_id: i64,
+    from: NaiveDate,
+    days: i64,
+    except: &[i64],
+) -> Result<ClinicBook, ApiError> {
+    let clinic = repo::clinics::get(conn, clinic_id)?;
+    let zone = crate::views::zone_of(&clinic)?;
+    let (start, end) = horizon(zone, from, days);
+    let snapshot = repo::calendar::snapshot(conn, clinic_id, start, end)?;
+    ClinicBook::from_snapshot(&snapshot, except)
+}
+
+/// A protocol's stored revision as the engine reads it.
+pub fn engine_protocol(version: &m::ProtocolVersion) -> Result<engine::Protocol, ApiError> {
+    stored(&version.definition, "protocol")
+}
+
+/// Writes an audit row.
+#[allow(clippy::too_many_arguments)]
+pub fn audit(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    clinic_id: Option<i64>,
+    action: &str,
+    entity_type: &str,
+    entity_id: Option<i64>,
+    before: Option<Value>,
+    after: Option<Value>,
+) -> Result<(), ApiError> {
+    repo::audit::append(
+        conn,
+        &AuditEntry {
+            clinic_id,
+            actor: caller.actor(),
+            action: action.to_string(),
+            entity_type: entity_type.to_string(),
+            entity_id,
+            before,
+            after,
+            request_id: Some(caller.request_id.clone()).filter(|r| !r.is_empty()),
+        },
+    )?;
+    Ok(())
+}
+
+/// Writes an outbox event (delivered to webhooks by the worker).
+pub fn emit(
+    conn: &mut DbConnection,
+    clinic_id: i64,
+    event_type: &str,
+    course_id: i64,
+    payload: Value,
+) -> Result<(), ApiError> {
+    repo::outbox::append(
+        conn,
+        &NewOutboxEvent {
+            clinic_id,
+            event_type: event_type.to_string(),
+            aggregate_id: course_id,
+            payload,
+        },
+    )?;
+    Ok(())
+}
+
+/// The event payload of a session: ids, times in UTC and clinic time,
+/// chair, status; never the patient's name.
+pub fn session_payload(zone: Tz, s: &m::Session) -> Value {
+    serde_json::to_value(crate::views::session(zone, s)).expect("views serialise")
+}
+
+/// Today's date in the clinic's zone.
+pub fn today(zone: Tz) -> NaiveDate {
+    Utc::now().with_timezone(&zone).date_naive()
+}
+
+/// The local date of an instant in the zone.
+pub fn local_date(zone: Tz, at: DateTime<Utc>) -> NaiveDate {
+    at.with_timezone(&zone).date_naive()
+}

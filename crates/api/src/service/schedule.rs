@@ -1,0 +1,163 @@
+//! The front desk's views of the calendar: availability and the day sheet.
+
+use chairside_engine::{AvailabilityRequest, OpenStart};
+use chairside_store::{repo, DbConnection};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::dto::session::{LocalTimes, SessionView};
+use crate::error::ApiError;
+use crate::service::{horizon, load_book, protocols};
+use crate::views;
+
+/// One open start.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct OpenStartView {
+    /// The chair.
+    pub chair_id: i64,
+    /// Start of the chair interval, UTC.
+    pub start: DateTime<Utc>,
+    /// End of the chair interval, UTC.
+    pub end: DateTime<Utc>,
+    /// In clinic time.
+    pub local: LocalTimes,
+}
+
+/// Open starts for a protocol's chair time.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct AvailabilityView {
+    /// The protocol whose chair time was used.
+    pub protocol_id: i64,
+    /// Minutes a session holds its chair.
+    pub chair_minutes: i64,
+    /// Every (chair, start) where a whole session fits, by time then chair order.
+    pub starts: Vec<OpenStartView>,
+}
+
+/// Open starts per chair for local dates `from..=to`.
+pub fn availability(
+    conn: &mut DbConnection,
+    clinic_id: i64,
+    protocol_id: i64,
+    from: NaiveDate,
+    to: NaiveDate,
+    chair_id: Option<i64>,
+) -> Result<AvailabilityView, ApiError> {
+    let (_, _, protocol) = protocols::latest(conn, clinic_id, protocol_id).map_err(|_| {
+        ApiError::invalid_field(
+            "protocol_id",
+            format!("protocol {protocol_id} is not in this clinic"),
+        )
+    })?;
+    let days = (to - from).num_days();
+    let book = load_book(conn, clinic_id, from, days.max(0), &[])?;
+    let open = book.planner()?.availability(&AvailabilityRequest {
+        modality: protocol.modality,
+        chair_time: protocol.chair_time,
+        from,
+        to,
+    })?;
+    let starts = open
+        .iter()
+        .filter(|o: &&OpenStart| chair_id.is_none_or(|c| o.chair.0 == c))
+        .map(|o| OpenStartView {
+            chair_id: o.chair.0,
+            start: o.start,
+            end: o.end,
+            local: views::local_times(book.zone, o.start, o.end),
+        })
+        .collect();
+    Ok(AvailabilityView {
+        protocol_id,
+        chair_minutes: protocol.chair_time.total().num_minutes(),
+        starts,
+    })
+}
+
+/// One chair's day.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct ChairDay {
+    /// The chair.
+    pub chair_id: i64,
+    /// Its label.
+    pub label: String,
+    /// Whether it is in service.
+    pub active: bool,
+    /// Its sessions that day (every status), by start.
+    pub sessions: Vec<SessionView>,
+}
+
+/// Every chair's sessions for one local date.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct DaySheet {
+    /// The local date.
+    pub date: NaiveDate,
+    /// The clinic's zone.
+    pub zone: String,
+    /// The chairs in stable order.
+    pub chairs: Vec<ChairDay>,
+}
+
+/// The day sheet.
+pub fn day_sheet(
+    conn: &mut DbConnection,
+    clinic_id: i64,
+    date: NaiveDate,
+) -> Result<DaySheet, ApiError> {
+    let clinic = repo::clinics::get(conn, clinic_id)?;
+    let zone = views::zone_of(&clinic)?;
+    let (from, to) = horizon(zone, date, 0);
+    let chairs = repo::chairs::list(conn, clinic_id)?;
+    let sessions = sessions_between(conn, clinic_id, from, to)?;
+    let chairs = chairs
+        .iter()
+        .map(|chair| ChairDay {
+            chair_id: chair.id,
+            label: chair.label.clone(),
+            active: chair.active,
+            sessions: sessions
+                .iter()
+                .filter(|s| {
+                    s.chair_id == chair.id && s.starts_at.with_timezone(&zone).date_naive() == date
+                })
+                .map(|s| views::session(zone, s))
+                .collect(),
+        })
+        .collect();
+    Ok(DaySheet {
+        date,
+        zone: zone.name().to_string(),
+        chairs,
+    })
+}
+
+/// Every session of the clinic overlapping `[from, to)`, any status.
+fn sessions_between(
+    conn: &mut DbConnection,
+    clinic_id: i64,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<chairside_store::models::Session>, ApiError> {
+    let filter = repo::sessions::SessionFilter {
+        range: Some((from, to)),
+        statuses: None,
+        course_id: None,
+        patient_id: None,
+    };
+    let mut all = Vec::new();
+    let mut page = chairside_store::models::PageRequest {
+        after_id: None,
+        limit: 500,
+    };
+    loop {
+        let rows = repo::sessions::list(conn, clinic_id, &filter, page)?;
+        all.extend(rows.items);
+        match rows.next_after_id {
+            Some(after) => page.after_id = Some(after),
+            None => break,
+        }
+    }
+    all.sort_by_key(|s| (s.starts_at, s.id));
+    Ok(all)
+}

@@ -1,0 +1,40 @@
+//! What every handler shares.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chairside_store::Store;
+
+use crate::metrics::Metrics;
+
+/// Shared, cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub store: Store,
+    /// Prometheus metrics.
+    pub metrics: Arc<Metrics>,
+    /// Tunables.
+    pub settings: ApiSettings,
+}
+
+/// Tunables of the HTTP layer.
+#[derive(Clone, Debug)]
+pub struct ApiSettings {
+    /// How long an `Idempotency-Key` is remembered.
+    pub idempotency_ttl: Duration,
+    /// Whether `/metrics` needs no API key.
+    pub public_metrics: bool,
+    /// The largest request body accepted, bytes.
+    pub max_body_bytes: usize,
+}
+
+impl Default for ApiSettings {
+    fn default() -> Self {
+        ApiSettings {
+            idempotency_ttl: Duration::from_secs(24 * 3600),
+            public_metrics: true,
+            max_body_bytes: 64 * 1024,
+        }
+    }
+}
