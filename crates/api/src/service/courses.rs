@@ -94,26 +94,36 @@ fn plan_first_phase(
     let clinic = repo::clinics::get(conn, clinic_id)?;
     let zone = views::zone_of(&clinic)?;
     let earliest = request.earliest.max(today(zone));
-    // Enough horizon for the alternative search (a year) as well as the plan.
-    let days = i64::from(within) + span + 366 + 31;
-    let book = load_book(conn, clinic_id, earliest, days, &[])?;
     let preferences: Preferences = match &request.preferences {
         Some(p) => p.clone(),
         None => stored(&patient.preferences, "preferences")?,
     };
     let preferences = engine::PatientPreferences::from(&preferences);
-    let (from, to) = horizon(zone, earliest, days);
-    let own = repo::calendar::patient_live_sessions(conn, clinic_id, patient.id, from, to)?;
-    let busy = intervals(&own);
-    let plan = book.planner()?.plan_phase(&PhaseRequest {
-        protocol: &engine,
-        phase: 0,
-        preferences: &preferences,
-        earliest,
-        first_within_days: within,
-        patient_sessions: &busy,
-        previous_session: None,
-    })?;
+    // Load only what the plan can touch; only when it fails, load the year
+    // ahead that the explanation's "earliest feasible date" searches.
+    let short = i64::from(within) + span + 1;
+    let long = short + engine::infeasible::ALTERNATIVE_SEARCH_DAYS + 31;
+    let mut attempt =
+        |days: i64| -> Result<(engine::PhasePlan, crate::calendar::ClinicBook), ApiError> {
+            let book = load_book(conn, clinic_id, earliest, days, &[])?;
+            let (from, to) = horizon(zone, earliest, days);
+            let own = repo::calendar::patient_live_sessions(conn, clinic_id, patient.id, from, to)?;
+            let busy = intervals(&own);
+            let plan = book.planner()?.plan_phase(&PhaseRequest {
+                protocol: &engine,
+                phase: 0,
+                preferences: &preferences,
+                earliest,
+                first_within_days: within,
+                patient_sessions: &busy,
+                previous_session: None,
+            })?;
+            Ok((plan, book))
+        };
+    let (plan, book) = match attempt(short) {
+        Err(ApiError::Infeasible(_)) => attempt(long)?,
+        other => other?,
+    };
     check_gates(&patient, &engine, &book.settings)?;
     Ok((
         Planned {
