@@ -4,7 +4,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{clinics, courses, health, patients, protocols, schedule, sessions};
+use crate::routes::{clinical, clinics, courses, health, patients, protocols, schedule, sessions};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -25,6 +25,10 @@ use crate::routes::{clinics, courses, health, patients, protocols, schedule, ses
         sessions::list_sessions, sessions::get_session, sessions::reschedule_session, sessions::cancel_session,
         sessions::check_in_session, sessions::complete_session, sessions::no_show_session, sessions::not_dosed_session,
         schedule::availability, schedule::day_sheet,
+        clinical::change_booster_policy, clinical::step_back, clinical::booster_policy_history,
+        clinical::record_measure, clinical::list_measures, clinical::booster_suggestion,
+        clinical::pause_course, clinical::resume_course, clinical::discontinue_course, clinical::decide_at_risk,
+        clinical::list_rems_forms, clinical::file_rems_form,
     ),
     modifiers(&BearerKeys),
     tags(
@@ -33,6 +37,7 @@ use crate::routes::{clinics, courses, health, patients, protocols, schedule, ses
         (name = "patients", description = "Patients and their gate facts"),
         (name = "courses", description = "Courses of treatment"),
         (name = "sessions", description = "One session's life"),
+        (name = "clinical", description = "Boosters, scores, suggestions, the course's lifecycle, REMS forms"),
         (name = "schedule", description = "Availability and the day sheet"),
         (name = "operations", description = "Health, metrics, documentation"),
     )

@@ -103,6 +103,62 @@ pub const ROUTES: &[(&str, &str, &[Role])] = &[
         "/v1/clinics/{clinic_id}/sessions/{session_id}/not-dosed",
         STAFF,
     ),
+    (
+        "POST",
+        "/v1/clinics/{clinic_id}/courses/{course_id}/booster-policy",
+        CLINICAL,
+    ),
+    (
+        "POST",
+        "/v1/clinics/{clinic_id}/courses/{course_id}/booster-policy/step-back",
+        CLINICAL,
+    ),
+    (
+        "GET",
+        "/v1/clinics/{clinic_id}/courses/{course_id}/booster-policy/history",
+        STAFF,
+    ),
+    (
+        "POST",
+        "/v1/clinics/{clinic_id}/courses/{course_id}/measures",
+        STAFF,
+    ),
+    (
+        "GET",
+        "/v1/clinics/{clinic_id}/courses/{course_id}/measures",
+        STAFF,
+    ),
+    (
+        "GET",
+        "/v1/clinics/{clinic_id}/courses/{course_id}/booster-suggestion",
+        STAFF,
+    ),
+    (
+        "POST",
+        "/v1/clinics/{clinic_id}/courses/{course_id}/pause",
+        CLINICAL,
+    ),
+    (
+        "POST",
+        "/v1/clinics/{clinic_id}/courses/{course_id}/resume",
+        CLINICAL,
+    ),
+    (
+        "POST",
+        "/v1/clinics/{clinic_id}/courses/{course_id}/discontinue",
+        CLINICAL,
+    ),
+    (
+        "POST",
+        "/v1/clinics/{clinic_id}/courses/{course_id}/at-risk/decision",
+        CLINICAL,
+    ),
+    ("GET", "/v1/clinics/{clinic_id}/rems-forms", STAFF),
+    (
+        "POST",
+        "/v1/clinics/{clinic_id}/rems-forms/{form_id}/file",
+        STAFF,
+    ),
     ("GET", "/v1/clinics/{clinic_id}/availability", STAFF),
     ("GET", "/v1/clinics/{clinic_id}/day-sheet", STAFF),
 ];

@@ -73,6 +73,7 @@ pub mod protocol;
 pub mod replan;
 pub mod rules;
 pub mod series;
+pub mod suggestion;
 pub mod validate;
 
 pub use availability::{AvailabilityRequest, OpenStart};

@@ -97,6 +97,70 @@ pub struct ClinicSettings {
     /// marked no-show automatically.
     #[serde(default = "defaults::no_show_after")]
     pub no_show_after_minutes: u32,
+    /// How booster spacing suggestions are made.
+    #[serde(default)]
+    pub suggestion: SuggestionSettings,
+}
+
+/// The rules behind booster spacing suggestions; thresholds left out take
+/// the values in common use for the instrument (PHQ-9: remission < 5,
+/// response ≥ 50 %; MADRS: remission ≤ 12; GAD-7: < 5; PCL-5: < 33, response
+/// a 10-point change).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SuggestionSettings {
+    /// The instrument that guides spacing.
+    #[serde(default = "defaults::instrument")]
+    pub instrument: crate::dto::clinical::Instrument,
+    /// Remission: a score at or below this.
+    #[serde(default)]
+    pub remission_at_most: Option<i32>,
+    /// Response: at least this percent below baseline.
+    #[serde(default)]
+    pub response_percent: Option<i32>,
+    /// Response: or at least this many points below baseline.
+    #[serde(default)]
+    pub response_points: Option<i32>,
+    /// Lengthen only after this many consecutive scores in remission.
+    #[serde(default = "defaults::held_for")]
+    pub remission_held_for: u32,
+}
+
+impl Default for SuggestionSettings {
+    fn default() -> Self {
+        SuggestionSettings {
+            instrument: defaults::instrument(),
+            remission_at_most: None,
+            response_percent: None,
+            response_points: None,
+            remission_held_for: defaults::held_for(),
+        }
+    }
+}
+
+impl ClinicSettings {
+    /// The engine's suggestion rules from these settings.
+    pub fn suggestion_rules(&self) -> engine::suggestion::SuggestionRules {
+        use crate::dto::clinical::Instrument as I;
+        use engine::suggestion::{Instrument, SuggestionRules, Thresholds};
+        let s = &self.suggestion;
+        let instrument = match s.instrument {
+            I::Phq9 => Instrument::Phq9,
+            I::Gad7 => Instrument::Gad7,
+            I::Madrs => Instrument::Madrs,
+            I::Pcl5 => Instrument::Pcl5,
+        };
+        let common = Thresholds::common(instrument);
+        SuggestionRules {
+            instrument,
+            thresholds: Thresholds {
+                remission_at_most: s.remission_at_most.unwrap_or(common.remission_at_most),
+                response_percent: s.response_percent.unwrap_or(common.response_percent),
+                response_points: s.response_points.or(common.response_points),
+            },
+            remission_held_for: s.remission_held_for,
+        }
+    }
 }
 
 mod defaults {
@@ -112,6 +176,12 @@ mod defaults {
     pub fn no_show_after() -> u32 {
         60
     }
+    pub fn instrument() -> crate::dto::clinical::Instrument {
+        crate::dto::clinical::Instrument::Phq9
+    }
+    pub fn held_for() -> u32 {
+        2
+    }
 }
 
 impl Default for ClinicSettings {
@@ -123,6 +193,7 @@ impl Default for ClinicSettings {
             boosters_ahead: defaults::boosters_ahead(),
             rems_certified: false,
             no_show_after_minutes: defaults::no_show_after(),
+            suggestion: SuggestionSettings::default(),
         }
     }
 }

@@ -5,6 +5,7 @@
 //! internal type does. Request bodies refuse unknown fields.
 
 pub mod clinic;
+pub mod clinical;
 pub mod common;
 pub mod course;
 pub mod patient;

@@ -1,6 +1,7 @@
 //! HTTP routes: parse, authenticate, call a use case on a blocking thread,
 //! map the result. No business rule lives here.
 
+pub mod clinical;
 pub mod clinics;
 pub mod courses;
 pub mod health;
@@ -68,6 +69,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(protocols::configure)
             .configure(patients::configure)
             .configure(courses::configure)
+            .configure(clinical::configure)
             .configure(sessions::configure)
             .configure(schedule::configure),
     );

@@ -2,9 +2,11 @@
 //! ask the engine, write the change with its audit row and outbox event.
 //! They are blocking functions; routes call them through `web::block`.
 
+pub mod clinical;
 pub mod clinics;
 pub mod context;
 pub mod courses;
+pub mod lifecycle;
 pub mod patients;
 pub mod placing;
 pub mod protocols;

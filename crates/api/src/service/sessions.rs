@@ -64,7 +64,7 @@ pub fn get(
     Ok(views::session(views::zone_of(&clinic)?, &session))
 }
 
-fn change_status(
+pub(crate) fn change_status(
     conn: &mut DbConnection,
     caller: &Caller,
     context: &CourseContext,
@@ -197,10 +197,16 @@ pub fn complete(
         note.reason.as_deref(),
     )?;
     if context.protocol.rems {
+        // REMS: the monitoring form is due 7 calendar days after the session.
         let due = context.date(&updated) + Duration::days(7);
         repo::measures::open_rems_form(conn, clinic_id, updated.id, updated.patient_id, due)?;
     }
-    Ok(outcome(&context, updated, Vec::new(), Vec::new(), false))
+    let booked =
+        crate::service::lifecycle::after_completion(conn, caller, clinic_id, session.course_id)?;
+    let at_risk = repo::courses::get(conn, clinic_id, session.course_id)?
+        .at_risk_reason
+        .is_some();
+    Ok(outcome(&context, updated, booked, Vec::new(), at_risk))
 }
 
 /// Marks a no-show and re-plans what the miss affects.
@@ -330,7 +336,7 @@ pub fn cancel(
     Ok(outcome(&context, updated, Vec::new(), Vec::new(), at_risk))
 }
 
-fn flag_at_risk(
+pub(crate) fn flag_at_risk(
     conn: &mut DbConnection,
     caller: &Caller,
     context: &CourseContext,
@@ -483,7 +489,7 @@ fn after_miss(
 /// Makes the booked future of a phase equal to a plan: sessions already at a
 /// planned chair and time stay; the others are cancelled and the rest of
 /// the plan is booked. Cancelling first frees their chairs for the plan.
-fn replace_future(
+pub(crate) fn replace_future(
     conn: &mut DbConnection,
     caller: &Caller,
     context: &CourseContext,
