@@ -115,6 +115,7 @@ enum ApiKeyCommand {
 enum KeyRole {
     Admin,
     Clinician,
+    #[value(name = "front_desk", alias = "front-desk")]
     FrontDesk,
     Integration,
 }
