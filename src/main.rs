@@ -210,13 +210,18 @@ fn serve(store: Store, args: ServeArgs) -> Result<(), String> {
         public_metrics: !args.private_metrics,
         max_body_bytes: args.max_body_bytes,
     };
-    let server = chairside_api::server(store, settings, &args.bind)
-        .map_err(|e| format!("cannot listen on {}: {e}", args.bind))?;
-    println!("Chairside listening on http://{}  (API docs: http://{}/docs/ , OpenAPI: http://{}/openapi.json)", args.bind, args.bind, args.bind);
-    tracing::info!(bind = %args.bind, "listening");
-    actix_web::rt::System::new()
-        .block_on(server)
-        .map_err(|e| format!("server stopped: {e}"))
+    actix_web::rt::System::new().block_on(async {
+        // The server and its background workers start inside the actix
+        // system that runs them.
+        let server = chairside_api::server(store, settings, &args.bind)
+            .map_err(|e| format!("cannot listen on {}: {e}", args.bind))?;
+        println!(
+            "Chairside listening on http://{0}  (API docs: http://{0}/docs/ , OpenAPI: http://{0}/openapi.json)",
+            args.bind
+        );
+        tracing::info!(bind = %args.bind, "listening");
+        server.await.map_err(|e| format!("server stopped: {e}"))
+    })
 }
 
 fn run(cli: Cli) -> Result<(), String> {

@@ -29,9 +29,22 @@ pub struct Caller {
 }
 
 impl Caller {
+    /// Chairside itself, for background work (automatic no-shows, reminders).
+    pub fn system(request_id: impl Into<String>) -> Self {
+        Caller {
+            key_id: 0,
+            role: Role::System,
+            clinic_scope: None,
+            request_id: request_id.into(),
+        }
+    }
+
     /// The actor recorded in history and audit rows.
     pub fn actor(&self) -> Actor {
-        Actor::key(self.key_id, self.role)
+        match self.role {
+            Role::System => Actor::system(),
+            role => Actor::key(self.key_id, role),
+        }
     }
 
     /// Whether the caller may see this clinic.

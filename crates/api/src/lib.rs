@@ -30,6 +30,7 @@ pub mod dto;
 pub mod error;
 pub mod etag;
 pub mod idempotency;
+pub mod ical;
 pub mod metrics;
 pub mod openapi;
 pub mod pagination;
@@ -40,6 +41,7 @@ pub mod routes;
 pub mod service;
 pub mod state;
 pub mod views;
+pub mod workers;
 
 use std::sync::Arc;
 
@@ -83,6 +85,7 @@ pub fn server(
         metrics: Arc::new(metrics::Metrics::default()),
         settings,
     };
+    let workers = state.clone();
     let server = HttpServer::new(move || {
         App::new()
             .wrap(middleware::from_fn(request_id::request_context))
@@ -91,5 +94,6 @@ pub fn server(
     .bind(bind)?
     .shutdown_timeout(10)
     .run();
+    actix_web::rt::spawn(async move { workers::start(workers) });
     Ok(server)
 }

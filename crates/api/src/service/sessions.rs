@@ -231,6 +231,32 @@ pub fn no_show(
     Ok(outcome(&context, updated, booked, cancelled, at_risk))
 }
 
+/// Marks a booked session no-show on Chairside's own authority, when it was
+/// not checked in within the clinic's `no_show_after_minutes` of its start,
+/// and re-plans what the miss affects. A session changed meanwhile (a late
+/// check-in on another replica) is left alone.
+pub fn mark_no_show_automatically(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    session: &m::Session,
+) -> Result<bool, ApiError> {
+    let current = repo::sessions::get(conn, session.clinic_id, session.id)?;
+    if current.status != SessionStatus::Booked || current.version != session.version {
+        return Ok(false);
+    }
+    let context = CourseContext::load(conn, session.clinic_id, session.course_id)?;
+    change_status(
+        conn,
+        caller,
+        &context,
+        &current,
+        SessionStatus::NoShow,
+        Some("not checked in: marked no-show automatically"),
+    )?;
+    after_miss(conn, caller, session.clinic_id, session.course_id)?;
+    Ok(true)
+}
+
 /// Arrived but not dosed (e.g. blood pressure above 140/90): a distinct
 /// outcome; with `rebook` the missed session is re-planned.
 pub fn not_dosed(

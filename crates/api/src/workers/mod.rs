@@ -1,0 +1,14 @@
+//! Background work that runs inside every server process. Each worker
+//! claims its rows through the database, so any number of replicas may run
+//! side by side without doing the same work twice.
+
+pub mod no_show;
+
+use std::time::Duration;
+
+use crate::state::AppState;
+
+/// Starts every worker on the current actix system.
+pub fn start(state: AppState) {
+    actix_web::rt::spawn(no_show::run(state, Duration::from_secs(60)));
+}
