@@ -70,6 +70,7 @@ pub mod planner;
 pub mod preferences;
 pub mod presets;
 pub mod protocol;
+pub mod reminders;
 pub mod replan;
 pub mod rules;
 pub mod series;
