@@ -14,6 +14,7 @@ mod outbox;
 mod patient;
 mod protocol;
 mod session;
+mod webhook;
 
 pub use actor::{Actor, Role};
 pub use api_key::{ApiKey, NewApiKey};
@@ -27,6 +28,10 @@ pub use outbox::{IdempotencyRecord, NewIdempotencyRecord, NewOutboxEvent, Outbox
 pub use patient::{NewPatient, Patient, PatientUpdate};
 pub use protocol::{Protocol, ProtocolVersion};
 pub use session::{PlannedSession, Session, SessionStatus, StatusChange};
+pub use webhook::{
+    Attempt, AttemptOutcome, Delivery, DeliveryStatus, NewWebhookSubscription, Next,
+    ReminderOutcome, ReminderSent, WebhookSubscription, ALL_EVENTS,
+};
 
 /// One page of a list ordered by id, and where the next page starts.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]

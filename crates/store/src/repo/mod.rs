@@ -16,7 +16,9 @@ pub mod measures;
 pub mod outbox;
 pub mod patients;
 pub mod protocols;
+pub mod reminders;
 pub mod sessions;
+pub mod webhooks;
 
 use diesel::connection::{AnsiTransactionManager, TransactionManager};
 

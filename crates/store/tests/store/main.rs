@@ -8,3 +8,4 @@ mod booking;
 mod migrations;
 mod races;
 mod records;
+mod webhooks;
