@@ -4,6 +4,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
+use crate::routes::feeds;
 use crate::routes::{clinical, clinics, courses, health, patients, protocols, schedule, sessions};
 
 #[derive(OpenApi)]
@@ -29,6 +30,7 @@ use crate::routes::{clinical, clinics, courses, health, patients, protocols, sch
         clinical::record_measure, clinical::list_measures, clinical::booster_suggestion,
         clinical::pause_course, clinical::resume_course, clinical::discontinue_course, clinical::decide_at_risk,
         clinical::list_rems_forms, clinical::file_rems_form,
+        feeds::issue_calendar_token, feeds::revoke_calendar_token, feeds::patient_feed, feeds::clinic_feed,
     ),
     modifiers(&BearerKeys),
     tags(
@@ -39,6 +41,7 @@ use crate::routes::{clinical, clinics, courses, health, patients, protocols, sch
         (name = "sessions", description = "One session's life"),
         (name = "clinical", description = "Boosters, scores, suggestions, the course's lifecycle, REMS forms"),
         (name = "schedule", description = "Availability and the day sheet"),
+        (name = "feeds", description = "Calendar feeds (iCalendar): a patient's secret feed URL and the clinic's chair board"),
         (name = "operations", description = "Health, metrics, documentation"),
     )
 )]

@@ -161,6 +161,17 @@ pub const ROUTES: &[(&str, &str, &[Role])] = &[
     ),
     ("GET", "/v1/clinics/{clinic_id}/availability", STAFF),
     ("GET", "/v1/clinics/{clinic_id}/day-sheet", STAFF),
+    (
+        "POST",
+        "/v1/clinics/{clinic_id}/patients/{patient_id}/calendar-token",
+        STAFF,
+    ),
+    (
+        "DELETE",
+        "/v1/clinics/{clinic_id}/patients/{patient_id}/calendar-token",
+        STAFF,
+    ),
+    ("GET", "/v1/clinics/{clinic_id}/calendar.ics", STAFF),
 ];
 
 /// The roles allowed on a route, or `None` if the route is not in the table

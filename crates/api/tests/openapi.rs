@@ -28,8 +28,15 @@ fn the_document_is_openapi_3_1() {
     assert!(json["openapi"].as_str().unwrap().starts_with("3.1"));
 }
 
-/// Routes anyone may call: health, metrics (configurable), the document itself.
-const PUBLIC: &[&str] = &["/healthz", "/readyz", "/metrics", "/openapi.json"];
+/// Routes anyone may call: health, metrics (configurable), the document itself,
+/// and a patient's calendar feed (its secret token is the credential).
+const PUBLIC: &[&str] = &[
+    "/healthz",
+    "/readyz",
+    "/metrics",
+    "/openapi.json",
+    "/calendar/{token}.ics",
+];
 
 #[test]
 fn every_documented_route_has_a_role_policy() {

@@ -27,6 +27,12 @@ impl Interval {
         Interval { start, end }
     }
 
+    /// The interval, or `None` when it would be empty (e.g. an opening range
+    /// or closure lying wholly in an hour the clocks skip).
+    pub fn non_empty(start: DateTime<Utc>, end: DateTime<Utc>) -> Option<Self> {
+        (start < end).then_some(Interval { start, end })
+    }
+
     /// Whether the two intervals share any instant.
     pub fn overlaps(&self, other: &Interval) -> bool {
         self.start < other.end && other.start < self.end

@@ -14,6 +14,9 @@ use crate::protocol::{Protocol, SeriesRules};
 use crate::rules::Rule;
 use crate::series::{place_series, Limits};
 
+/// The furthest ahead a first session may be asked for.
+pub const MAX_FIRST_WITHIN_DAYS: u32 = 366;
+
 /// A request to plan one series phase.
 #[derive(Clone, Copy, Debug)]
 pub struct PhaseRequest<'r> {
@@ -88,6 +91,12 @@ impl Planner<'_> {
         protocol.validate()?;
         request.preferences.validate()?;
         let rules = protocol.series(request.phase)?;
+        if request.first_within_days > MAX_FIRST_WITHIN_DAYS {
+            return Err(EngineError::invalid(
+                "first_within_days",
+                format!("at most {MAX_FIRST_WITHIN_DAYS}"),
+            ));
+        }
         let need = self.need_for(protocol)?;
         let mut days = Days::new(
             self,

@@ -66,14 +66,16 @@ impl<'a> Planner<'a> {
         let mut chair_closed: HashMap<ChairId, IntervalSet> = HashMap::new();
         for closure in &calendar.closures {
             let interval = match closure.span {
-                ClosureSpan::Days { first, last } => Interval::new(
+                ClosureSpan::Days { first, last } => Interval::non_empty(
                     start_of_local_day(zone, first),
                     start_of_local_day(zone, last.succ_opt().expect("date in range")),
                 ),
                 ClosureSpan::Range { start, end } => {
-                    Interval::new(boundary_instant(zone, start), boundary_instant(zone, end))
+                    Interval::non_empty(boundary_instant(zone, start), boundary_instant(zone, end))
                 }
             };
+            // A closure wholly inside a skipped hour closes nothing.
+            let Some(interval) = interval else { continue };
             match closure.scope {
                 ClosureScope::Clinic => clinic_closed.insert(interval),
                 ClosureScope::Chair(chair) => {
@@ -101,13 +103,12 @@ impl<'a> Planner<'a> {
             .hours
             .on(date.weekday())
             .iter()
-            .map(|r| {
-                Interval::new(
+            .filter_map(|r| {
+                Interval::non_empty(
                     boundary_instant(zone, date.and_time(r.opens)),
                     boundary_instant(zone, date.and_time(r.closes)),
                 )
             })
-            .filter(|i| i.start < i.end)
             .collect()
     }
 
@@ -117,15 +118,19 @@ impl<'a> Planner<'a> {
     pub(crate) fn fitting_starts(&self, date: NaiveDate, duration: Duration) -> Vec<FittingStart> {
         let zone = self.calendar.zone;
         let grid = self.calendar.start_grid_minutes;
+        // Fast path: on a day whose UTC offset is the same from midnight to
+        // midnight, no local time is skipped or repeated, so wall-clock maps
+        // to instants by one subtraction. On the few days with a change,
+        // every start is resolved (and skipped or repeated ones dropped).
+        let offset_at = |t: DateTime<Utc>| zone.offset_from_utc_datetime(&t.naive_utc()).fix();
+        let day_start = start_of_local_day(zone, date);
+        let day_end = start_of_local_day(zone, date.succ_opt().expect("date in range"));
+        let steady = offset_at(day_start) == offset_at(day_end - Duration::seconds(1));
+        let offset = Duration::seconds(i64::from(offset_at(day_start).local_minus_utc()));
         let mut starts = Vec::new();
         for range in self.calendar.hours.on(date.weekday()) {
             let open = boundary_instant(zone, date.and_time(range.opens));
             let close = boundary_instant(zone, date.and_time(range.closes));
-            // Fast path: without an offset change inside the range, local
-            // wall-clock maps to instants by one subtraction.
-            let offset_at = |t: DateTime<Utc>| zone.offset_from_utc_datetime(&t.naive_utc()).fix();
-            let steady = offset_at(open) == offset_at(close - Duration::seconds(1));
-            let offset = Duration::seconds(i64::from(offset_at(open).local_minus_utc()));
             let opens_min = range.opens.num_seconds_from_midnight().div_ceil(60);
             let mut minute = opens_min.div_ceil(grid) * grid;
             while minute < 24 * 60 {

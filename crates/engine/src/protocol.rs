@@ -84,9 +84,19 @@ pub struct BoosterPolicy {
     pub tolerance_days: i32,
 }
 
+/// The longest spacing the engine plans: a year. Longer is not a protocol,
+/// and bounding it keeps every search bounded.
+pub const MAX_DAYS: i32 = 366;
+
 impl BoosterPolicy {
     /// Checks the policy's own consistency.
     pub fn validate(&self, field: &str) -> Result<(), EngineError> {
+        if self.ceiling_days > MAX_DAYS {
+            return Err(EngineError::invalid(
+                format!("{field}.ceiling_days"),
+                format!("{} is more than {MAX_DAYS} days", self.ceiling_days),
+            ));
+        }
         if self.floor_days < 1 {
             return Err(EngineError::invalid(
                 format!("{field}.floor_days"),
@@ -279,26 +289,26 @@ fn validate_series(rules: &SeriesRules, field: &str) -> Result<(), EngineError> 
             format!("{} is outside 1..=100", rules.sessions),
         ));
     }
-    if !(1..=365).contains(&rules.min_days_between) {
+    if !(1..=MAX_DAYS).contains(&rules.min_days_between) {
         return Err(invalid(
             "min_days_between",
             format!(
-                "{} is outside 1..=365 (one session a day at most)",
+                "{} is outside 1..={MAX_DAYS} (one session a day at most)",
                 rules.min_days_between
             ),
         ));
     }
-    if rules.max_days_between < rules.min_days_between || rules.max_days_between > 365 {
+    if rules.max_days_between < rules.min_days_between || rules.max_days_between > MAX_DAYS {
         return Err(invalid(
             "max_days_between",
             format!(
-                "{} must be at least min_days_between ({}) and at most 365",
+                "{} must be at least min_days_between ({}) and at most {MAX_DAYS}",
                 rules.max_days_between, rules.min_days_between
             ),
         ));
     }
     let shortest_span = (rules.sessions - 1) * rules.min_days_between;
-    if rules.max_span_days < shortest_span || rules.max_span_days > 3650 {
+    if rules.max_span_days < shortest_span || rules.max_span_days > MAX_DAYS {
         return Err(invalid(
             "max_span_days",
             format!(
@@ -309,8 +319,9 @@ fn validate_series(rules: &SeriesRules, field: &str) -> Result<(), EngineError> 
     }
     if let Some(cap) = rules.max_per_week {
         let weeks = rules.max_span_days / 7 + 1;
-        if cap < 1 {
-            return Err(invalid("max_per_week", format!("{cap} must be at least 1")));
+        // One session a day at most: more than 7 in a 7-day window is nonsense.
+        if !(1..=7).contains(&cap) {
+            return Err(invalid("max_per_week", format!("{cap} is outside 1..=7")));
         }
         if cap * weeks < rules.sessions {
             return Err(invalid(

@@ -85,6 +85,13 @@ impl Planner<'_> {
         if request.kept.windows(2).any(|w| w[0] > w[1]) {
             return Err(EngineError::invalid("kept", "kept dates must be in order"));
         }
+        let count = request.remaining;
+        if count == 0 {
+            return Ok(Replan {
+                sessions: Vec::new(),
+                violations: series_violations(rules, request.kept),
+            });
+        }
         let need = self.need_for(protocol)?;
         let mut days = Days::new(
             self,
@@ -94,7 +101,6 @@ impl Planner<'_> {
             request.earliest,
         );
         let limits = Limits::of(rules);
-        let count = request.remaining;
         let kept = offsets(&days, request.kept);
         let first_sequence = kept.len() as u32 + 1;
         let strict = match Anchor::from_days(&kept) {
@@ -106,13 +112,25 @@ impl Planner<'_> {
                 0,
                 anchor.day1 + limits.max_span,
             ),
-            None if count == 0 => Some(Vec::new()),
-            None => place_series(&mut days, &limits, count, 0, 0, limits.max_span),
+            // Nothing kept: a fresh series, its first day anywhere in the horizon.
+            None => place_series(
+                &mut days,
+                &limits,
+                count,
+                0,
+                RELAXED_HORIZON_DAYS,
+                RELAXED_HORIZON_DAYS + limits.max_span,
+            ),
         };
         if let Some(chosen) = strict {
+            let sessions = to_sessions(&mut days, &chosen, first_sequence);
+            // The new sessions keep the rules; the kept ones may not (a
+            // clinician may have accepted an extension before).
+            let mut all = request.kept.to_vec();
+            all.extend(sessions.iter().map(|s| s.local_date));
             return Ok(Replan {
-                sessions: to_sessions(&mut days, &chosen, first_sequence),
-                violations: Vec::new(),
+                violations: series_violations(rules, &all),
+                sessions,
             });
         }
         let relaxed = limits.without_gap_and_span(RELAXED_HORIZON_DAYS + limits.max_span);

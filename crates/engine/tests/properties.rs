@@ -14,7 +14,7 @@
 //! - fuzzing: nonsense protocols and calendars never panic.
 //!
 //! Engine bugs found by these properties are pinned at the end of the file
-//! as `regression_*` tests, ignored until the engine is fixed.
+//! as `regression_*` tests, named after the bug.
 
 mod support;
 
@@ -896,8 +896,7 @@ proptest! {
 }
 
 // ---------------------------------------------------------------------------
-// Engine bugs the properties found, pinned one by one. Each is ignored
-// until the engine is fixed; run them with `-- --ignored`.
+// Engine bugs the properties found, pinned one by one so they stay fixed.
 
 fn one_chair(zone: chrono_tz::Tz, hours: WeeklyHours) -> ClinicCalendar {
     ClinicCalendar::new(
@@ -924,7 +923,7 @@ fn with_series(rules: SeriesRules) -> Protocol {
 /// availability offer 01:00, a local time that occurs twice (05:00Z and
 /// 06:00Z), i.e. a guess (issue: "never guessed").
 #[test]
-#[ignore = "engine bug: an ambiguous local start (01:00 on 2026-11-01, New York) is offered when an opening range closes inside the repeated hour"]
+
 fn regression_no_ambiguous_start_when_a_range_closes_in_the_repeated_hour() {
     let mut hours = WeeklyHours::default();
     hours.sun.push(OpeningRange {
@@ -990,7 +989,7 @@ fn regression_no_ambiguous_start_when_a_range_closes_in_the_repeated_hour() {
 /// debug builds ("empty interval 2026-03-08 07:00:00 UTC..07:00:00 UTC").
 /// Found by `every_plan_keeps_every_rule_on_dst_nights`.
 #[test]
-#[ignore = "engine bug: validate_sessions and Planner::new panic (debug) on an opening range or closure lying wholly in a skipped hour"]
+
 fn regression_no_panic_when_an_opening_range_or_closure_lies_in_a_skipped_hour() {
     let spring = date(2026, 3, 8);
     let mut hours = WeeklyHours::default();
@@ -1057,7 +1056,7 @@ fn regression_no_panic_when_an_opening_range_or_closure_lies_in_a_skipped_hour()
 /// of i32::MAX with a 21-day span (4 phase weeks) overflows, which panics
 /// in debug builds (and wraps in release, refusing a harmless protocol).
 #[test]
-#[ignore = "engine bug: Protocol::validate panics (i32 overflow in cap * weeks) on a huge max_per_week"]
+
 fn regression_validate_does_not_overflow_on_a_huge_weekly_cap() {
     let protocol = with_series(SeriesRules {
         sessions: 6,
@@ -1079,7 +1078,7 @@ fn in_child_process(name: &str, body: impl FnOnce()) {
         return;
     }
     let child = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", name, "--ignored", "--test-threads=1"])
+        .args(["--exact", name, "--test-threads=1", "--nocapture"])
         .env(CHILD, name)
         .output()
         .unwrap();
@@ -1098,7 +1097,7 @@ fn in_child_process(name: &str, body: impl FnOnce()) {
 /// allocation of 64000000000 bytes failed"), which no `catch_unwind` or
 /// web framework can contain.
 #[test]
-#[ignore = "engine bug: a protocol with max_per_week = 1e9 validates, then plan_phase aborts the process allocating 64 GB"]
+
 fn regression_a_huge_weekly_cap_is_refused_or_planned() {
     let protocol = with_series(SeriesRules {
         sessions: 2,
@@ -1138,7 +1137,7 @@ fn regression_a_huge_weekly_cap_is_refused_or_planned() {
 /// bytes failed"); smaller absurd intervals (10^8 days) overflow
 /// `NaiveDate` instead. A clinician's policy reaches this from the API.
 #[test]
-#[ignore = "engine bug: a booster policy with interval = ceiling = i32::MAX validates, then propose_boosters aborts the process"]
+
 fn regression_a_huge_booster_interval_is_refused_or_planned() {
     let policy = BoosterPolicy {
         interval_days: i32::MAX,
@@ -1181,7 +1180,7 @@ fn regression_a_huge_booster_interval_is_refused_or_planned() {
 /// patient is away), a 13-day gap flagged at risk, although 16, 18, 20,
 /// 23, 25, 27 March keep every rule.
 #[test]
-#[ignore = "engine bug: replan_series without kept sessions only tries `earliest` as the first day, so it returns an at-risk plan when a plan keeping every rule exists"]
+
 fn regression_replan_without_kept_sessions_looks_past_the_first_day() {
     let calendar = one_chair(
         gen::UTC,
@@ -1231,7 +1230,7 @@ fn regression_replan_without_kept_sessions_looks_past_the_first_day() {
 /// holds) the re-plan reports no violations, so the course is not flagged
 /// at risk although `series_violations` of the whole course is not empty.
 #[test]
-#[ignore = "engine bug: replan_series reports no violations when the kept sessions (or kept + remaining > sessions) already break the series rules"]
+
 fn regression_replan_counts_the_kept_sessions_in_its_violations() {
     let calendar = one_chair(
         gen::UTC,

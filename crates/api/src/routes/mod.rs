@@ -4,6 +4,7 @@
 pub mod clinical;
 pub mod clinics;
 pub mod courses;
+pub mod feeds;
 pub mod health;
 pub mod patients;
 pub mod protocols;
@@ -63,11 +64,13 @@ where
 /// Registers every route.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     health::configure(cfg);
+    feeds::configure_public(cfg);
     cfg.service(
         web::scope("/v1")
             .configure(clinics::configure)
             .configure(protocols::configure)
             .configure(patients::configure)
+            .configure(feeds::configure)
             .configure(courses::configure)
             .configure(clinical::configure)
             .configure(sessions::configure)

@@ -6,6 +6,7 @@ pub mod clinical;
 pub mod clinics;
 pub mod context;
 pub mod courses;
+pub mod feeds;
 pub mod lifecycle;
 pub mod patients;
 pub mod placing;

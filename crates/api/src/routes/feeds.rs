@@ -1,0 +1,197 @@
+//! Calendar feeds (iCalendar): a patient's feed at a secret URL that needs
+//! no API key, the keys to it, and the clinic's chair board for staff.
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use base64::Engine;
+use chrono::Utc;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use utoipa::IntoParams;
+
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::problem::Problem;
+use crate::routes::patients::PatientPath;
+use crate::routes::{read, write, ClinicPath};
+use crate::service::feeds::{self as service, CalendarToken};
+use crate::state::AppState;
+
+/// The media type of every feed.
+const TEXT_CALENDAR: &str = "text/calendar; charset=utf-8";
+/// Feeds may be kept but must be revalidated (cheap: `If-None-Match`), and
+/// only by the subscriber: they are health information.
+const FEED_CACHE: &str = "private, no-cache";
+/// How often a token is re-issued when the patient row changed meanwhile.
+const TOKEN_ATTEMPTS: u32 = 3;
+
+/// `/calendar/{token}.ics`.
+#[derive(Clone, Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct FeedPath {
+    /// The patient's feed token, as issued.
+    pub token: String,
+}
+
+/// The feed of a patient holding a token: needs no API key.
+pub(crate) fn configure_public(cfg: &mut web::ServiceConfig) {
+    cfg.route("/calendar/{token}.ics", web::get().to(patient_feed));
+}
+
+/// Under `/v1`: the tokens and the clinic's feed.
+pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route(
+        "/clinics/{clinic_id}/patients/{patient_id}/calendar-token",
+        web::post().to(issue_calendar_token),
+    )
+    .route(
+        "/clinics/{clinic_id}/patients/{patient_id}/calendar-token",
+        web::delete().to(revoke_calendar_token),
+    )
+    .route(
+        "/clinics/{clinic_id}/calendar.ics",
+        web::get().to(clinic_feed),
+    );
+}
+
+/// Issues or rotates a patient's calendar feed token.
+///
+/// Any earlier token stops working. The token is shown in this response
+/// only: Chairside keeps nothing but its hash. No `If-Match`: this acts on the feed token, not on the patient's fields
+/// (though the patient's `updated_at`, and so its ETag, changes). No
+/// `Idempotency-Key` either: repeating it simply rotates again.
+#[utoipa::path(post, path = "/v1/clinics/{clinic_id}/patients/{patient_id}/calendar-token", tag = "feeds", params(PatientPath),
+    responses((status = 201, body = CalendarToken), (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")),
+    security(("api_key" = [])))]
+pub async fn issue_calendar_token(
+    caller: Caller,
+    state: web::Data<AppState>,
+    path: web::Path<PatientPath>,
+) -> Result<HttpResponse, ApiError> {
+    let path = *path;
+    let mut attempt = 1;
+    let token = loop {
+        let caller = caller.clone();
+        let issued = write(&state, move |conn| {
+            service::issue_token(conn, &caller, path.clinic_id, path.patient_id)
+        })
+        .await;
+        match issued {
+            // Another change to the patient landed first; the token does not
+            // depend on it, so issue again rather than refuse.
+            Err(ApiError::PreconditionFailed(_)) if attempt < TOKEN_ATTEMPTS => attempt += 1,
+            other => break other?,
+        }
+    };
+    Ok(HttpResponse::Created()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(token))
+}
+
+/// Revokes a patient's calendar feed token.
+///
+/// Its URL answers 404 from now on. No `If-Match`: this acts on the feed
+/// token, not on the patient's fields.
+#[utoipa::path(delete, path = "/v1/clinics/{clinic_id}/patients/{patient_id}/calendar-token", tag = "feeds", params(PatientPath),
+    responses((status = 204), (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")),
+    security(("api_key" = [])))]
+pub async fn revoke_calendar_token(
+    caller: Caller,
+    state: web::Data<AppState>,
+    path: web::Path<PatientPath>,
+) -> Result<HttpResponse, ApiError> {
+    let path = *path;
+    write(&state, move |conn| {
+        service::revoke_token(conn, &caller, path.clinic_id, path.patient_id)
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// A patient's sessions as an iCalendar feed, for a phone's calendar.
+///
+/// RFC 5545, times in UTC: every session of the patient in the clinic from
+/// 30 days ago to 400 days ahead, cancelled ones marked `STATUS:CANCELLED`,
+/// `SEQUENCE` raised on every change, the protocol's day-of instructions in
+/// `DESCRIPTION`. The token in the URL is the only credential: no API key.
+/// Events name no patient. Strong `ETag`; `If-None-Match` gives 304.
+#[utoipa::path(get, path = "/calendar/{token}.ics", tag = "feeds",
+    params(FeedPath, ("If-None-Match" = Option<String>, Header, description = "The ETag of the feed you hold")),
+    responses((status = 200, content_type = "text/calendar", body = String, headers(("ETag" = String, description = "Strong; a hash of the body"))),
+        (status = 304, description = "The feed has not changed"),
+        (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn patient_feed(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<FeedPath>,
+) -> Result<HttpResponse, ApiError> {
+    let token = path.into_inner().token;
+    let body = read(&state, move |conn| {
+        service::patient_feed(conn, &token, Utc::now())
+    })
+    .await?;
+    Ok(feed_response(&req, body))
+}
+
+/// The clinic's chair board as an iCalendar feed, for staff.
+///
+/// Every session of the clinic from 30 days ago to 400 days ahead, with the
+/// same UIDs and rules as the patients' feeds, titled by chair, never by
+/// patient. Strong `ETag`; `If-None-Match` gives 304.
+#[utoipa::path(get, path = "/v1/clinics/{clinic_id}/calendar.ics", tag = "feeds",
+    params(ClinicPath, ("If-None-Match" = Option<String>, Header, description = "The ETag of the feed you hold")),
+    responses((status = 200, content_type = "text/calendar", body = String, headers(("ETag" = String, description = "Strong; a hash of the body"))),
+        (status = 304, description = "The feed has not changed"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json")),
+    security(("api_key" = [])))]
+pub async fn clinic_feed(
+    _caller: Caller,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<ClinicPath>,
+) -> Result<HttpResponse, ApiError> {
+    let clinic_id = path.clinic_id;
+    let body = read(&state, move |conn| {
+        service::clinic_feed(conn, clinic_id, Utc::now())
+    })
+    .await?;
+    Ok(feed_response(&req, body))
+}
+
+/// The strong ETag of a feed: a hash of its bytes.
+fn feed_etag(body: &str) -> String {
+    let digest = Sha256::digest(body.as_bytes());
+    format!(
+        "\"{}\"",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest[..16])
+    )
+}
+
+/// Whether `If-None-Match` names this ETag (weak comparison, RFC 9110 §13.1.2).
+fn not_modified(req: &HttpRequest, etag: &str) -> bool {
+    req.headers()
+        .get_all(header::IF_NONE_MATCH)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .any(|tag| tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == etag)
+}
+
+fn feed_response(req: &HttpRequest, body: String) -> HttpResponse {
+    let etag = feed_etag(&body);
+    if not_modified(req, &etag) {
+        return HttpResponse::NotModified()
+            .insert_header((header::ETAG, etag))
+            .insert_header((header::CACHE_CONTROL, FEED_CACHE))
+            .finish();
+    }
+    HttpResponse::Ok()
+        .content_type(TEXT_CALENDAR)
+        .insert_header((header::ETAG, etag))
+        .insert_header((header::CACHE_CONTROL, FEED_CACHE))
+        .body(body)
+}
