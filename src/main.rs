@@ -75,6 +75,15 @@ struct ServeArgs {
     /// Hours an Idempotency-Key is remembered.
     #[arg(long, env = "CHAIRSIDE_IDEMPOTENCY_HOURS", default_value_t = 24)]
     idempotency_hours: u64,
+    /// Seconds before a webhook request times out.
+    #[arg(long, env = "CHAIRSIDE_WEBHOOK_TIMEOUT_SECONDS", default_value_t = 10)]
+    webhook_timeout_seconds: u64,
+    /// Scales the webhook retry schedule (1 = the ~3-day schedule; tests compress it).
+    #[arg(long, env = "CHAIRSIDE_WEBHOOK_RETRY_SCALE", default_value_t = 1.0)]
+    webhook_retry_scale: f64,
+    /// How often each replica's webhook worker looks for work, milliseconds.
+    #[arg(long, env = "CHAIRSIDE_WEBHOOK_POLL_MS", default_value_t = 1000)]
+    webhook_poll_ms: u64,
 }
 
 #[derive(Debug, Clone, Copy, Default, ValueEnum)]
@@ -209,6 +218,11 @@ fn serve(store: Store, args: ServeArgs) -> Result<(), String> {
         idempotency_ttl: std::time::Duration::from_secs(args.idempotency_hours * 3600),
         public_metrics: !args.private_metrics,
         max_body_bytes: args.max_body_bytes,
+        delivery: chairside_api::webhooks::delivery::DeliveryConfig {
+            timeout: std::time::Duration::from_secs(args.webhook_timeout_seconds),
+            retry_scale: args.webhook_retry_scale,
+        },
+        webhook_poll: std::time::Duration::from_millis(args.webhook_poll_ms),
     };
     actix_web::rt::System::new().block_on(async {
         // The server and its background workers start inside the actix

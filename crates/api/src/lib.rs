@@ -29,8 +29,8 @@ pub mod calendar;
 pub mod dto;
 pub mod error;
 pub mod etag;
-pub mod idempotency;
 pub mod ical;
+pub mod idempotency;
 pub mod metrics;
 pub mod openapi;
 pub mod pagination;
@@ -41,6 +41,7 @@ pub mod routes;
 pub mod service;
 pub mod state;
 pub mod views;
+pub mod webhooks;
 pub mod workers;
 
 use std::sync::Arc;

@@ -5,7 +5,10 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::feeds;
-use crate::routes::{clinical, clinics, courses, health, patients, protocols, schedule, sessions};
+use crate::routes::{
+    clinical, clinics, courses, health, patients, protocols, reminders, schedule, sessions,
+    webhooks,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -30,6 +33,9 @@ use crate::routes::{clinical, clinics, courses, health, patients, protocols, sch
         clinical::record_measure, clinical::list_measures, clinical::booster_suggestion,
         clinical::pause_course, clinical::resume_course, clinical::discontinue_course, clinical::decide_at_risk,
         clinical::list_rems_forms, clinical::file_rems_form,
+        reminders::upcoming_reminders,
+        webhooks::create_webhook, webhooks::list_webhooks, webhooks::get_webhook, webhooks::set_webhook_enabled,
+        webhooks::rotate_webhook_secret, webhooks::list_deliveries, webhooks::replay_delivery,
         feeds::issue_calendar_token, feeds::revoke_calendar_token, feeds::patient_feed, feeds::clinic_feed,
     ),
     modifiers(&BearerKeys),
@@ -42,6 +48,8 @@ use crate::routes::{clinical, clinics, courses, health, patients, protocols, sch
         (name = "clinical", description = "Boosters, scores, suggestions, the course's lifecycle, REMS forms"),
         (name = "schedule", description = "Availability and the day sheet"),
         (name = "feeds", description = "Calendar feeds (iCalendar): a patient's secret feed URL and the clinic's chair board"),
+        (name = "webhooks", description = "Signed event deliveries (Standard Webhooks)"),
+        (name = "reminders", description = "Reminders for integrations that poll"),
         (name = "operations", description = "Health, metrics, documentation"),
     )
 )]

@@ -14,12 +14,42 @@ const ANY: &[Role] = &[Admin, Clinician, FrontDesk, Integration];
 const STAFF: &[Role] = &[Admin, Clinician, FrontDesk];
 /// Clinical decisions.
 const CLINICAL: &[Role] = &[Admin, Clinician];
+/// Integrations that subscribe to events.
+const INTEGRATIONS: &[Role] = &[Admin, Integration];
 /// Clinic set-up and keys.
 const ADMIN: &[Role] = &[Admin];
 
 /// (method, route pattern, roles allowed).
 pub const ROUTES: &[(&str, &str, &[Role])] = &[
     ("GET", "/metrics", ANY),
+    ("GET", "/v1/reminders/upcoming", ANY),
+    ("POST", "/v1/clinics/{clinic_id}/webhooks", INTEGRATIONS),
+    ("GET", "/v1/clinics/{clinic_id}/webhooks", INTEGRATIONS),
+    (
+        "GET",
+        "/v1/clinics/{clinic_id}/webhooks/{webhook_id}",
+        INTEGRATIONS,
+    ),
+    (
+        "PUT",
+        "/v1/clinics/{clinic_id}/webhooks/{webhook_id}/enabled",
+        INTEGRATIONS,
+    ),
+    (
+        "POST",
+        "/v1/clinics/{clinic_id}/webhooks/{webhook_id}/rotate-secret",
+        INTEGRATIONS,
+    ),
+    (
+        "GET",
+        "/v1/clinics/{clinic_id}/webhooks/{webhook_id}/deliveries",
+        INTEGRATIONS,
+    ),
+    (
+        "POST",
+        "/v1/clinics/{clinic_id}/webhooks/{webhook_id}/deliveries/{delivery_id}/replay",
+        INTEGRATIONS,
+    ),
     ("GET", "/v1/clinics", ANY),
     ("POST", "/v1/clinics", ADMIN),
     ("GET", "/v1/clinics/{clinic_id}", ANY),

@@ -27,6 +27,10 @@ pub struct ApiSettings {
     pub public_metrics: bool,
     /// The largest request body accepted, bytes.
     pub max_body_bytes: usize,
+    /// How webhooks are sent and retried.
+    pub delivery: crate::webhooks::delivery::DeliveryConfig,
+    /// How often the webhook worker looks for work.
+    pub webhook_poll: Duration,
 }
 
 impl Default for ApiSettings {
@@ -35,6 +39,8 @@ impl Default for ApiSettings {
             idempotency_ttl: Duration::from_secs(24 * 3600),
             public_metrics: true,
             max_body_bytes: 64 * 1024,
+            delivery: Default::default(),
+            webhook_poll: Duration::from_secs(1),
         }
     }
 }

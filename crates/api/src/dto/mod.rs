@@ -10,4 +10,6 @@ pub mod common;
 pub mod course;
 pub mod patient;
 pub mod protocol;
+pub mod reminder;
 pub mod session;
+pub mod webhook;

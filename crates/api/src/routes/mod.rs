@@ -8,8 +8,10 @@ pub mod feeds;
 pub mod health;
 pub mod patients;
 pub mod protocols;
+pub mod reminders;
 pub mod schedule;
 pub mod sessions;
+pub mod webhooks;
 
 use actix_web::web;
 use chairside_store::DbConnection;
@@ -74,6 +76,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(courses::configure)
             .configure(clinical::configure)
             .configure(sessions::configure)
-            .configure(schedule::configure),
+            .configure(schedule::configure)
+            .configure(reminders::configure)
+            .configure(webhooks::configure),
     );
 }

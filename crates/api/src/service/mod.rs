@@ -11,8 +11,10 @@ pub mod lifecycle;
 pub mod patients;
 pub mod placing;
 pub mod protocols;
+pub mod reminders;
 pub mod schedule;
 pub mod sessions;
+pub mod webhooks;
 
 use chairside_engine as engine;
 use chairside_engine::local_time::start_of_local_day;

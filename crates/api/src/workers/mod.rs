@@ -3,6 +3,8 @@
 //! side by side without doing the same work twice.
 
 pub mod no_show;
+pub mod reminders;
+pub mod webhooks;
 
 use std::time::Duration;
 
@@ -10,5 +12,7 @@ use crate::state::AppState;
 
 /// Starts every worker on the current actix system.
 pub fn start(state: AppState) {
-    actix_web::rt::spawn(no_show::run(state, Duration::from_secs(60)));
+    actix_web::rt::spawn(no_show::run(state.clone(), Duration::from_secs(60)));
+    actix_web::rt::spawn(reminders::run(state.clone(), Duration::from_secs(30)));
+    actix_web::rt::spawn(webhooks::run(state));
 }

@@ -1,0 +1,120 @@
+//! Reminders that fall due soon, for integrations that poll.
+
+use std::collections::HashMap;
+
+use chairside_engine::reminders::reminder_due;
+use chairside_store::models::{PageRequest, SessionStatus};
+use chairside_store::repo::{self, sessions::SessionFilter};
+use chairside_store::DbConnection;
+use chrono::{Duration, Utc};
+
+use crate::dto::clinic::ClinicSettings;
+use crate::dto::protocol::ProtocolDefinition;
+use crate::dto::reminder::ReminderView;
+use crate::error::ApiError;
+use crate::service::engine_protocol;
+use crate::views::{self, stored};
+
+/// The longest look-ahead a poll may ask for.
+pub const MAX_WITHIN: Duration = Duration::days(14);
+
+/// Reminders due in `(now, now + within]` for booked sessions of a clinic,
+/// by due time, each with its protocol's day-of instructions.
+pub fn upcoming(
+    conn: &mut DbConnection,
+    clinic_id: i64,
+    within: Duration,
+) -> Result<Vec<ReminderView>, ApiError> {
+    let clinic = repo::clinics::get(conn, clinic_id)?;
+    let zone = views::zone_of(&clinic)?;
+    let settings: ClinicSettings = stored(&clinic.settings, "settings")?;
+    let longest = settings
+        .reminder_lead_times_minutes
+        .iter()
+        .copied()
+        .max()
+        .unwrap_or(0);
+    let now = Utc::now();
+    let until = now + within;
+    let filter = SessionFilter {
+        range: Some((
+            now,
+            until + Duration::minutes(i64::from(longest)) + Duration::days(1),
+        )),
+        statuses: Some(vec![SessionStatus::Booked]),
+        course_id: None,
+        patient_id: None,
+    };
+    let mut sessions = Vec::new();
+    let mut page = PageRequest {
+        after_id: None,
+        limit: 500,
+    };
+    loop {
+        let rows = repo::sessions::list(conn, clinic_id, &filter, page)?;
+        sessions.extend(rows.items);
+        match rows.next_after_id {
+            Some(after) => page.after_id = Some(after),
+            None => break,
+        }
+    }
+    let mut instructions: HashMap<i64, ProtocolDefinition> = HashMap::new();
+    let mut due = Vec::new();
+    for session in sessions.iter().filter(|s| s.starts_at > now) {
+        for &lead in &settings.reminder_lead_times_minutes {
+            let at = reminder_due(zone, session.starts_at, lead);
+            if at <= now || at > until {
+                continue;
+            }
+            let protocol = match instructions.entry(session.course_id) {
+                std::collections::hash_map::Entry::Occupied(found) => found.into_mut(),
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    let course = repo::courses::get(conn, clinic_id, session.course_id)?;
+                    let version =
+                        repo::protocols::get_version(conn, clinic_id, course.protocol_version_id)?;
+                    slot.insert(ProtocolDefinition::from(&engine_protocol(&version)?))
+                }
+            };
+            due.push(ReminderView {
+                due_at: at,
+                lead_minutes: lead,
+                session: views::session(zone, session),
+                instructions: protocol.instructions.clone(),
+            });
+        }
+    }
+    due.sort_by_key(|r| (r.due_at, r.session.id));
+    Ok(due)
+}
+
+/// Parses `48h`, `90m`, `2d` into a duration of at most [`MAX_WITHIN`].
+pub fn parse_within(text: &str) -> Result<Duration, ApiError> {
+    let bad = || ApiError::invalid_field("within", "a duration like 90m, 48h or 2d, at most 14d");
+    let (number, unit) = text.split_at(text.len().saturating_sub(1));
+    let n: i64 = number.parse().map_err(|_| bad())?;
+    let d = match unit {
+        "m" => Duration::minutes(n),
+        "h" => Duration::hours(n),
+        "d" => Duration::days(n),
+        _ => return Err(bad()),
+    };
+    if n <= 0 || d > MAX_WITHIN {
+        return Err(bad());
+    }
+    Ok(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn within_accepts_minutes_hours_days_up_to_two_weeks() {
+        assert_eq!(parse_within("48h").unwrap(), Duration::hours(48));
+        assert_eq!(parse_within("90m").unwrap(), Duration::minutes(90));
+        assert_eq!(parse_within("14d").unwrap(), Duration::days(14));
+        for bad in ["", "h", "15d", "0h", "-1h", "3w", "1.5h"] {
+            assert!(parse_within(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,4 @@
+//! Outgoing webhooks, per the Standard Webhooks specification.
+
+pub mod delivery;
+pub mod signing;

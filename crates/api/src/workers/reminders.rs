@@ -1,0 +1,138 @@
+//! `reminder.due` events: at each of the clinic's lead times before a
+//! booked session, in clinic time, one outbox event carrying the day-of
+//! instructions. Rescheduling moves them (they are keyed by the start),
+//! cancelling removes them (only booked sessions qualify), and none fires
+//! once the session has started.
+
+use std::time::Duration;
+
+use chairside_engine::reminders::{reminder_due, reminder_to_send};
+use chairside_store::models::{PageRequest, ReminderOutcome, SessionStatus};
+use chairside_store::repo::{self, sessions::SessionFilter};
+use chairside_store::Store;
+use chrono::Utc;
+use serde_json::json;
+
+use crate::dto::clinic::ClinicSettings;
+use crate::dto::protocol::ProtocolDefinition;
+use crate::error::ApiError;
+use crate::service::{emit, engine_protocol};
+use crate::state::AppState;
+use crate::views::{self, stored};
+
+/// Runs forever, one sweep per `every`.
+pub async fn run(state: AppState, every: Duration) {
+    let mut ticker = actix_web::rt::time::interval(every);
+    loop {
+        ticker.tick().await;
+        let store = state.store.clone();
+        match actix_web::web::block(move || sweep(&store)).await {
+            Ok(Ok(_)) => {}
+            Ok(Err(error)) => tracing::warn!(%error, "reminder sweep failed"),
+            Err(_) => return,
+        }
+    }
+}
+
+/// One sweep over every clinic; returns how many reminders fell due.
+pub fn sweep(store: &Store) -> Result<usize, ApiError> {
+    let mut sent = 0;
+    let mut page = PageRequest {
+        after_id: None,
+        limit: 100,
+    };
+    loop {
+        let clinics = store.read(|conn| repo::clinics::list(conn, page))?;
+        for clinic in &clinics.items {
+            sent += sweep_clinic(store, clinic)?;
+        }
+        match clinics.next_after_id {
+            Some(after) => page.after_id = Some(after),
+            None => return Ok(sent),
+        }
+    }
+}
+
+fn sweep_clinic(
+    store: &Store,
+    clinic: &chairside_store::models::Clinic,
+) -> Result<usize, ApiError> {
+    let settings: ClinicSettings = stored(&clinic.settings, "settings")?;
+    let zone = views::zone_of(clinic)?;
+    let leads = &settings.reminder_lead_times_minutes;
+    let Some(longest) = leads.iter().copied().max() else {
+        return Ok(0);
+    };
+    let now = Utc::now();
+    let filter = SessionFilter {
+        range: Some((
+            now,
+            now + chrono::Duration::minutes(i64::from(longest)) + chrono::Duration::days(1),
+        )),
+        statuses: Some(vec![SessionStatus::Booked]),
+        course_id: None,
+        patient_id: None,
+    };
+    let mut sessions = Vec::new();
+    let mut page = PageRequest {
+        after_id: None,
+        limit: 500,
+    };
+    loop {
+        let rows = store.read(|conn| repo::sessions::list(conn, clinic.id, &filter, page))?;
+        sessions.extend(rows.items);
+        match rows.next_after_id {
+            Some(after) => page.after_id = Some(after),
+            None => break,
+        }
+    }
+    let mut sent = 0;
+    for session in sessions {
+        let Some(lead) = reminder_to_send(zone, session.starts_at, leads, now) else {
+            continue;
+        };
+        let fired = store.write(|conn| -> Result<bool, ApiError> {
+            // Re-read inside the transaction: a cancellation or a move that
+            // committed meanwhile wins.
+            let current = repo::sessions::get(conn, clinic.id, session.id)?;
+            if current.status != SessionStatus::Booked
+                || current.starts_at != session.starts_at
+                || current.starts_at <= Utc::now()
+            {
+                return Ok(false);
+            }
+            let lead_i32 = i32::try_from(lead).unwrap_or(i32::MAX);
+            if !repo::reminders::mark_reminder(
+                conn,
+                clinic.id,
+                current.id,
+                lead_i32,
+                current.starts_at,
+                ReminderOutcome::Sent,
+            )? {
+                return Ok(false);
+            }
+            let course = repo::courses::get(conn, clinic.id, current.course_id)?;
+            let version =
+                repo::protocols::get_version(conn, clinic.id, course.protocol_version_id)?;
+            let protocol = ProtocolDefinition::from(&engine_protocol(&version)?);
+            emit(
+                conn,
+                clinic.id,
+                "reminder.due",
+                current.course_id,
+                json!({
+                    "session": views::session(zone, &current),
+                    "patient_id": current.patient_id,
+                    "lead_minutes": lead,
+                    "due_at": reminder_due(zone, current.starts_at, lead),
+                    "protocol": protocol.name,
+                    "instructions": protocol.instructions,
+                }),
+            )?;
+            Ok(true)
+        })?;
+        sent += usize::from(fired);
+    }
+    Ok(sent)
+}

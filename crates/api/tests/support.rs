@@ -1,0 +1,97 @@
+//! Shared set-up for the api crate's tests: a fresh SQLite store with a
+//! clinic open around the clock, one IV chair, a patient and a booked course.
+
+#![allow(dead_code)]
+
+use chairside_api::auth::Caller;
+use chairside_api::dto::course::{CourseView, PlanCourse};
+use chairside_api::service::{clinics, courses, patients};
+use chairside_store::repo::{self, sessions::SessionMove};
+use chairside_store::{Store, StoreConfig};
+use chrono::{DateTime, Duration, Utc};
+
+/// A store in its own temporary directory, removed on drop.
+pub struct TestStore {
+    pub store: Store,
+    dir: std::path::PathBuf,
+}
+
+impl Drop for TestStore {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+pub fn store(name: &str) -> TestStore {
+    let dir = std::env::temp_dir().join(format!(
+        "chairside-{name}-{}-{}",
+        std::process::id(),
+        Utc::now().timestamp_nanos_opt().unwrap()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let store = Store::open(&StoreConfig::new(
+        dir.join("db.sqlite").display().to_string(),
+    ))
+    .unwrap();
+    store.run_migrations().unwrap();
+    TestStore { store, dir }
+}
+
+/// Clinic 1 (open every day 00:00–23:45, New York), chair 1, patient 1 and a
+/// booked IV induction (course 1).
+pub fn booked_course(store: &Store, settings: serde_json::Value) -> CourseView {
+    let caller = Caller::system("test");
+    let all_day = serde_json::json!([{"opens": "00:00", "closes": "23:45"}]);
+    let clinic = serde_json::json!({
+        "name": "Harbour", "time_zone": "America/New_York",
+        "hours": {"mon": all_day, "tue": all_day, "wed": all_day, "thu": all_day, "fri": all_day, "sat": all_day, "sun": all_day},
+        "settings": settings
+    });
+    store
+        .write(|conn| -> Result<_, chairside_api::ApiError> {
+            let clinic = clinics::create(conn, &caller, &serde_json::from_value(clinic).unwrap())?;
+            clinics::add_chair(conn, &caller, clinic.id, &serde_json::from_value(serde_json::json!({"label": "Chair 1", "modalities": ["iv"]})).unwrap())?;
+            let patient = patients::create(
+                conn,
+                &caller,
+                clinic.id,
+                &serde_json::from_value(serde_json::json!({
+                    "external_ref": "MRN-1", "display_name": "A. Patient",
+                    "intake_assessed_on": "2026-01-05", "consent_on_file": true, "escort_confirmed": true
+                }))
+                .unwrap(),
+            )?;
+            let request = PlanCourse {
+                patient_id: patient.id,
+                protocol_id: 1,
+                earliest: Utc::now().date_naive() + Duration::days(3),
+                first_within_days: None,
+                preferences: None,
+            };
+            courses::book(conn, &caller, clinic.id, &request)
+        })
+        .unwrap()
+}
+
+/// Moves a session of clinic 1 to start at `start` (a whole quarter hour).
+pub fn move_session(store: &Store, session_id: i64, start: DateTime<Utc>) -> DateTime<Utc> {
+    let start = start - Duration::seconds(start.timestamp() % 900);
+    store
+        .write(|conn| {
+            let current = repo::sessions::get(conn, 1, session_id)?;
+            repo::sessions::reschedule(
+                conn,
+                1,
+                session_id,
+                current.version,
+                &SessionMove {
+                    chair_id: current.chair_id,
+                    starts_at: start,
+                    ends_at: start + Duration::minutes(90),
+                    reason: Some("test"),
+                },
+            )
+        })
+        .unwrap();
+    start
+}
