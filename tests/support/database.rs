@@ -166,9 +166,8 @@ impl Drop for TestDb {
                     admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
             }
         }
-        if !std::thread::panicking() {
-            let _ = std::fs::remove_dir_all(&self.scratch);
-        }
+        // A failing test has already printed the server's log.
+        let _ = std::fs::remove_dir_all(&self.scratch);
     }
 }
 
