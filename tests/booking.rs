@@ -347,10 +347,7 @@ fn a_replanned_induction_numbers_each_session_once(app: &App) {
         "two sessions claim one position: {positions:?}"
     );
 }
-on_every_backend!(
-    #[ignore = "bug: sessions a re-plan appends take `sequence` numbers the kept sessions already hold (e.g. [1, 3, 4, 5, 6, 6])"]
-    a_replanned_induction_numbers_each_session_once
-);
+on_every_backend!(a_replanned_induction_numbers_each_session_once);
 
 fn arrived_but_not_dosed_is_rebooked_inside_the_rules(app: &App) {
     let clinic = app.clinic();

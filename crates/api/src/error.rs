@@ -227,9 +227,13 @@ impl From<StoreError> for ApiError {
                 detail: error.to_string(),
                 errors: Vec::new(),
             },
-            StoreKind::Contention | StoreKind::Unavailable => {
-                ApiError::Unavailable(error.to_string())
-            }
+            // A concurrent transaction won (deadlock, serialisation): worth
+            // running again, and a conflict if it keeps happening.
+            StoreKind::Contention => ApiError::Conflict {
+                kind: "contention",
+                detail: format!("a concurrent change won; try again: {error}"),
+            },
+            StoreKind::Unavailable => ApiError::Unavailable(error.to_string()),
             StoreKind::Internal => ApiError::Internal(error.to_string()),
         }
     }
@@ -262,7 +266,7 @@ impl RetryableError for ApiError {
         matches!(
             self,
             ApiError::Conflict {
-                kind: "chair-taken" | "patient-double-booked",
+                kind: "chair-taken" | "patient-double-booked" | "contention",
                 ..
             }
         )

@@ -116,9 +116,7 @@ pub fn run(
             return Ok(Stored {
                 status: StatusCode::from_u16(previous.response_status as u16)
                     .unwrap_or(StatusCode::OK),
-                etag: serde_json::from_str::<serde_json::Value>(&previous.response_body)
-                    .ok()
-                    .map(|v| crate::etag::etag_of(&v)),
+                etag: Some(crate::etag::etag_of_json(previous.response_body.as_bytes())),
                 body: previous.response_body,
             });
         }

@@ -225,3 +225,55 @@ fn gone_disables_the_subscription() {
         "nothing more is sent to a disabled endpoint"
     );
 }
+
+#[test]
+fn a_crash_in_the_middle_of_delivery_loses_nothing() {
+    let test = support::store("webhooks-crash");
+    let store = &test.store;
+    let hooks = receiver(vec![]);
+    support::booked_course(store, serde_json::json!({}));
+    let (id, _) = subscribe(store, &hooks.url);
+    // A worker fans out and claims the first delivery, then dies before
+    // sending it (its lease is all that is left of it).
+    store
+        .write(|conn| repo::webhooks::fan_out(conn, 100))
+        .unwrap();
+    let claimed = store
+        .write(|conn| {
+            repo::webhooks::claim_due(conn, chrono::Utc::now(), 10, chrono::Duration::seconds(1))
+        })
+        .unwrap();
+    assert_eq!(claimed.len(), 1);
+    // Another process (or the same after a restart) takes over once the lease ends.
+    std::thread::sleep(Duration::from_millis(2100));
+    let (agent, config) = (agent(&fast()), fast());
+    for _ in 0..20 {
+        if round(store, &agent, &config).unwrap() == 0 {
+            break;
+        }
+    }
+    let got = hooks.got.lock().unwrap();
+    assert_eq!(got.len(), 7, "every event arrives");
+    assert_eq!(
+        got[0].headers["webhook-id"].to_str().unwrap(),
+        claimed[0].event_id,
+        "the claimed one first, same id"
+    );
+    let page = store
+        .read(|conn| {
+            repo::webhooks::deliveries(
+                conn,
+                1,
+                id,
+                PageRequest {
+                    after_id: None,
+                    limit: 50,
+                },
+            )
+        })
+        .unwrap();
+    assert!(page
+        .items
+        .iter()
+        .all(|d| d.status == DeliveryStatus::Delivered));
+}

@@ -140,9 +140,15 @@ impl Placement<'_> {
         let (soft, hard): (Vec<Violation>, Vec<Violation>) =
             violations.into_iter().partition(|v| overridable(v.rule));
         if !hard.is_empty() {
-            let conflict = hard
-                .iter()
-                .all(|v| matches!(v.rule, Rule::ChairTaken | Rule::PatientOverlap));
+            // Rules only other bookings can break are a conflict with the
+            // current state (409: e.g. the loser of a race for a chair);
+            // anything else is a request that could never work (422).
+            let conflict = hard.iter().all(|v| {
+                matches!(
+                    v.rule,
+                    Rule::ChairTaken | Rule::PatientOverlap | Rule::OnePerDay | Rule::StartsPerSlot
+                )
+            });
             if conflict {
                 return Err(ApiError::Conflict {
                     kind: if hard.iter().any(|v| v.rule == Rule::ChairTaken) {

@@ -540,12 +540,22 @@ pub(crate) fn replace_future(
             Some("re-planned after a missed session"),
         )?);
     }
+    // New sessions are numbered after every session the phase ever had, so
+    // a number is never reused (cancelled and missed ones keep theirs).
+    let last_sequence = context
+        .sessions
+        .iter()
+        .filter(|s| s.phase_index == phase)
+        .map(|s| s.sequence)
+        .max()
+        .unwrap_or(0);
     let new: Vec<m::PlannedSession> = planned
         .iter()
         .filter(|p| !future.iter().any(|s| same(s, p)))
-        .map(|p| m::PlannedSession {
+        .enumerate()
+        .map(|(i, p)| m::PlannedSession {
             phase_index: phase,
-            sequence: p.sequence as i32,
+            sequence: last_sequence + 1 + i as i32,
             chair_id: p.chair.0,
             starts_at: p.start,
             ends_at: p.end,
