@@ -2,6 +2,7 @@
 //! claims its rows through the database, so any number of replicas may run
 //! side by side without doing the same work twice.
 
+pub mod housekeeping;
 pub mod no_show;
 pub mod reminders;
 pub mod webhooks;
@@ -14,5 +15,6 @@ use crate::state::AppState;
 pub fn start(state: AppState) {
     actix_web::rt::spawn(no_show::run(state.clone(), Duration::from_secs(60)));
     actix_web::rt::spawn(reminders::run(state.clone(), Duration::from_secs(30)));
+    actix_web::rt::spawn(housekeeping::run(state.clone(), Duration::from_secs(3600)));
     actix_web::rt::spawn(webhooks::run(state));
 }
