@@ -2,11 +2,15 @@
 //! sees every change to their course; staff subscribe to the chair board.
 //! The feeds are parsed here independently of the writer (unfold, split,
 //! unescape per RFC 5545), so a bug in one is not mirrored in the other.
+//! The last scenario reads them as a subscriber would, with a published
+//! iCalendar parser (the `icalendar` crate), across a change of the clocks.
 
 use std::collections::BTreeMap;
 
 use chairside_store::models::PageRequest;
 use chairside_store::repo::audit::{self, AuditFilter};
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Offset, TimeZone, Timelike, Utc};
+use icalendar::{CalendarDateTime, Component, DatePerhapsTime, EventLike, EventStatus};
 use serde_json::json;
 
 use crate::support::*;
@@ -389,3 +393,348 @@ fn the_clinic_feed_is_for_staff_and_titled_by_chair(app: &App) {
     app.get(&other.front_desk, &path).problem(403);
 }
 on_every_backend!(the_clinic_feed_is_for_staff_and_titled_by_chair);
+
+/// One VEVENT as the `icalendar` crate reads it.
+#[derive(Clone, Debug, PartialEq)]
+struct Read {
+    uid: String,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    sequence: u32,
+    status: EventStatus,
+    summary: String,
+    description: String,
+    location: String,
+}
+
+/// A DATE-TIME in UTC form (`…Z`); a DATE, a floating time or a TZID is
+/// not what the feeds promise.
+#[track_caller]
+fn utc_of(uid: &str, name: &str, value: Option<DatePerhapsTime>) -> DateTime<Utc> {
+    match value {
+        Some(DatePerhapsTime::DateTime(CalendarDateTime::Utc(at))) => at,
+        other => panic!("{uid}: {name} is not a UTC DATE-TIME: {other:?}"),
+    }
+}
+
+/// Parses a feed with the `icalendar` crate: one VCALENDAR of VERSION 2.0
+/// whose every VEVENT reads with UID, UTC DTSTART/DTEND/DTSTAMP, SEQUENCE
+/// and STATUS, none of them given twice. Events by UID.
+#[track_caller]
+fn read_with_icalendar(text: &str) -> BTreeMap<String, Read> {
+    let unfolded = icalendar::parser::unfold(text);
+    let raw = icalendar::parser::read_calendar(&unfolded)
+        .unwrap_or_else(|e| panic!("icalendar cannot parse the feed: {e}\n{text}"));
+    let value_of = |name: &str| {
+        raw.properties
+            .iter()
+            .find(|p| p.name.as_str() == name)
+            .map(|p| p.val.as_str().to_string())
+    };
+    assert_eq!(value_of("VERSION").as_deref(), Some("2.0"));
+    assert!(value_of("PRODID").is_some(), "no PRODID");
+    let vevents: Vec<_> = raw
+        .components
+        .iter()
+        .filter(|c| c.name.as_str() == "VEVENT")
+        .collect();
+    assert_eq!(
+        vevents.len(),
+        text.matches("\r\nBEGIN:VEVENT\r\n").count(),
+        "every VEVENT written is a VEVENT read"
+    );
+    for vevent in &vevents {
+        for name in ["UID", "DTSTART", "DTEND", "DTSTAMP", "SEQUENCE", "STATUS"] {
+            let count = vevent
+                .properties
+                .iter()
+                .filter(|p| p.name.as_str() == name)
+                .count();
+            assert_eq!(count, 1, "{name} {count} times in {vevent:?}");
+        }
+    }
+
+    let written = vevents.len();
+    let calendar = icalendar::Calendar::from(raw);
+    let mut events = BTreeMap::new();
+    for event in calendar.events() {
+        let uid = event.get_uid().expect("a UID").to_string();
+        let read = Read {
+            start: utc_of(&uid, "DTSTART", event.get_start()),
+            end: utc_of(&uid, "DTEND", event.get_end()),
+            sequence: event
+                .get_sequence()
+                .unwrap_or_else(|| panic!("{uid}: SEQUENCE is not a number")),
+            status: event
+                .get_status()
+                .unwrap_or_else(|| panic!("{uid}: no known STATUS")),
+            summary: event.get_summary().unwrap_or_default().to_string(),
+            description: event.get_description().unwrap_or_default().to_string(),
+            location: event.get_location().unwrap_or_default().to_string(),
+            uid: uid.clone(),
+        };
+        assert!(
+            event.get_timestamp().is_some(),
+            "{uid}: DTSTAMP is not a UTC DATE-TIME"
+        );
+        assert!(read.end > read.start, "{read:?}");
+        assert!(events.insert(uid.clone(), read).is_none(), "{uid} twice");
+    }
+    assert_eq!(events.len(), written, "every VEVENT read as an event");
+    events
+}
+
+/// The first date after `after` on which New York's clocks have changed
+/// (its UTC offset at noon differs from the day before's).
+fn next_clock_change(after: NaiveDate) -> NaiveDate {
+    let offset = |day: NaiveDate| {
+        ZONE.from_local_datetime(&day.and_hms_opt(12, 0, 0).unwrap())
+            .single()
+            .expect("noon is never ambiguous")
+            .offset()
+            .fix()
+            .local_minus_utc()
+    };
+    (1..=400)
+        .map(|n| after + Duration::days(n))
+        .find(|day| offset(*day) != offset(*day - Duration::days(1)))
+        .expect("a change of the clocks within 400 days")
+}
+
+/// Both feeds, parsed: the patient's (token URL) and the clinic's board.
+fn read_both(app: &App, clinic: &Clinic, url: &str) -> [BTreeMap<String, Read>; 2] {
+    let own = fetch(app, url, None);
+    assert_eq!(own.status, 200, "{own:?}");
+    let board = app.get(&clinic.front_desk, &clinic.path("/calendar.ics"));
+    assert_eq!(board.status, 200, "{board:?}");
+    [
+        read_with_icalendar(&own.text),
+        read_with_icalendar(&board.text),
+    ]
+}
+
+/// Every session of the course is an event in both feeds, at the API's
+/// `start` and `end` to the second, and the two feeds agree on it.
+#[track_caller]
+fn assert_feeds_match_api(
+    clinic: &Clinic,
+    feeds: &[BTreeMap<String, Read>; 2],
+    sessions: &[&serde_json::Value],
+) {
+    let [own, board] = feeds;
+    assert_eq!(own.len(), sessions.len(), "one event per session: {own:?}");
+    assert_eq!(
+        board.len(),
+        sessions.len(),
+        "one event per session: {board:?}"
+    );
+    for session in sessions {
+        let uid = format!("session-{}-{}@chairside", clinic.id, id(session));
+        let event = own.get(&uid).unwrap_or_else(|| panic!("no {uid}"));
+        assert_eq!(event.start, instant(session, "start"), "{uid}: {session}");
+        assert_eq!(event.end, instant(session, "end"), "{uid}: {session}");
+        let expected = if session["status"] == "cancelled" {
+            EventStatus::Cancelled
+        } else {
+            EventStatus::Confirmed
+        };
+        assert_eq!(event.status, expected, "{uid}: {session}");
+        let on_board = board
+            .get(&uid)
+            .unwrap_or_else(|| panic!("{uid} not on the board"));
+        assert_eq!(
+            (
+                on_board.start,
+                on_board.end,
+                on_board.sequence,
+                on_board.status
+            ),
+            (event.start, event.end, event.sequence, event.status),
+            "{uid}: the two feeds disagree"
+        );
+    }
+}
+
+/// An induction booked across New York's next change of the clocks, read
+/// from both feeds by the `icalendar` crate after booking, a reschedule and
+/// a cancellation. (Run on 2026-11-26, the change is 2027-03-14, spring
+/// forward: 10:00 is 15:00Z before it and 14:00Z after.)
+fn both_feeds_read_right_with_an_icalendar_parser_across_a_clock_change(app: &App) {
+    let change = next_clock_change(today() + Duration::days(7));
+    let earliest = change - Duration::days(6);
+    let ten = NaiveTime::from_hms_opt(10, 0, 0).unwrap();
+    let display_name = "Patient MRN-DST";
+
+    let clinic = app.clinic();
+    let patient = app.patient(&clinic, "MRN-DST");
+    let protocol = app.protocol_id(&clinic, "iv-ketamine-standard");
+    let course = app
+        .post(
+            &clinic.front_desk,
+            &clinic.path("/courses"),
+            &json!({
+                "patient_id": patient,
+                "protocol_id": protocol,
+                "earliest": earliest.to_string(),
+                "preferences": {"preferred_start": "10:00"},
+            }),
+        )
+        .expect(201);
+    let course_id = course["id"].as_i64().expect("course id");
+    let booked = with_status(&course, &["booked"]);
+    assert_eq!(booked.len(), 6, "{course}");
+    let (before, after): (Vec<&serde_json::Value>, Vec<&serde_json::Value>) =
+        booked.iter().partition(|s| local_date(s) < change);
+    assert!(
+        !before.is_empty() && !after.is_empty(),
+        "the induction straddles {change}: {course}"
+    );
+
+    let issued = app
+        .call(
+            "POST",
+            &clinic.path(&format!("/patients/{patient}/calendar-token")),
+        )
+        .key(&clinic.front_desk)
+        .send()
+        .expect(201);
+    let url = issued["url"].as_str().expect("a url").to_string();
+
+    // As booked: every event where the API says, at 10:00 New York time on
+    // both sides of the change, the UTC hour moving by the offset's change.
+    let first = read_both(app, &clinic, &url);
+    assert_feeds_match_api(&clinic, &first, &booked);
+    let utc_hours = |sessions: &[&serde_json::Value]| -> Vec<u32> {
+        sessions
+            .iter()
+            .map(|s| {
+                let uid = format!("session-{}-{}@chairside", clinic.id, id(s));
+                let event = &first[0][&uid];
+                let local = event.start.with_timezone(&ZONE);
+                assert_eq!(local.time(), ten, "{uid} at {local}, not 10:00");
+                assert_eq!(local.date_naive(), local_date(s), "{uid}");
+                event.start.hour()
+            })
+            .collect()
+    };
+    let (hours_before, hours_after) = (utc_hours(&before), utc_hours(&after));
+    let offset_hours = |day: NaiveDate| {
+        ZONE.from_local_datetime(&day.and_time(ten))
+            .single()
+            .unwrap()
+            .offset()
+            .fix()
+            .local_minus_utc()
+            / 3600
+    };
+    let shift = offset_hours(change) - offset_hours(change - Duration::days(1));
+    assert_eq!(shift.abs(), 1, "a change of the clocks moves them one hour");
+    for hour in &hours_before {
+        assert_eq!(*hour, hours_before[0], "{hours_before:?}");
+    }
+    for hour in &hours_after {
+        assert_eq!(*hour, hours_after[0], "{hours_after:?}");
+    }
+    assert_eq!(
+        i64::from(hours_before[0]) - i64::from(hours_after[0]),
+        i64::from(shift),
+        "UTC hours {hours_before:?} before {change}, {hours_after:?} after"
+    );
+
+    // Reschedule the first session after the change to 14:00 that day:
+    // same UID, SEQUENCE up, DTSTART at 14:00 New York daylight time.
+    let moved_id = id(after[0]);
+    let moved_uid = format!("session-{}-{moved_id}@chairside", clinic.id);
+    let moved_day = local_date(after[0]);
+    let moved = app
+        .act(
+            &clinic,
+            moved_id,
+            "reschedule",
+            Some(&json!({
+                "to": {"local_start": format!("{moved_day}T14:00:00")},
+                "reason": "the patient asked for the afternoon",
+            })),
+        )
+        .expect(200);
+    let expected_start = ZONE
+        .from_local_datetime(&moved_day.and_hms_opt(14, 0, 0).unwrap())
+        .single()
+        .unwrap()
+        .with_timezone(&Utc);
+    assert_eq!(instant(&moved["session"], "start"), expected_start);
+    let second = read_both(app, &clinic, &url);
+    let course_now = app.course(&clinic, course_id);
+    assert_feeds_match_api(
+        &clinic,
+        &second,
+        &with_status(&course_now, &["booked", "cancelled"]),
+    );
+    for feed in 0..2 {
+        let (was, is) = (&first[feed][&moved_uid], &second[feed][&moved_uid]);
+        assert!(
+            is.sequence > was.sequence,
+            "SEQUENCE up: {was:?} then {is:?}"
+        );
+        assert_ne!(is.start, was.start, "DTSTART moved");
+        assert_eq!(is.start, expected_start, "{is:?}");
+        assert_eq!(is.end - is.start, was.end - was.start, "same length");
+        for (uid, event) in &second[feed] {
+            if *uid != moved_uid {
+                assert_eq!(event, &first[feed][uid], "untouched sessions stay");
+            }
+        }
+    }
+
+    // Cancel the last session before the change: kept, CANCELLED, SEQUENCE up.
+    let cancelled_id = id(before[before.len() - 1]);
+    let cancelled_uid = format!("session-{}-{cancelled_id}@chairside", clinic.id);
+    app.act(
+        &clinic,
+        cancelled_id,
+        "cancel",
+        Some(&json!({"scope": "this", "reason": "travelling"})),
+    )
+    .expect(200);
+    let third = read_both(app, &clinic, &url);
+    let course_now = app.course(&clinic, course_id);
+    assert_feeds_match_api(
+        &clinic,
+        &third,
+        &with_status(&course_now, &["booked", "cancelled"]),
+    );
+    for feed in 0..2 {
+        let (was, is) = (&second[feed][&cancelled_uid], &third[feed][&cancelled_uid]);
+        assert_eq!(is.status, EventStatus::Cancelled, "{is:?}");
+        assert!(
+            is.sequence > was.sequence,
+            "SEQUENCE up: {was:?} then {is:?}"
+        );
+        assert_eq!(
+            third[feed]
+                .values()
+                .filter(|e| e.status == EventStatus::Cancelled)
+                .count(),
+            1,
+            "only that one is cancelled"
+        );
+    }
+
+    // No patient name anywhere a calendar shows or keys by.
+    for feed in [&first, &second, &third].iter().flat_map(|f| f.iter()) {
+        for event in feed.values() {
+            for (field, value) in [
+                ("SUMMARY", &event.summary),
+                ("DESCRIPTION", &event.description),
+                ("UID", &event.uid),
+                ("LOCATION", &event.location),
+            ] {
+                assert!(
+                    !value.contains(display_name) && !value.contains("MRN-DST"),
+                    "{field} names the patient: {value:?}"
+                );
+            }
+        }
+    }
+}
+on_every_backend!(both_feeds_read_right_with_an_icalendar_parser_across_a_clock_change);
