@@ -96,6 +96,8 @@ pub fn emit(
     course_id: i64,
     payload: Value,
 ) -> Result<(), ApiError> {
+    // Events of one course must commit in outbox-id order (see the lock's docs).
+    repo::courses::lock(conn, clinic_id, course_id)?;
     repo::outbox::append(
         conn,
         &NewOutboxEvent {

@@ -278,3 +278,15 @@ pub fn booster_policy_changes(
         .select(columns::<BoosterPolicyChange>())
         .load::<BoosterPolicyChange>(conn)?)
 }
+
+/// Takes the course's row lock until the transaction ends, changing
+/// nothing. Writers that append a course's outbox events take it first, so
+/// two transactions writing events for one course commit in the order their
+/// outbox ids were assigned, and webhook receivers see them in that order.
+/// (On SQLite every write transaction already holds the database lock.)
+pub fn lock(conn: &mut DbConnection, clinic_id: i64, id: i64) -> Result<(), StoreError> {
+    diesel::update(co::courses.filter(co::clinic_id.eq(clinic_id).and(co::id.eq(id))))
+        .set(co::version.eq(co::version))
+        .execute(conn)?;
+    Ok(())
+}
