@@ -1,7 +1,6 @@
 //! Clinicians' routes: booster spacing, scores, suggestions, the course's
 //! lifecycle, REMS forms.
 
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -15,10 +14,10 @@ use crate::dto::clinical::{
 use crate::dto::course::CourseView;
 use crate::error::ApiError;
 use crate::etag::{ok_with_etag, IfMatch};
-use crate::idempotency::{self, fingerprint, IdempotencyKey, Stored};
+use crate::idempotency::IdempotencyKey;
 use crate::problem::Problem;
 use crate::routes::courses::CoursePath;
-use crate::routes::{read, write, ClinicPath};
+use crate::routes::{created, read, write, ClinicPath};
 use crate::service::{clinical, lifecycle};
 use crate::state::AppState;
 
@@ -169,17 +168,19 @@ pub async fn record_measure(
     body: Body<RecordMeasure>,
 ) -> Result<HttpResponse, ApiError> {
     let p = *path;
-    let (fp, ttl) = (fingerprint(&req, &body.1), state.settings.idempotency_ttl);
-    let stored = write(&state, move |conn| {
-        idempotency::run(conn, &caller, Some(p.clinic_id), &key, &fp, ttl, |conn| {
-            Ok(Stored::resource(
-                StatusCode::CREATED,
-                &clinical::record_measure(conn, &caller, p.clinic_id, p.course_id, &body.0)?,
-            ))
-        })
-    })
-    .await?;
-    Ok(stored.respond())
+    let raw = body.1.clone();
+    created(
+        &state,
+        &req,
+        caller,
+        key,
+        Some(p.clinic_id),
+        &raw,
+        move |conn, caller| {
+            clinical::record_measure(conn, caller, p.clinic_id, p.course_id, &body.0)
+        },
+    )
+    .await
 }
 
 /// The course's scores, oldest first, baseline marked.

@@ -1,6 +1,5 @@
 //! Clinics, chairs, closures.
 
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chairside_store::repo;
 use serde::Deserialize;
@@ -14,10 +13,10 @@ use crate::dto::clinic::{
 use crate::dto::common::Page;
 use crate::error::ApiError;
 use crate::etag::{ok_with_etag, IfMatch};
-use crate::idempotency::{self, fingerprint, IdempotencyKey, Stored};
+use crate::idempotency::IdempotencyKey;
 use crate::pagination::{encode, PageParams};
 use crate::problem::Problem;
-use crate::routes::{read, write, ClinicPath};
+use crate::routes::{created, read, write, ClinicPath};
 use crate::service::clinics as service;
 use crate::state::AppState;
 use crate::views;
@@ -113,18 +112,17 @@ pub async fn create_clinic(
     key: IdempotencyKey,
     body: Body<CreateClinic>,
 ) -> Result<HttpResponse, ApiError> {
-    let fp = fingerprint(&req, &body.1);
-    let ttl = state.settings.idempotency_ttl;
-    let stored = write(&state, move |conn| {
-        idempotency::run(conn, &caller, None, &key, &fp, ttl, |conn| {
-            Ok(Stored::resource(
-                StatusCode::CREATED,
-                &service::create(conn, &caller, &body.0)?,
-            ))
-        })
-    })
-    .await?;
-    Ok(stored.respond())
+    let raw = body.1.clone();
+    created(
+        &state,
+        &req,
+        caller,
+        key,
+        None,
+        &raw,
+        move |conn, caller| service::create(conn, caller, &body.0),
+    )
+    .await
 }
 
 /// Reads a clinic.
@@ -199,21 +197,18 @@ pub async fn add_chair(
     key: IdempotencyKey,
     body: Body<CreateChair>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, fp, ttl) = (
-        path.clinic_id,
-        fingerprint(&req, &body.1),
-        state.settings.idempotency_ttl,
-    );
-    let stored = write(&state, move |conn| {
-        idempotency::run(conn, &caller, Some(id), &key, &fp, ttl, |conn| {
-            Ok(Stored::resource(
-                StatusCode::CREATED,
-                &service::add_chair(conn, &caller, id, &body.0)?,
-            ))
-        })
-    })
-    .await?;
-    Ok(stored.respond())
+    let id = path.clinic_id;
+    let raw = body.1.clone();
+    created(
+        &state,
+        &req,
+        caller,
+        key,
+        Some(id),
+        &raw,
+        move |conn, caller| service::add_chair(conn, caller, id, &body.0),
+    )
+    .await
 }
 
 async fn set_chair_active(
@@ -293,21 +288,18 @@ pub async fn add_closure(
     key: IdempotencyKey,
     body: Body<CreateClosure>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, fp, ttl) = (
-        path.clinic_id,
-        fingerprint(&req, &body.1),
-        state.settings.idempotency_ttl,
-    );
-    let stored = write(&state, move |conn| {
-        idempotency::run(conn, &caller, Some(id), &key, &fp, ttl, |conn| {
-            Ok(Stored::resource(
-                StatusCode::CREATED,
-                &service::add_closure(conn, &caller, id, &body.0)?,
-            ))
-        })
-    })
-    .await?;
-    Ok(stored.respond())
+    let id = path.clinic_id;
+    let raw = body.1.clone();
+    created(
+        &state,
+        &req,
+        caller,
+        key,
+        Some(id),
+        &raw,
+        move |conn, caller| service::add_closure(conn, caller, id, &body.0),
+    )
+    .await
 }
 
 /// Removes a closure.

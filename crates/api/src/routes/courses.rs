@@ -1,6 +1,5 @@
 //! Courses: preview, book, read, add a session.
 
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chairside_store::models::CourseStatus as StoreCourseStatus;
 use chairside_store::repo::courses::CourseFilter;
@@ -14,10 +13,10 @@ use crate::dto::course::{AddSession, CoursePlan, CourseStatus, CourseView, PlanC
 use crate::dto::session::SessionView;
 use crate::error::ApiError;
 use crate::etag::ok_with_etag;
-use crate::idempotency::{self, fingerprint, IdempotencyKey, Stored};
+use crate::idempotency::IdempotencyKey;
 use crate::pagination::{encode, PageParams};
 use crate::problem::Problem;
-use crate::routes::{read, write, write_replanning, ClinicPath};
+use crate::routes::{created, read, ClinicPath};
 use crate::service::{courses as service, sessions};
 use crate::state::AppState;
 
@@ -92,21 +91,18 @@ pub async fn book_course(
     key: IdempotencyKey,
     body: Body<PlanCourse>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, fp, ttl) = (
-        path.clinic_id,
-        fingerprint(&req, &body.1),
-        state.settings.idempotency_ttl,
-    );
-    let stored = write_replanning(&state, move |conn| {
-        idempotency::run(conn, &caller, Some(id), &key, &fp, ttl, |conn| {
-            Ok(Stored::resource(
-                StatusCode::CREATED,
-                &service::book(conn, &caller, id, &body.0)?,
-            ))
-        })
-    })
-    .await?;
-    Ok(stored.respond())
+    let id = path.clinic_id;
+    let raw = body.1.clone();
+    created(
+        &state,
+        &req,
+        caller,
+        key,
+        Some(id),
+        &raw,
+        move |conn, caller| service::book(conn, caller, id, &body.0),
+    )
+    .await
 }
 
 /// Lists courses.
@@ -175,23 +171,15 @@ pub async fn add_session(
     body: Body<AddSession>,
 ) -> Result<HttpResponse, ApiError> {
     let path = *path;
-    let (fp, ttl) = (fingerprint(&req, &body.1), state.settings.idempotency_ttl);
-    let stored = write(&state, move |conn| {
-        idempotency::run(
-            conn,
-            &caller,
-            Some(path.clinic_id),
-            &key,
-            &fp,
-            ttl,
-            |conn| {
-                Ok(Stored::resource(
-                    StatusCode::CREATED,
-                    &sessions::add(conn, &caller, path.clinic_id, path.course_id, &body.0)?,
-                ))
-            },
-        )
-    })
-    .await?;
-    Ok(stored.respond())
+    let raw = body.1.clone();
+    created(
+        &state,
+        &req,
+        caller,
+        key,
+        Some(path.clinic_id),
+        &raw,
+        move |conn, caller| sessions::add(conn, caller, path.clinic_id, path.course_id, &body.0),
+    )
+    .await
 }

@@ -63,6 +63,38 @@ where
     web::block(move || span.in_scope(|| store.write_retrying(BOOKING_ATTEMPTS, f))).await?
 }
 
+/// A creating `POST`: runs `make` in one write transaction under the
+/// request's `Idempotency-Key` (a retry gets the stored response) and
+/// answers 201 with the created resource and its ETag. Re-run when a
+/// concurrent writer took a chair or won a lock.
+pub async fn created<T, F>(
+    state: &web::Data<AppState>,
+    req: &actix_web::HttpRequest,
+    caller: crate::auth::Caller,
+    key: crate::idempotency::IdempotencyKey,
+    clinic: Option<i64>,
+    raw: &[u8],
+    mut make: F,
+) -> Result<actix_web::HttpResponse, ApiError>
+where
+    T: serde::Serialize,
+    F: FnMut(&mut DbConnection, &crate::auth::Caller) -> Result<T, ApiError> + Send + 'static,
+{
+    use crate::idempotency::{fingerprint, run, Stored};
+    let fingerprint = fingerprint(req, raw);
+    let ttl = state.settings.idempotency_ttl;
+    let stored = write_replanning(state, move |conn| {
+        run(conn, &caller, clinic, &key, &fingerprint, ttl, |conn| {
+            Ok(Stored::resource(
+                actix_web::http::StatusCode::CREATED,
+                &make(conn, &caller)?,
+            ))
+        })
+    })
+    .await?;
+    Ok(stored.respond())
+}
+
 /// Registers every route.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     health::configure(cfg);

@@ -1,6 +1,5 @@
 //! Protocols: presets and the clinic's own.
 
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -10,9 +9,9 @@ use crate::body::Body;
 use crate::dto::protocol::{CreateProtocol, ProtocolView};
 use crate::error::ApiError;
 use crate::etag::ok_with_etag;
-use crate::idempotency::{self, fingerprint, IdempotencyKey, Stored};
+use crate::idempotency::IdempotencyKey;
 use crate::problem::Problem;
-use crate::routes::{read, write, ClinicPath};
+use crate::routes::{created, read, ClinicPath};
 use crate::service::protocols as service;
 use crate::state::AppState;
 
@@ -87,19 +86,16 @@ pub async fn create_protocol(
     key: IdempotencyKey,
     body: Body<CreateProtocol>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, fp, ttl) = (
-        path.clinic_id,
-        fingerprint(&req, &body.1),
-        state.settings.idempotency_ttl,
-    );
-    let stored = write(&state, move |conn| {
-        idempotency::run(conn, &caller, Some(id), &key, &fp, ttl, |conn| {
-            Ok(Stored::resource(
-                StatusCode::CREATED,
-                &service::create(conn, &caller, id, &body.0)?,
-            ))
-        })
-    })
-    .await?;
-    Ok(stored.respond())
+    let id = path.clinic_id;
+    let raw = body.1.clone();
+    created(
+        &state,
+        &req,
+        caller,
+        key,
+        Some(id),
+        &raw,
+        move |conn, caller| service::create(conn, caller, id, &body.0),
+    )
+    .await
 }

@@ -1,6 +1,5 @@
 //! Webhook subscriptions.
 
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chairside_store::repo;
 use serde::Deserialize;
@@ -15,10 +14,10 @@ use crate::dto::webhook::{
 };
 use crate::error::ApiError;
 use crate::etag::{ok_with_etag, IfMatch};
-use crate::idempotency::{self, fingerprint, IdempotencyKey, Stored};
+use crate::idempotency::IdempotencyKey;
 use crate::pagination::{encode, PageParams};
 use crate::problem::Problem;
-use crate::routes::{read, write, ClinicPath};
+use crate::routes::{created, read, write, ClinicPath};
 use crate::service::webhooks as service;
 use crate::state::AppState;
 
@@ -84,21 +83,18 @@ pub async fn create_webhook(
     key: IdempotencyKey,
     body: Body<CreateSubscription>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, fp, ttl) = (
-        path.clinic_id,
-        fingerprint(&req, &body.1),
-        state.settings.idempotency_ttl,
-    );
-    let stored = write(&state, move |conn| {
-        idempotency::run(conn, &caller, Some(id), &key, &fp, ttl, |conn| {
-            Ok(Stored::resource(
-                StatusCode::CREATED,
-                &service::create(conn, &caller, id, &body.0)?,
-            ))
-        })
-    })
-    .await?;
-    Ok(stored.respond())
+    let id = path.clinic_id;
+    let raw = body.1.clone();
+    created(
+        &state,
+        &req,
+        caller,
+        key,
+        Some(id),
+        &raw,
+        move |conn, caller| service::create(conn, caller, id, &body.0),
+    )
+    .await
 }
 
 /// Lists the clinic's subscriptions.

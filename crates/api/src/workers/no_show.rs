@@ -38,21 +38,7 @@ pub async fn run(state: AppState, every: Duration) {
 
 /// One sweep over every clinic; returns how many sessions were marked.
 pub fn sweep(store: &chairside_store::Store) -> Result<usize, ApiError> {
-    let mut marked = 0;
-    let mut page = PageRequest {
-        after_id: None,
-        limit: 100,
-    };
-    loop {
-        let clinics = store.read(|conn| repo::clinics::list(conn, page))?;
-        for clinic in &clinics.items {
-            marked += sweep_clinic(store, clinic)?;
-        }
-        match clinics.next_after_id {
-            Some(after) => page.after_id = Some(after),
-            None => return Ok(marked),
-        }
-    }
+    super::for_each_clinic(store, |clinic| sweep_clinic(store, clinic))
 }
 
 fn sweep_clinic(
