@@ -11,6 +11,7 @@ mod support;
 
 mod booking;
 mod cli;
+mod clinical;
 mod conflicts;
 mod conventions;
 mod etags;
