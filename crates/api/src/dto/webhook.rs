@@ -5,9 +5,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 /// Every event type Chairside emits.
-pub const EVENT_TYPES: [&str; 16] = [
+pub const EVENT_TYPES: [&str; 17] = [
     "course.booked",
     "course.at_risk",
+    "course.at_risk_decided",
     "course.phase_completed",
     "course.completed",
     "course.paused",

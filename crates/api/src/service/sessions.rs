@@ -537,7 +537,7 @@ pub(crate) fn replace_future(
             context,
             session,
             SessionStatus::Cancelled,
-            Some("re-planned after a missed session"),
+            Some("moved by a re-plan of the course"),
         )?);
     }
     // New sessions are numbered after every session the phase ever had, so
