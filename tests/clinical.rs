@@ -1836,6 +1836,5 @@ fn a_restarted_series_ends_only_after_its_own_six_sessions(app: &App) {
     }
 }
 on_every_backend!(
-    #[ignore = "bug: after_completion counts the phase's completed sessions from before the restart, so maintenance starts after the third fresh infusion"]
     a_restarted_series_ends_only_after_its_own_six_sessions
 );

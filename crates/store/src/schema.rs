@@ -101,6 +101,7 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        series_start_sequence -> Integer,
     }
 }
 

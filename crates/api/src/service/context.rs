@@ -59,6 +59,12 @@ impl CourseContext {
         live
     }
 
+    /// Whether a session of the current phase belongs to its current series
+    /// (not to one a clinician restarted).
+    pub fn in_current_series(&self, s: &m::Session) -> bool {
+        s.phase_index != self.course.current_phase || s.sequence > self.course.series_start_sequence
+    }
+
     /// The local date of a session.
     pub fn date(&self, s: &m::Session) -> NaiveDate {
         s.starts_at.with_timezone(&self.zone).date_naive()

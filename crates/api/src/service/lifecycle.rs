@@ -135,7 +135,11 @@ pub fn after_completion(
     let completed: Vec<&m::Session> = context
         .sessions
         .iter()
-        .filter(|s| s.phase_index == phase && s.status == SessionStatus::Completed)
+        .filter(|s| {
+            s.phase_index == phase
+                && context.in_current_series(s)
+                && s.status == SessionStatus::Completed
+        })
         .collect();
     if completed.len() < rules.sessions as usize {
         return Ok(Vec::new());
@@ -145,6 +149,7 @@ pub fn after_completion(
         .copied()
         .unwrap_or(tomorrow);
     let next = phase + 1;
+    repo::courses::set_series_start(conn, clinic_id, course_id, 0)?;
     let course = set_course(
         conn,
         clinic_id,
@@ -371,6 +376,7 @@ fn replan_current(
         .iter()
         .filter(|s| {
             s.phase_index == phase
+                && context.in_current_series(s)
                 && matches!(
                     s.status,
                     SessionStatus::Completed | SessionStatus::CheckedIn
@@ -502,6 +508,8 @@ pub fn decide_at_risk(
                 .map(|s| s.sequence)
                 .max()
                 .unwrap_or(0);
+            // The restarted series counts only the sessions booked from here.
+            repo::courses::set_series_start(conn, clinic_id, course_id, first_sequence)?;
             let renumbered: Vec<engine::PlannedSession> = plan
                 .sessions
                 .iter()

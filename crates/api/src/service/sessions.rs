@@ -421,6 +421,7 @@ fn after_miss(
         .iter()
         .filter(|s| {
             s.phase_index == phase
+                && context.in_current_series(s)
                 && matches!(
                     s.status,
                     SessionStatus::Completed | SessionStatus::CheckedIn

@@ -49,6 +49,9 @@ pub struct Course {
     /// When last changed.
     #[diesel(deserialize_as = DbInstant)]
     pub updated_at: DateTime<Utc>,
+    /// Sessions of the current phase numbered at or below this belong to a
+    /// series that was restarted: they no longer count towards it.
+    pub series_start_sequence: i32,
 }
 
 /// A new course.

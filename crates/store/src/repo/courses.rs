@@ -290,3 +290,22 @@ pub fn lock(conn: &mut DbConnection, clinic_id: i64, id: i64) -> Result<(), Stor
         .execute(conn)?;
     Ok(())
 }
+
+/// Marks where the current series starts: sessions of the phase numbered at
+/// or below `after_sequence` no longer count towards it (a restarted
+/// series), 0 when a phase begins.
+pub fn set_series_start(
+    conn: &mut DbConnection,
+    clinic_id: i64,
+    id: i64,
+    after_sequence: i32,
+) -> Result<(), StoreError> {
+    diesel::update(co::courses.filter(co::clinic_id.eq(clinic_id).and(co::id.eq(id))))
+        .set((
+            co::series_start_sequence.eq(after_sequence),
+            co::version.eq(co::version + 1),
+            co::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
