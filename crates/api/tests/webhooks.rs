@@ -277,3 +277,51 @@ fn a_crash_in_the_middle_of_delivery_loses_nothing() {
         .iter()
         .all(|d| d.status == DeliveryStatus::Delivered));
 }
+
+#[test]
+fn a_500_then_a_200_delivers_with_the_same_webhook_id() {
+    let test = support::store("webhooks-500-200");
+    let store = &test.store;
+    let hooks = receiver(vec!["500 Internal Server Error"]);
+    support::booked_course(store, serde_json::json!({}));
+    let (id, secret) = subscribe(store, &hooks.url);
+    let (agent, config) = (agent(&fast()), fast());
+    for _ in 0..20 {
+        if round(store, &agent, &config).unwrap() == 0 {
+            break;
+        }
+    }
+    let first = store
+        .read(|conn| {
+            repo::webhooks::deliveries(
+                conn,
+                1,
+                id,
+                PageRequest {
+                    after_id: None,
+                    limit: 50,
+                },
+            )
+        })
+        .unwrap()
+        .items[0]
+        .clone();
+    assert_eq!(first.status, DeliveryStatus::Delivered);
+    assert_eq!(first.attempts, 2);
+    let got = hooks.got.lock().unwrap();
+    assert_eq!(
+        got[0].headers["webhook-id"], got[1].headers["webhook-id"],
+        "the retry carries the same id"
+    );
+    let verifier = standardwebhooks::Webhook::new(&secret).unwrap();
+    verifier
+        .verify(&got[1].body, &got[1].headers)
+        .expect("the retry is signed afresh and verifies");
+    let codes: Vec<_> = store
+        .read(|conn| repo::webhooks::attempts(conn, 1, first.id))
+        .unwrap()
+        .iter()
+        .map(|a| a.status_code)
+        .collect();
+    assert_eq!(codes, [Some(500), Some(200)]);
+}
