@@ -1835,6 +1835,4 @@ fn a_restarted_series_ends_only_after_its_own_six_sessions(app: &App) {
         );
     }
 }
-on_every_backend!(
-    a_restarted_series_ends_only_after_its_own_six_sessions
-);
+on_every_backend!(a_restarted_series_ends_only_after_its_own_six_sessions);
