@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 /// Every event type Chairside emits.
-pub const EVENT_TYPES: [&str; 17] = [
+pub const EVENT_TYPES: [&str; 19] = [
     "course.booked",
     "course.at_risk",
     "course.at_risk_decided",
@@ -23,6 +23,8 @@ pub const EVENT_TYPES: [&str; 17] = [
     "session.no_show",
     "session.not_dosed",
     "reminder.due",
+    "measure.recorded",
+    "rems_form.filed",
 ];
 
 /// A new subscription.

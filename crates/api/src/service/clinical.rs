@@ -280,7 +280,15 @@ pub fn record_measure(
         },
         caller.actor(),
     )?;
-    // Scores are health information: the audit row names the instrument, not the score.
+    // Scores are health information: the audit row and the event name the
+    // instrument, never the score.
+    emit(
+        conn,
+        clinic_id,
+        "measure.recorded",
+        course_id,
+        json!({ "course_id": course_id, "patient_id": course.patient_id, "measure_id": measure.id, "instrument": body.instrument, "measured_at": measure.measured_at }),
+    )?;
     audit(
         conn,
         caller,
@@ -444,6 +452,14 @@ pub fn file_rems_form(
         Some(form_id),
         None,
         Some(json!({ "session_id": form.session_id })),
+    )?;
+    let session = repo::sessions::get(conn, clinic_id, form.session_id)?;
+    emit(
+        conn,
+        clinic_id,
+        "rems_form.filed",
+        session.course_id,
+        json!({ "form_id": form_id, "session_id": form.session_id, "patient_id": form.patient_id, "due_on": form.due_on }),
     )?;
     Ok(form_view(&filed, today))
 }
