@@ -210,7 +210,9 @@ pub fn set_chair_active(
 ) -> Result<ChairView, ApiError> {
     let chair = repo::chairs::get(conn, clinic_id, chair_id)?;
     if !active {
-        let future = repo::sessions::list(
+        // Every future session of the clinic, not a first page: a chair's
+        // sessions may be anywhere among them.
+        let future = repo::sessions::all(
             conn,
             clinic_id,
             &SessionFilter {
@@ -219,13 +221,8 @@ pub fn set_chair_active(
                 course_id: None,
                 patient_id: None,
             },
-            m::PageRequest {
-                after_id: None,
-                limit: 500,
-            },
         )?;
         let held: Vec<i64> = future
-            .items
             .iter()
             .filter(|s| s.chair_id == chair_id)
             .map(|s| s.id)

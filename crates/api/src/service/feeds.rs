@@ -13,7 +13,7 @@ use std::collections::HashMap;
 
 use base64::Engine;
 use chairside_engine::DayOfInstructions;
-use chairside_store::models::{self as m, PageRequest, PatientUpdate};
+use chairside_store::models::{self as m, PatientUpdate};
 use chairside_store::repo::sessions::SessionFilter;
 use chairside_store::{repo, sha256_hex, DbConnection};
 use chrono::{DateTime, Duration, Utc};
@@ -267,26 +267,7 @@ fn sessions_in_window(
         patient_id,
         ..SessionFilter::default()
     };
-    let mut sessions = Vec::new();
-    let mut after_id = None;
-    loop {
-        let page = repo::sessions::list(
-            conn,
-            clinic_id,
-            &filter,
-            PageRequest {
-                after_id,
-                limit: 500,
-            },
-        )?;
-        sessions.extend(page.items);
-        match page.next_after_id {
-            Some(next) => after_id = Some(next),
-            None => break,
-        }
-    }
-    sessions.sort_by_key(|s| (s.starts_at, s.id));
-    Ok(sessions)
+    Ok(repo::sessions::all(conn, clinic_id, &filter)?)
 }
 
 /// What a feed says about a course's protocol revision.

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use chairside_engine::reminders::reminder_due;
-use chairside_store::models::{PageRequest, SessionStatus};
+use chairside_store::models::SessionStatus;
 use chairside_store::repo::{self, sessions::SessionFilter};
 use chairside_store::DbConnection;
 use chrono::{Duration, Utc};
@@ -45,19 +45,7 @@ pub fn upcoming(
         course_id: None,
         patient_id: None,
     };
-    let mut sessions = Vec::new();
-    let mut page = PageRequest {
-        after_id: None,
-        limit: 500,
-    };
-    loop {
-        let rows = repo::sessions::list(conn, clinic_id, &filter, page)?;
-        sessions.extend(rows.items);
-        match rows.next_after_id {
-            Some(after) => page.after_id = Some(after),
-            None => break,
-        }
-    }
+    let sessions = repo::sessions::all(conn, clinic_id, &filter)?;
     let mut instructions: HashMap<i64, ProtocolDefinition> = HashMap::new();
     let mut due = Vec::new();
     for session in sessions.iter().filter(|s| s.starts_at > now) {

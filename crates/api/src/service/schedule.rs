@@ -109,7 +109,11 @@ pub fn day_sheet(
     let zone = views::zone_of(&clinic)?;
     let (from, to) = horizon(zone, date, 0);
     let chairs = repo::chairs::list(conn, clinic_id)?;
-    let sessions = sessions_between(conn, clinic_id, from, to)?;
+    let any_status = repo::sessions::SessionFilter {
+        range: Some((from, to)),
+        ..Default::default()
+    };
+    let sessions = repo::sessions::all(conn, clinic_id, &any_status)?;
     let chairs = chairs
         .iter()
         .map(|chair| ChairDay {
@@ -130,34 +134,4 @@ pub fn day_sheet(
         zone: zone.name().to_string(),
         chairs,
     })
-}
-
-/// Every session of the clinic overlapping `[from, to)`, any status.
-fn sessions_between(
-    conn: &mut DbConnection,
-    clinic_id: i64,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-) -> Result<Vec<chairside_store::models::Session>, ApiError> {
-    let filter = repo::sessions::SessionFilter {
-        range: Some((from, to)),
-        statuses: None,
-        course_id: None,
-        patient_id: None,
-    };
-    let mut all = Vec::new();
-    let mut page = chairside_store::models::PageRequest {
-        after_id: None,
-        limit: 500,
-    };
-    loop {
-        let rows = repo::sessions::list(conn, clinic_id, &filter, page)?;
-        all.extend(rows.items);
-        match rows.next_after_id {
-            Some(after) => page.after_id = Some(after),
-            None => break,
-        }
-    }
-    all.sort_by_key(|s| (s.starts_at, s.id));
-    Ok(all)
 }

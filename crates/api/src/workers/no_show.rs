@@ -4,9 +4,8 @@
 
 use std::time::Duration;
 
-use chairside_store::models::{PageRequest, SessionStatus};
+use chairside_store::models::SessionStatus;
 use chairside_store::repo::{self, sessions::SessionFilter};
-use chairside_store::DbConnection;
 use chrono::Utc;
 
 use crate::auth::Caller;
@@ -53,18 +52,7 @@ fn sweep_clinic(
         course_id: None,
         patient_id: None,
     };
-    let overdue = store.read(|conn: &mut DbConnection| -> Result<_, ApiError> {
-        Ok(repo::sessions::list(
-            conn,
-            clinic.id,
-            &filter,
-            PageRequest {
-                after_id: None,
-                limit: 500,
-            },
-        )?
-        .items)
-    })?;
+    let overdue = store.read(|conn| repo::sessions::all(conn, clinic.id, &filter))?;
     let caller = Caller::system("no-show-sweep");
     let mut marked = 0;
     for session in overdue.iter().filter(|s| s.starts_at <= cutoff) {

@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use chairside_engine::reminders::{reminder_due, reminder_to_send};
-use chairside_store::models::{PageRequest, ReminderOutcome, SessionStatus};
+use chairside_store::models::{ReminderOutcome, SessionStatus};
 use chairside_store::repo::{self, sessions::SessionFilter};
 use chairside_store::Store;
 use chrono::Utc;
@@ -59,19 +59,7 @@ fn sweep_clinic(
         course_id: None,
         patient_id: None,
     };
-    let mut sessions = Vec::new();
-    let mut page = PageRequest {
-        after_id: None,
-        limit: 500,
-    };
-    loop {
-        let rows = store.read(|conn| repo::sessions::list(conn, clinic.id, &filter, page))?;
-        sessions.extend(rows.items);
-        match rows.next_after_id {
-            Some(after) => page.after_id = Some(after),
-            None => break,
-        }
-    }
+    let sessions = store.read(|conn| repo::sessions::all(conn, clinic.id, &filter))?;
     let mut sent = 0;
     for session in sessions {
         let Some(lead) = reminder_to_send(zone, session.starts_at, leads, now) else {

@@ -256,6 +256,31 @@ pub fn list(
     Ok(page.page(rows, |r| r.id))
 }
 
+/// Every session of the clinic matching `filter`, by start then id: for
+/// bounded ranges (a day sheet, a feed, a sweep), read page by page so no
+/// single query is unbounded.
+pub fn all(
+    conn: &mut DbConnection,
+    clinic_id: i64,
+    filter: &SessionFilter,
+) -> Result<Vec<Session>, StoreError> {
+    let mut sessions = Vec::new();
+    let mut page = PageRequest {
+        after_id: None,
+        limit: 500,
+    };
+    loop {
+        let rows = list(conn, clinic_id, filter, page)?;
+        sessions.extend(rows.items);
+        match rows.next_after_id {
+            Some(after) => page.after_id = Some(after),
+            None => break,
+        }
+    }
+    sessions.sort_by_key(|s| (s.starts_at, s.id));
+    Ok(sessions)
+}
+
 /// A course's sessions in plan order (phase, sequence, id).
 pub fn for_course(
     conn: &mut DbConnection,
