@@ -67,3 +67,64 @@ fn upcoming_lists_the_lead_times_falling_due_and_forgets_cancelled_sessions() {
         "a cancelled session has no reminders"
     );
 }
+
+fn reminders_due(store: &chairside_store::Store) -> Vec<serde_json::Value> {
+    store
+        .read(|conn| repo::outbox::list_after(conn, Some(1), 0, 1000))
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.event_type == "reminder.due")
+        .map(|e| e.payload)
+        .collect()
+}
+
+#[test]
+fn the_worker_fires_each_reminder_once_rearms_on_a_move_and_stays_silent_when_cancelled() {
+    use chairside_api::workers::reminders::sweep;
+    let test = support::store("reminder-worker");
+    let store = &test.store;
+    let course = support::booked_course(
+        store,
+        serde_json::json!({"reminder_lead_times_minutes": [4320, 1440, 120]}),
+    );
+    let first = &course.sessions[0];
+    // 23 hours ahead: the 72 h and 24 h reminders are both past due; only
+    // the most recent (24 h) is sent.
+    support::move_session(store, first.id, Utc::now() + Duration::hours(23));
+    assert_eq!(sweep(store).unwrap(), 1);
+    assert_eq!(sweep(store).unwrap(), 0, "never twice");
+    let due = reminders_due(store);
+    assert_eq!(due.len(), 1);
+    assert_eq!(due[0]["lead_minutes"], 1440);
+    assert_eq!(due[0]["session"]["id"], first.id);
+    assert_eq!(due[0]["instructions"]["driver_required"], true);
+
+    // Moved to 90 minutes ahead: the 2 h reminder of the new start fires.
+    support::move_session(store, first.id, Utc::now() + Duration::minutes(90));
+    assert_eq!(sweep(store).unwrap(), 1);
+    assert_eq!(reminders_due(store).last().unwrap()["lead_minutes"], 120);
+
+    // Another session, cancelled inside its lead time: nothing fires.
+    let second = &course.sessions[1];
+    support::move_session(store, second.id, Utc::now() + Duration::hours(26));
+    store
+        .write(|conn| {
+            let s = repo::sessions::get(conn, 1, second.id)?;
+            repo::sessions::set_status(
+                conn,
+                1,
+                second.id,
+                s.version,
+                SessionStatus::Cancelled,
+                Some("test"),
+                Actor::system(),
+            )
+        })
+        .unwrap();
+    assert_eq!(sweep(store).unwrap(), 0);
+    // And a session that has already started gets none.
+    let third = &course.sessions[2];
+    support::move_session(store, third.id, Utc::now() - Duration::minutes(30));
+    assert_eq!(sweep(store).unwrap(), 0);
+    assert_eq!(reminders_due(store).len(), 2);
+}
