@@ -93,6 +93,8 @@ fn plan_first_phase(
     };
     let clinic = repo::clinics::get(conn, clinic_id)?;
     let zone = views::zone_of(&clinic)?;
+    // Gates first: a patient who may not start gets that answer, not a plan.
+    check_gates(&patient, &engine, &stored(&clinic.settings, "settings")?)?;
     let earliest = request.earliest.max(today(zone));
     let preferences: Preferences = match &request.preferences {
         Some(p) => p.clone(),
@@ -103,28 +105,25 @@ fn plan_first_phase(
     // ahead that the explanation's "earliest feasible date" searches.
     let short = i64::from(within) + span + 1;
     let long = short + engine::infeasible::ALTERNATIVE_SEARCH_DAYS + 31;
-    let mut attempt =
-        |days: i64| -> Result<(engine::PhasePlan, crate::calendar::ClinicBook), ApiError> {
-            let book = load_book(conn, clinic_id, earliest, days, &[])?;
-            let (from, to) = horizon(zone, earliest, days);
-            let own = repo::calendar::patient_live_sessions(conn, clinic_id, patient.id, from, to)?;
-            let busy = intervals(&own);
-            let plan = book.planner()?.plan_phase(&PhaseRequest {
-                protocol: &engine,
-                phase: 0,
-                preferences: &preferences,
-                earliest,
-                first_within_days: within,
-                patient_sessions: &busy,
-                previous_session: None,
-            })?;
-            Ok((plan, book))
-        };
-    let (plan, book) = match attempt(short) {
+    let mut attempt = |days: i64| -> Result<engine::PhasePlan, ApiError> {
+        let book = load_book(conn, clinic_id, earliest, days, &[])?;
+        let (from, to) = horizon(zone, earliest, days);
+        let own = repo::calendar::patient_live_sessions(conn, clinic_id, patient.id, from, to)?;
+        let busy = intervals(&own);
+        Ok(book.planner()?.plan_phase(&PhaseRequest {
+            protocol: &engine,
+            phase: 0,
+            preferences: &preferences,
+            earliest,
+            first_within_days: within,
+            patient_sessions: &busy,
+            previous_session: None,
+        })?)
+    };
+    let plan = match attempt(short) {
         Err(ApiError::Infeasible(_)) => attempt(long)?,
         other => other?,
     };
-    check_gates(&patient, &engine, &book.settings)?;
     Ok((
         Planned {
             protocol,
