@@ -8,6 +8,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use chairside_api::rate_limit::RateLimit;
 use chairside_api::ApiSettings;
 use chairside_store::models::{NewApiKey, Role};
 use chairside_store::{repo, Store, StoreConfig};
@@ -84,6 +85,12 @@ struct ServeArgs {
     /// How often each replica's webhook worker looks for work, milliseconds.
     #[arg(long, env = "CHAIRSIDE_WEBHOOK_POLL_MS", default_value_t = 1000)]
     webhook_poll_ms: u64,
+    /// Requests per minute each API key may make, per server process (0 = unlimited).
+    #[arg(long, env = "CHAIRSIDE_RATE_LIMIT_PER_MINUTE", default_value_t = 1200)]
+    rate_limit_per_minute: u32,
+    /// Requests each API key may make at once after a quiet spell.
+    #[arg(long, env = "CHAIRSIDE_RATE_LIMIT_BURST", default_value_t = 300)]
+    rate_limit_burst: u32,
 }
 
 #[derive(Debug, Clone, Copy, Default, ValueEnum)]
@@ -223,6 +230,10 @@ fn serve(store: Store, args: ServeArgs) -> Result<(), String> {
             retry_scale: args.webhook_retry_scale,
         },
         webhook_poll: std::time::Duration::from_millis(args.webhook_poll_ms),
+        rate_limit: (args.rate_limit_per_minute > 0).then_some(RateLimit {
+            per_minute: args.rate_limit_per_minute,
+            burst: args.rate_limit_burst.max(1),
+        }),
     };
     actix_web::rt::System::new().block_on(async {
         // The server and its background workers start inside the actix

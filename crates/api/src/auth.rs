@@ -3,6 +3,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::time::{Duration, Instant};
 
 use actix_web::{dev::Payload, web, FromRequest, HttpMessage, HttpRequest};
 use chairside_store::models::{Actor, Role};
@@ -10,6 +11,7 @@ use chairside_store::repo;
 
 use crate::error::ApiError;
 use crate::policy::allowed_roles;
+use crate::rate_limit::RateLimit;
 use crate::request_id::RequestId;
 use crate::state::AppState;
 
@@ -85,6 +87,19 @@ fn bearer(req: &HttpRequest) -> Result<String, ApiError> {
     }
 }
 
+/// The answer to a key over its limit: when to come back, rounded up.
+fn rate_limited(limit: RateLimit, wait: Duration) -> ApiError {
+    ApiError::RateLimited {
+        detail: format!(
+            "this API key may make {} requests a minute, {} at once; try again in {} ms",
+            limit.per_minute,
+            limit.burst,
+            wait.as_millis()
+        ),
+        retry_after_seconds: wait.as_secs_f64().ceil().max(1.0) as u64,
+    }
+}
+
 impl FromRequest for Caller {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
@@ -97,6 +112,7 @@ impl FromRequest for Caller {
                 .app_data::<web::Data<AppState>>()
                 .ok_or_else(|| ApiError::Internal("no app state".into()))?
                 .clone();
+            let limiter = state.limiter.clone();
             let key = web::block(move || {
                 state
                     .store
@@ -104,6 +120,11 @@ impl FromRequest for Caller {
             })
             .await??
             .ok_or_else(|| ApiError::Unauthenticated("unknown or revoked API key".into()))?;
+            if let Some(limiter) = limiter {
+                limiter
+                    .check(key.id, Instant::now())
+                    .map_err(|wait| rate_limited(limiter.limit(), wait))?;
+            }
             let pattern = req.match_pattern().unwrap_or_default();
             let roles = allowed_roles(req.method(), &pattern).ok_or_else(|| {
                 ApiError::Forbidden(format!("no role may call {} {pattern}", req.method()))

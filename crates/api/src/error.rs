@@ -71,6 +71,14 @@ pub enum ApiError {
     /// The body is not JSON.
     #[error("{0}")]
     UnsupportedMediaType(String),
+    /// The API key made more requests than its rate limit allows.
+    #[error("{detail}")]
+    RateLimited {
+        /// What the limit is.
+        detail: String,
+        /// Whole seconds until a request would be accepted.
+        retry_after_seconds: u64,
+    },
     /// The database is unreachable or too busy right now.
     #[error("{0}")]
     Unavailable(String),
@@ -118,6 +126,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => {
                 ("unsupported-media-type", "The body must be JSON")
             }
+            ApiError::RateLimited { .. } => ("rate-limited", "Too many requests with this API key"),
             ApiError::Unavailable(_) => ("unavailable", "The service is temporarily unavailable"),
             ApiError::Internal(_) => ("internal", "Internal error"),
         }
@@ -180,6 +189,7 @@ impl ResponseError for ApiError {
             ApiError::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -194,6 +204,12 @@ impl ResponseError for ApiError {
         match self {
             ApiError::Unauthenticated(_) => {
                 response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+            }
+            ApiError::RateLimited {
+                retry_after_seconds,
+                ..
+            } => {
+                response.insert_header((header::RETRY_AFTER, retry_after_seconds.to_string()));
             }
             ApiError::Unavailable(_) => {
                 response.insert_header((header::RETRY_AFTER, "1"));

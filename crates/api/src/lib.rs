@@ -36,6 +36,7 @@ pub mod openapi;
 pub mod pagination;
 pub mod policy;
 pub mod problem;
+pub mod rate_limit;
 pub mod request_id;
 pub mod routes;
 pub mod service;
@@ -43,8 +44,6 @@ pub mod state;
 pub mod views;
 pub mod webhooks;
 pub mod workers;
-
-use std::sync::Arc;
 
 use actix_web::{middleware, web, App, HttpServer};
 use chairside_store::Store;
@@ -81,11 +80,7 @@ pub fn server(
     settings: ApiSettings,
     bind: &str,
 ) -> std::io::Result<actix_web::dev::Server> {
-    let state = AppState {
-        store,
-        metrics: Arc::new(metrics::Metrics::default()),
-        settings,
-    };
+    let state = AppState::new(store, settings);
     let workers = state.clone();
     let server = HttpServer::new(move || {
         App::new()

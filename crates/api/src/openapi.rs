@@ -2,6 +2,7 @@
 //! (`api-spec/openapi.json`) is checked against it by a test.
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::feeds;
@@ -38,7 +39,7 @@ use crate::routes::{
         webhooks::rotate_webhook_secret, webhooks::list_deliveries, webhooks::replay_delivery,
         feeds::issue_calendar_token, feeds::revoke_calendar_token, feeds::patient_feed, feeds::clinic_feed,
     ),
-    modifiers(&BearerKeys),
+    modifiers(&BearerKeys, &KeyedAnswers),
     tags(
         (name = "clinics", description = "Clinic set-up: hours, chairs, closures"),
         (name = "protocols", description = "Treatment protocols"),
@@ -72,6 +73,80 @@ impl Modify for BearerKeys {
             ),
         );
     }
+}
+
+/// What any operation that takes an API key may answer besides its own
+/// responses: the key is missing, may not do this, or is over its rate
+/// limit; or the database is briefly out of reach. Added here once rather
+/// than on every route.
+struct KeyedAnswers;
+
+impl Modify for KeyedAnswers {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let answers = [
+            (
+                "401",
+                "Unauthenticated",
+                "No API key, or an unknown or revoked one",
+            ),
+            (
+                "403",
+                "Forbidden",
+                "The key's role or clinic scope does not allow this",
+            ),
+            (
+                "429",
+                "RateLimited",
+                "The key is over its rate limit; `Retry-After` says when to come back",
+            ),
+            (
+                "503",
+                "Unavailable",
+                "The database is out of reach for now; `Retry-After` says when to try again",
+            ),
+        ];
+        let components = openapi.components.get_or_insert_with(Default::default);
+        for (_, name, description) in answers {
+            components
+                .responses
+                .insert(name.to_string(), problem_response(description).into());
+        }
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for operation in operations.into_iter().flatten() {
+                if operation.security.as_ref().is_none_or(|s| s.is_empty()) {
+                    continue;
+                }
+                for (status, name, _) in answers {
+                    operation
+                        .responses
+                        .responses
+                        .entry(status.to_string())
+                        .or_insert_with(|| {
+                            Ref::new(format!("#/components/responses/{name}")).into()
+                        });
+                }
+            }
+        }
+    }
+}
+
+fn problem_response(description: &str) -> utoipa::openapi::Response {
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            crate::problem::PROBLEM_JSON,
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .build(),
+        )
+        .build()
 }
 
 /// The OpenAPI document.

@@ -6,6 +6,7 @@ use std::time::Duration;
 use chairside_store::Store;
 
 use crate::metrics::Metrics;
+use crate::rate_limit::{RateLimit, RateLimiter};
 
 /// Shared, cheap to clone.
 #[derive(Clone)]
@@ -16,6 +17,23 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Tunables.
     pub settings: ApiSettings,
+    /// Requests per API key, when limited.
+    pub limiter: Option<Arc<RateLimiter>>,
+}
+
+impl AppState {
+    /// The state of one server process.
+    pub fn new(store: Store, settings: ApiSettings) -> Self {
+        let limiter = settings
+            .rate_limit
+            .map(|limit| Arc::new(RateLimiter::new(limit)));
+        AppState {
+            store,
+            metrics: Arc::new(Metrics::default()),
+            settings,
+            limiter,
+        }
+    }
 }
 
 /// Tunables of the HTTP layer.
@@ -31,6 +49,8 @@ pub struct ApiSettings {
     pub delivery: crate::webhooks::delivery::DeliveryConfig,
     /// How often the webhook worker looks for work.
     pub webhook_poll: Duration,
+    /// Requests each API key may make; `None` = unlimited.
+    pub rate_limit: Option<RateLimit>,
 }
 
 impl Default for ApiSettings {
@@ -41,6 +61,7 @@ impl Default for ApiSettings {
             max_body_bytes: 64 * 1024,
             delivery: Default::default(),
             webhook_poll: Duration::from_secs(1),
+            rate_limit: Some(RateLimit::default()),
         }
     }
 }

@@ -1,5 +1,5 @@
 //! Forgetting what is no longer needed: idempotency records past their time
-//! to live (24 hours by default).
+//! to live (24 hours by default), and the rate limiter's idle keys.
 
 use std::time::Duration;
 
@@ -13,6 +13,9 @@ pub async fn run(state: AppState, every: Duration) {
     let mut ticker = actix_web::rt::time::interval(every);
     loop {
         ticker.tick().await;
+        if let Some(limiter) = &state.limiter {
+            limiter.forget_idle(std::time::Instant::now());
+        }
         let store = state.store.clone();
         let ttl = chrono::Duration::from_std(state.settings.idempotency_ttl).unwrap_or_default();
         let purged = actix_web::web::block(move || {
