@@ -4,6 +4,7 @@
 //! under the same names; the binary embeds both and applies the set that
 //! matches the connection.
 
+use diesel::RunQueryDsl;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 use crate::backend::DbConnection;
@@ -12,12 +13,24 @@ use crate::error::StoreError;
 const POSTGRES: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
 const SQLITE: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
 
+/// The PostgreSQL advisory lock held while migrating ("chairsid" in ASCII).
+const MIGRATION_LOCK: i64 = 0x6368_6169_7273_6964;
+
 /// Applies every pending migration; returns the versions applied.
 pub fn run_migrations(conn: &mut DbConnection) -> Result<Vec<String>, StoreError> {
     let applied = match conn {
-        DbConnection::Postgresql(c) => c
-            .run_pending_migrations(POSTGRES)
-            .map(|v| v.iter().map(|m| m.to_string()).collect()),
+        DbConnection::Postgresql(c) => {
+            // Replicas started together (a rolling upgrade, a scale-out)
+            // would otherwise race to apply the same migration, and all but
+            // one would fail at start. A session advisory lock lets the
+            // first apply them; the rest wait, then find nothing pending.
+            diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK})")).execute(c)?;
+            let applied = c
+                .run_pending_migrations(POSTGRES)
+                .map(|v| v.iter().map(|m| m.to_string()).collect());
+            diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})")).execute(c)?;
+            applied
+        }
         DbConnection::Sqlite(c) => c
             .run_pending_migrations(SQLITE)
             .map(|v| v.iter().map(|m| m.to_string()).collect()),

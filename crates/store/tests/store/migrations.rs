@@ -97,3 +97,36 @@ fn postgres_and_sqlite_have_the_same_columns() {
     let lite_schema = schema(&mut lite.store.connection().unwrap());
     assert_eq!(pg_schema, lite_schema);
 }
+
+/// Replicas of a new version starting together each run the migrations at
+/// start: every one of them must come up, and each migration is applied once.
+#[test]
+fn replicas_migrating_together_all_succeed() {
+    let Some(db) = TestDb::postgres() else {
+        eprintln!("TEST_DATABASE_URL not set: PostgreSQL skipped");
+        return;
+    };
+    revert_all_migrations(&mut db.store.connection().unwrap()).unwrap();
+    let replicas: Vec<_> = (0..4).map(|_| db.another_store()).collect();
+    let barrier = std::sync::Barrier::new(replicas.len());
+    let applied: Vec<Vec<String>> = std::thread::scope(|scope| {
+        let runs: Vec<_> = replicas
+            .iter()
+            .map(|replica| {
+                let barrier = &barrier;
+                scope.spawn(move || {
+                    barrier.wait();
+                    replica.run_migrations()
+                })
+            })
+            .collect();
+        runs.into_iter()
+            .map(|run| run.join().unwrap().expect("every replica migrates"))
+            .collect()
+    });
+    let total: usize = applied.iter().map(Vec::len).sum();
+    assert_eq!(total, MIGRATIONS, "each migration applied exactly once");
+    assert!(pending_migrations(&mut db.store.connection().unwrap())
+        .unwrap()
+        .is_empty());
+}
