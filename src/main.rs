@@ -1,7 +1,8 @@
 //! `chairside`: the server and its command line.
 //!
 //! `chairside` (or `chairside serve`) runs the HTTP service; `migrate`
-//! applies database migrations; `openapi` prints the OpenAPI document;
+//! applies database migrations; `backup --to FILE` copies the SQLite
+//! database while the service runs; `openapi` prints the OpenAPI document;
 //! `api-key create|revoke|list` manages keys. Every option can also be set
 //! by an environment variable (shown in `--help`).
 
@@ -52,6 +53,12 @@ enum Command {
     Serve(ServeArgs),
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Copy the embedded SQLite database to a new file while the service runs.
+    Backup {
+        /// The file to write; it must not exist yet.
+        #[arg(long)]
+        to: PathBuf,
+    },
     /// Print the OpenAPI document (regenerate api-spec/openapi.json with it).
     Openapi,
     /// Manage API keys.
@@ -258,6 +265,13 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Migrate => {
             open_store(&cli.database)?;
             eprintln!("migrations applied");
+            Ok(())
+        }
+        Command::Backup { to } => {
+            open_store(&cli.database)?
+                .backup_to(&to)
+                .map_err(|e| format!("backup failed: {e}"))?;
+            eprintln!("backed up to {}", to.display());
             Ok(())
         }
         Command::Openapi => {

@@ -56,3 +56,43 @@ fn api_key_create_prints_only_a_working_key() {
         app.server.log_text()
     );
 }
+
+/// `chairside backup --to FILE` copies the SQLite database while the server
+/// runs; the copy holds what was booked, and an existing file is never
+/// overwritten.
+#[test]
+fn backup_copies_the_live_sqlite_database() {
+    let app = App::start(TestDb::sqlite());
+    let clinic = app.clinic();
+    let patient = app.patient(&clinic, "MRN-BACKUP");
+    let course = app.book_induction(&clinic, patient);
+    let target = app.db.scratch.join("backup.sqlite");
+    let backup = |target: &std::path::Path| {
+        app.db
+            .command()
+            .args(["backup", "--to"])
+            .arg(target)
+            .output()
+            .expect("run chairside backup")
+    };
+    let first = backup(&target);
+    assert!(first.status.success(), "{first:?}");
+    let again = backup(&target);
+    assert!(!again.status.success(), "a backup must not overwrite");
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+
+    let copy = chairside_store::Store::open(&chairside_store::StoreConfig::new(
+        target.display().to_string(),
+    ))
+    .expect("open the backup");
+    let booked = copy
+        .read(|conn| {
+            chairside_store::repo::sessions::for_course(
+                conn,
+                clinic.id,
+                course["id"].as_i64().unwrap(),
+            )
+        })
+        .expect("read the course's sessions from the backup");
+    assert_eq!(booked.len(), 6, "the backup holds the booked induction");
+}

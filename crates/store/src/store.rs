@@ -118,6 +118,32 @@ impl Store {
         crate::migrations::run_migrations(&mut *self.connection()?)
     }
 
+    /// Writes a consistent copy of an SQLite database to `target` while the
+    /// service keeps running (`VACUUM INTO`: one read transaction, so the
+    /// copy is a snapshot of committed data). PostgreSQL has its own tools
+    /// for this (`pg_dump`, base backups); see docs/operations.md.
+    pub fn backup_to(&self, target: &std::path::Path) -> Result<(), StoreError> {
+        use diesel::RunQueryDsl;
+        if self.backend == Backend::Postgres {
+            return Err(StoreError::Invalid(
+                "on PostgreSQL, back up with pg_dump or a base backup (docs/operations.md)".into(),
+            ));
+        }
+        if target.exists() {
+            return Err(StoreError::Invalid(format!(
+                "{} already exists; a backup never overwrites",
+                target.display()
+            )));
+        }
+        let target = target
+            .to_str()
+            .ok_or_else(|| StoreError::Invalid("the backup path is not valid UTF-8".into()))?;
+        diesel::sql_query("VACUUM INTO ?")
+            .bind::<diesel::sql_types::Text, _>(target)
+            .execute(&mut *self.connection()?)?;
+        Ok(())
+    }
+
     /// Runs `f` on a connection outside any explicit transaction: for
     /// single-statement reads.
     pub fn read<T, E>(&self, f: impl FnOnce(&mut DbConnection) -> Result<T, E>) -> Result<T, E>
