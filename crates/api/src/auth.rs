@@ -5,8 +5,12 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::{Duration, Instant};
 
-use actix_web::{dev::Payload, web, FromRequest, HttpMessage, HttpRequest};
-use chairside_store::models::{Actor, Role};
+use actix_web::body::MessageBody;
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::http::header;
+use actix_web::middleware::Next;
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
+use chairside_store::models::{Actor, ApiKey, Role};
 use chairside_store::repo;
 
 use crate::error::ApiError;
@@ -66,12 +70,9 @@ impl Caller {
 }
 
 fn bearer(req: &HttpRequest) -> Result<String, ApiError> {
-    let header = req
-        .headers()
-        .get(actix_web::http::header::AUTHORIZATION)
-        .ok_or_else(|| {
-            ApiError::Unauthenticated("send an API key as `Authorization: Bearer <key>`".into())
-        })?;
+    let header = req.headers().get(header::AUTHORIZATION).ok_or_else(|| {
+        ApiError::Unauthenticated("send an API key as `Authorization: Bearer <key>`".into())
+    })?;
     let text = header
         .to_str()
         .map_err(|_| ApiError::Unauthenticated("the Authorization header is not text".into()))?;
@@ -100,27 +101,97 @@ fn rate_limited(limit: RateLimit, wait: Duration) -> ApiError {
     }
 }
 
+/// What the `Authorization` header proved: a live key, or why not. Found
+/// once per request, by [`authenticate`], before any other extractor runs.
+#[derive(Clone, Debug)]
+struct Credential(Result<ApiKey, Refusal>);
+
+/// Why a credential was not accepted, kept cloneable for the extensions.
+#[derive(Clone, Debug)]
+struct Refusal {
+    error: fn(String) -> ApiError,
+    message: String,
+}
+
+impl From<ApiError> for Refusal {
+    fn from(error: ApiError) -> Self {
+        match error {
+            ApiError::Unauthenticated(message) => Refusal {
+                error: ApiError::Unauthenticated,
+                message,
+            },
+            ApiError::Unavailable(message) => Refusal {
+                error: ApiError::Unavailable,
+                message,
+            },
+            other => Refusal {
+                error: ApiError::Internal,
+                message: other.to_string(),
+            },
+        }
+    }
+}
+
+async fn check_credential(req: &HttpRequest) -> Credential {
+    let token = match bearer(req) {
+        Ok(token) => token,
+        Err(error) => return Credential(Err(error.into())),
+    };
+    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
+        return Credential(Err(ApiError::Internal("no app state".into()).into()));
+    };
+    let verified = web::block(move || {
+        state
+            .store
+            .read(|conn| repo::api_keys::verify(conn, &token))
+    })
+    .await;
+    Credential(match verified {
+        Ok(Ok(Some(key))) => Ok(key),
+        Ok(Ok(None)) => Err(ApiError::Unauthenticated("unknown or revoked API key".into()).into()),
+        Ok(Err(error)) => Err(ApiError::from(error).into()),
+        Err(error) => Err(ApiError::from(error).into()),
+    })
+}
+
+/// Middleware: checks the API key before the handler's extractors run.
+///
+/// Looking the key up takes a database read. Done inside the [`Caller`]
+/// extractor, it raced the handler's other extractors, and a caller with a
+/// bad key could learn from a 415 or 428 what the route expects instead of
+/// getting 401. Here the key is settled first, so [`Caller`], always a
+/// handler's first parameter, answers at once.
+pub async fn authenticate(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    if req.headers().contains_key(header::AUTHORIZATION) {
+        let credential = check_credential(req.request()).await;
+        req.extensions_mut().insert(credential);
+    }
+    next.call(req).await
+}
+
 impl FromRequest for Caller {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
+        let settled = req.extensions().get::<Credential>().cloned();
         Box::pin(async move {
-            let token = bearer(&req)?;
-            let state = req
+            // Without the middleware (an app assembled by hand), look now.
+            let credential = match settled {
+                Some(credential) => credential,
+                None => check_credential(&req).await,
+            };
+            let key = credential
+                .0
+                .map_err(|refusal| (refusal.error)(refusal.message))?;
+            if let Some(limiter) = req
                 .app_data::<web::Data<AppState>>()
-                .ok_or_else(|| ApiError::Internal("no app state".into()))?
-                .clone();
-            let limiter = state.limiter.clone();
-            let key = web::block(move || {
-                state
-                    .store
-                    .read(|conn| repo::api_keys::verify(conn, &token))
-            })
-            .await??
-            .ok_or_else(|| ApiError::Unauthenticated("unknown or revoked API key".into()))?;
-            if let Some(limiter) = limiter {
+                .and_then(|state| state.limiter.clone())
+            {
                 limiter
                     .check(key.id, Instant::now())
                     .map_err(|wait| rate_limited(limiter.limit(), wait))?;

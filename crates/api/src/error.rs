@@ -271,8 +271,10 @@ pub fn local_time_error(field: &str, error: LocalTimeError) -> ApiError {
 }
 
 impl From<actix_web::error::BlockingError> for ApiError {
+    /// The blocking task panicked (a bug; the panic is in the log) or the
+    /// pool is gone because the server is stopping.
     fn from(_: actix_web::error::BlockingError) -> Self {
-        ApiError::Unavailable("the server is shutting down".into())
+        ApiError::Internal("a blocking task failed: it panicked, or the server is stopping".into())
     }
 }
 

@@ -84,6 +84,7 @@ pub fn server(
     let workers = state.clone();
     let server = HttpServer::new(move || {
         App::new()
+            .wrap(middleware::from_fn(auth::authenticate))
             .wrap(middleware::from_fn(request_id::request_context))
             .configure(configure_app(state.clone()))
     })

@@ -7,7 +7,7 @@ mod support;
 use actix_web::http::StatusCode;
 use actix_web::{middleware, test, App};
 use chairside_api::rate_limit::RateLimit;
-use chairside_api::{configure_app, request_id, ApiSettings, AppState};
+use chairside_api::{auth, configure_app, request_id, ApiSettings, AppState};
 use chairside_store::models::{NewApiKey, Role};
 use chairside_store::repo;
 
@@ -37,6 +37,7 @@ async fn a_key_over_its_limit_gets_429_with_retry_after_and_others_go_on() {
     let state = AppState::new(db.store.clone(), settings);
     let app = test::init_service(
         App::new()
+            .wrap(middleware::from_fn(auth::authenticate))
             .wrap(middleware::from_fn(request_id::request_context))
             .configure(configure_app(state)),
     )
