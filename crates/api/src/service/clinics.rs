@@ -81,6 +81,13 @@ pub fn create(
     caller: &Caller,
     new: &CreateClinic,
 ) -> Result<ClinicView, ApiError> {
+    // A key scoped to one clinic acts on that clinic only; a new clinic
+    // would be outside its scope from the start.
+    if let Some(scope) = caller.clinic_scope {
+        return Err(ApiError::Forbidden(format!(
+            "this key is scoped to clinic {scope}; only an unscoped admin key may create clinics"
+        )));
+    }
     non_blank("name", &new.name, 200)?;
     let settings = new.settings.clone().unwrap_or_default();
     check_calendar(&new.time_zone, &new.hours, &settings)?;
