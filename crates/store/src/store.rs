@@ -118,6 +118,19 @@ impl Store {
         crate::migrations::run_migrations(&mut *self.connection()?)
     }
 
+    /// Keeps the query planner's statistics current. SQLite gathers none by
+    /// itself, and without them it may walk a clinic's whole history by id
+    /// instead of the start-time index; `PRAGMA optimize` analyses only the
+    /// tables that need it, cheaply. PostgreSQL's autovacuum does this.
+    pub fn optimize(&self) -> Result<(), StoreError> {
+        use diesel::connection::SimpleConnection;
+        if self.backend == Backend::Sqlite {
+            self.connection()?
+                .batch_execute("PRAGMA optimize=0x10002")?;
+        }
+        Ok(())
+    }
+
     /// Writes a consistent copy of an SQLite database to `target` while the
     /// service keeps running (`VACUUM INTO`: one read transaction, so the
     /// copy is a snapshot of committed data). PostgreSQL has its own tools

@@ -1,5 +1,6 @@
 //! Forgetting what is no longer needed: idempotency records past their time
-//! to live (24 hours by default), and the rate limiter's idle keys.
+//! to live (24 hours by default), the rate limiter's idle keys; and it
+//! keeps SQLite's planner statistics current.
 
 use std::time::Duration;
 
@@ -15,6 +16,10 @@ pub async fn run(state: AppState, every: Duration) {
         ticker.tick().await;
         if let Some(limiter) = &state.limiter {
             limiter.forget_idle(std::time::Instant::now());
+        }
+        let store = state.store.clone();
+        if let Ok(Err(error)) = actix_web::web::block(move || store.optimize()).await {
+            tracing::warn!(%error, "refreshing the planner's statistics failed");
         }
         let store = state.store.clone();
         let ttl = chrono::Duration::from_std(state.settings.idempotency_ttl).unwrap_or_default();

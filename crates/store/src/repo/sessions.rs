@@ -215,20 +215,12 @@ pub struct SessionFilter {
     pub patient_id: Option<i64>,
 }
 
-/// A clinic's sessions matching `filter`, by id, one page at a time.
-pub fn list(
-    conn: &mut DbConnection,
+/// The clinic's sessions matching `filter`, as a query still to be ordered.
+fn matching<'a>(
     clinic_id: i64,
     filter: &SessionFilter,
-    page: PageRequest,
-) -> Result<Page<Session>, StoreError> {
-    let mut query = s::sessions
-        .filter(
-            s::clinic_id
-                .eq(clinic_id)
-                .and(s::id.gt(page.after_id.unwrap_or(0))),
-        )
-        .into_boxed();
+) -> crate::schema::sessions::BoxedQuery<'a, <DbConnection as Connection>::Backend> {
+    let mut query = s::sessions.filter(s::clinic_id.eq(clinic_id)).into_boxed();
     if let Some((from, to)) = filter.range {
         let (lookback, from, to) = range_bounds(from, to);
         query = query.filter(
@@ -248,7 +240,18 @@ pub fn list(
     if let Some(patient_id) = filter.patient_id {
         query = query.filter(s::patient_id.eq(patient_id));
     }
-    let rows = query
+    query
+}
+
+/// A clinic's sessions matching `filter`, by id, one page at a time.
+pub fn list(
+    conn: &mut DbConnection,
+    clinic_id: i64,
+    filter: &SessionFilter,
+    page: PageRequest,
+) -> Result<Page<Session>, StoreError> {
+    let rows = matching(clinic_id, filter)
+        .filter(s::id.gt(page.after_id.unwrap_or(0)))
         .order(s::id)
         .limit(page.clamped_limit() + 1)
         .select(columns::<Session>())
@@ -256,14 +259,24 @@ pub fn list(
     Ok(page.page(rows, |r| r.id))
 }
 
-/// Every session of the clinic matching `filter`, by start then id: for
-/// bounded ranges (a day sheet, a feed, a sweep), read page by page so no
-/// single query is unbounded.
+/// Every session of the clinic matching `filter`, by start then id.
+///
+/// With a time range (a day sheet, a feed window, a sweep) it is one query
+/// ordered by start, so it walks the `(clinic_id, starts_at)` index over
+/// that range only. Paging by id instead let SQLite pick the `(clinic_id,
+/// id)` key and read the clinic's whole history: a day sheet took 81 ms
+/// with a million sessions stored. Without a range it reads page by page.
 pub fn all(
     conn: &mut DbConnection,
     clinic_id: i64,
     filter: &SessionFilter,
 ) -> Result<Vec<Session>, StoreError> {
+    if filter.range.is_some() {
+        return Ok(matching(clinic_id, filter)
+            .order((s::starts_at, s::id))
+            .select(columns::<Session>())
+            .load::<Session>(conn)?);
+    }
     let mut sessions = Vec::new();
     let mut page = PageRequest {
         after_id: None,
