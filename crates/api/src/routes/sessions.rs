@@ -19,7 +19,7 @@ use crate::error::ApiError;
 use crate::etag::{ok_with_etag, IfMatch};
 use crate::pagination::{encode, PageParams};
 use crate::problem::Problem;
-use crate::routes::{read, write, ClinicPath};
+use crate::routes::{read, write, write_replanning, ClinicPath};
 use crate::service::sessions as service;
 use crate::state::AppState;
 use crate::views;
@@ -174,7 +174,8 @@ pub async fn reschedule_session(
     body: Body<RescheduleSession>,
 ) -> Result<HttpResponse, ApiError> {
     let path = *path;
-    let change = write(&state, move |conn| {
+    // A concurrent booking may take the slot the plan picked: plan again.
+    let change = write_replanning(&state, move |conn| {
         service::reschedule(
             conn,
             &caller,
