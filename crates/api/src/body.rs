@@ -1,5 +1,9 @@
 //! The JSON body extractor: like `web::Json`, but every failure is a problem
 //! document naming the offending field (`phases[0].sessions: invalid type`).
+//!
+//! Text holding a NUL character (`\u0000`) is refused wherever it is, 422
+//! naming the field: PostgreSQL cannot store one and SQLite would, so no
+//! field takes one, on either backend.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -61,6 +65,12 @@ impl<T: DeserializeOwned + 'static> FromRequest for Body<T> {
 
 /// Parses JSON, naming the field that failed.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if let Some(field) = text_with_nul(bytes) {
+        return Err(ApiError::invalid_field(
+            field,
+            "must not contain the NUL character (U+0000)",
+        ));
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let parsed = serde_path_to_error::deserialize(&mut deserializer);
     match parsed {
@@ -101,6 +111,44 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     }
 }
 
+/// The path (`phases[0].name`) of the first text in the JSON holding a NUL
+/// character, if any. JSON can carry one only escaped, so a body without
+/// the escape is not parsed twice.
+fn text_with_nul(bytes: &[u8]) -> Option<String> {
+    if !bytes.windows(6).any(|w| w == b"\\u0000") {
+        return None;
+    }
+    // Malformed JSON: the real parse names the error.
+    let value: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    nul_at(&value, "")
+}
+
+fn nul_at(value: &serde_json::Value, path: &str) -> Option<String> {
+    use serde_json::Value;
+    match value {
+        Value::String(text) if text.contains('\0') => Some(match path {
+            "" => "body".to_string(),
+            _ => path.to_string(),
+        }),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, item)| nul_at(item, &format!("{path}[{i}]"))),
+        Value::Object(fields) => fields.iter().find_map(|(name, item)| {
+            let here = match path {
+                "" => name.clone(),
+                _ => format!("{path}.{name}"),
+            };
+            if name.contains('\0') {
+                Some(here)
+            } else {
+                nul_at(item, &here)
+            }
+        }),
+        _ => None,
+    }
+}
+
 /// A JSON body that may be left out entirely (then `T::default()`); when
 /// present it is parsed as strictly as [`Body`].
 #[derive(Debug)]
@@ -122,5 +170,81 @@ impl<T: DeserializeOwned + Default + 'static> FromRequest for MaybeBody<T> {
         }
         let body = Body::<T>::from_request(req, payload);
         Box::pin(async move { body.await.map(|b| MaybeBody(b.0)) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+
+    use super::*;
+
+    fn refused_field(body: &str) -> Option<(u16, String)> {
+        let problem = parse::<Value>(body.as_bytes()).err()?.problem();
+        Some((problem.status, problem.errors[0].field.clone()))
+    }
+
+    #[test]
+    fn text_with_a_nul_character_is_refused_naming_the_field() {
+        let refused = |body| refused_field(body).unwrap();
+        assert_eq!(
+            refused(r#"{"display_name": "A\u0000"}"#),
+            (422, "display_name".into())
+        );
+        assert_eq!(
+            refused(r#"{"phases": [{"name": "x"}, {"name": "\u0000"}]}"#),
+            (422, "phases[1].name".into())
+        );
+        assert_eq!(refused(r#"{"a\u0000": 1}"#), (422, "a\u{0}".into()));
+        assert_eq!(refused(r#""\u0000""#), (422, "body".into()));
+        // An escaped backslash before "u0000" is no NUL.
+        assert_eq!(refused_field(r#"{"display_name": "\\u0000"}"#), None);
+        assert_eq!(refused_field(r#"{"display_name": "A"}"#), None);
+    }
+
+    #[test]
+    fn dates_outside_the_calendar_are_refused_naming_the_field() {
+        use crate::dto::clinic::CreateClosure;
+        use crate::dto::course::PlanCourse;
+        use crate::dto::patient::CreatePatient;
+        let field = |result: Result<(), ApiError>| {
+            let problem = result.unwrap_err().problem();
+            assert_eq!(problem.status, 422, "{problem:?}");
+            problem.errors[0].field.clone()
+        };
+        let plan = |earliest: &str| {
+            let body =
+                format!(r#"{{"patient_id": 1, "protocol_id": 1, "earliest": "{earliest}"}}"#);
+            parse::<PlanCourse>(body.as_bytes()).map(|_| ())
+        };
+        for earliest in ["1899-12-31", "3000-01-01", "-262143-01-01", "+262142-12-31"] {
+            assert_eq!(field(plan(earliest)), "earliest");
+        }
+        plan("1900-01-01").unwrap();
+        plan("2999-12-31").unwrap();
+        let closure = |span: &str| {
+            let body = format!(r#"{{"span": {span}, "reason": "x"}}"#);
+            parse::<CreateClosure>(body.as_bytes()).map(|_| ())
+        };
+        // A tagged enum is read whole: the message names the date.
+        for span in [
+            r#"{"kind": "days", "first": "+262142-12-30", "last": "+262142-12-31"}"#,
+            r#"{"kind": "range", "start": "2999-12-31T12:00:00", "end": "3000-01-01T00:00:00"}"#,
+        ] {
+            assert_eq!(field(closure(span)), "span");
+        }
+        let patient = |body: &str| parse::<CreatePatient>(body.as_bytes()).map(|_| ());
+        assert_eq!(
+            field(patient(
+                r#"{"external_ref": "M", "display_name": "A", "rems_enrolled_on": "-4714-11-23"}"#
+            )),
+            "rems_enrolled_on"
+        );
+        assert_eq!(
+            field(patient(
+                r#"{"external_ref": "M", "display_name": "A", "preferences": {"unavailable_dates": ["2026-01-01", "1066-10-14"]}}"#
+            )),
+            "preferences.unavailable_dates"
+        );
     }
 }

@@ -51,20 +51,14 @@ use chairside_store::Store;
 pub use error::ApiError;
 pub use state::{ApiSettings, AppState};
 
-/// Configures the application: state, error handlers for malformed
-/// paths and queries, middleware and routes.
+/// Configures the application: state, the error handler for malformed
+/// paths, and the routes. (Queries are read by `routes::query::Query`,
+/// which names the offending parameter itself.)
 pub fn configure_app(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
         cfg.app_data(web::Data::new(state))
             .app_data(web::PathConfig::default().error_handler(|err, _| {
                 ApiError::NotFound(format!("no such resource: {err}")).into()
-            }))
-            .app_data(web::QueryConfig::default().error_handler(|err, _| {
-                ApiError::BadRequest {
-                    detail: format!("bad query parameter: {err}"),
-                    errors: Vec::new(),
-                }
-                .into()
             }))
             .app_data(web::PayloadConfig::new(1024 * 1024))
             .configure(routes::configure)

@@ -5,6 +5,7 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::{ChairId, Modality};
+use crate::dates;
 use crate::error::EngineError;
 use crate::planner::Planner;
 use crate::protocol::ChairTime;
@@ -49,6 +50,8 @@ impl Planner<'_> {
         request: &AvailabilityRequest,
     ) -> Result<Vec<OpenStart>, EngineError> {
         request.chair_time.validate("chair_time")?;
+        dates::check("from", request.from)?;
+        dates::check("to", request.to)?;
         let days = (request.to - request.from).num_days();
         if days < 0 {
             return Err(EngineError::invalid(

@@ -6,6 +6,7 @@
 
 use chrono::{Duration, NaiveDate};
 
+use crate::dates;
 use crate::days::Days;
 use crate::error::EngineError;
 use crate::infeasible::{describe_blockers, Infeasibility, ALTERNATIVE_SEARCH_DAYS};
@@ -55,6 +56,9 @@ impl Planner<'_> {
                 format!("protocol {:?} has no booster phase", protocol.name),
             ));
         }
+        dates::check("previous_session", request.previous_session)?;
+        dates::check("not_before", request.not_before)?;
+        dates::check_intervals("patient_sessions", request.patient_sessions)?;
         let need = self.need_for(protocol)?;
         let base = request.previous_session.min(request.not_before);
         let mut days = Days::new(
@@ -113,7 +117,10 @@ fn booster_window(policy: &BoosterPolicy, previous: i64, not_before: i64) -> (i6
     (target.max(not_before), lo.max(not_before), hi)
 }
 
-/// The target date of the next booster under a policy.
+/// The target date of the next booster under a policy (`NaiveDate::MAX`
+/// if that is past the end of chrono's calendar).
 pub fn booster_target(policy: &BoosterPolicy, previous_session: NaiveDate) -> NaiveDate {
-    previous_session + Duration::days(i64::from(policy.interval_days))
+    previous_session
+        .checked_add_signed(Duration::days(i64::from(policy.interval_days)))
+        .unwrap_or(NaiveDate::MAX)
 }

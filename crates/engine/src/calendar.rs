@@ -276,6 +276,12 @@ impl ClinicCalendar {
                 }
                 _ => {}
             }
+            let (first, last) = match closure.span {
+                ClosureSpan::Days { first, last } => (first, last),
+                ClosureSpan::Range { start, end } => (start.date(), end.date()),
+            };
+            crate::dates::check(&format!("closures[{i}]"), first)?;
+            crate::dates::check(&format!("closures[{i}]"), last)?;
             if let ClosureScope::Chair(id) = closure.scope {
                 if !seen.contains(&id) {
                     return Err(EngineError::invalid(

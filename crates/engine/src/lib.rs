@@ -16,6 +16,7 @@
 //! - [`availability`]: open starts per chair for the front desk.
 //! - [`validate`]: every rule a given list of sessions breaks.
 //! - [`local_time`]: wall-clock versus instants; nothing is ever guessed.
+//! - [`dates`]: the dates Chairside works with (1900 to 2999); others are refused.
 //!
 //! ## Example: planning an induction
 //!
@@ -60,6 +61,7 @@
 pub mod availability;
 pub mod booster;
 pub mod calendar;
+pub mod dates;
 mod days;
 pub mod error;
 pub mod infeasible;

@@ -6,7 +6,9 @@
 //! a local time that does not exist (spring forward) or occurs twice (fall
 //! back) is never guessed: it is an error unless the caller chose a side.
 
-use chrono::{DateTime, Duration, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{
+    DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, Offset, TimeZone, Utc,
+};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
@@ -87,12 +89,22 @@ pub fn boundary_instant(zone: Tz, local: NaiveDateTime) -> DateTime<Utc> {
             // Gaps are whole minutes and shorter than a day; walk to their end.
             let mut probe = local;
             for _ in 0..(24 * 60) {
-                probe += Duration::minutes(1);
+                let Some(next) = probe.checked_add_signed(Duration::minutes(1)) else {
+                    break;
+                };
+                probe = next;
                 if let Some(t) = zone.from_local_datetime(&probe).earliest() {
                     return t.with_timezone(&Utc);
                 }
             }
-            unreachable!("no time zone skips a whole day of minutes")
+            // No zone skips a whole day: only at the very ends of chrono's
+            // calendar, where the offset carries the instant out of it, is
+            // there no instant. The boundary is then the end it fell off.
+            if local.year() < 0 {
+                DateTime::<Utc>::MIN_UTC
+            } else {
+                DateTime::<Utc>::MAX_UTC
+            }
         }
     }
 }
@@ -104,7 +116,16 @@ pub fn start_of_local_day(zone: Tz, date: NaiveDate) -> DateTime<Utc> {
 
 /// The wall-clock time an instant shows in the zone.
 pub fn to_local(zone: Tz, instant: DateTime<Utc>) -> NaiveDateTime {
-    instant.with_timezone(&zone).naive_local()
+    let utc = instant.naive_utc();
+    let offset = zone.offset_from_utc_datetime(&utc).fix().local_minus_utc();
+    // Only within hours of the ends of chrono's calendar is there no local
+    // time to show: it is then the end the clock ran past.
+    utc.checked_add_signed(Duration::seconds(i64::from(offset)))
+        .unwrap_or(if offset > 0 {
+            NaiveDateTime::MAX
+        } else {
+            NaiveDateTime::MIN
+        })
 }
 
 /// The local calendar date of an instant in the zone.

@@ -4,6 +4,7 @@ use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::ChairId;
+use crate::dates;
 use crate::days::Days;
 use crate::error::EngineError;
 use crate::infeasible::{describe_blockers, Infeasibility, ALTERNATIVE_SEARCH_DAYS};
@@ -97,6 +98,11 @@ impl Planner<'_> {
                 format!("at most {MAX_FIRST_WITHIN_DAYS}"),
             ));
         }
+        dates::check("earliest", request.earliest)?;
+        if let Some(previous) = request.previous_session {
+            dates::check("previous_session", previous)?;
+        }
+        dates::check_intervals("patient_sessions", request.patient_sessions)?;
         let need = self.need_for(protocol)?;
         let mut days = Days::new(
             self,

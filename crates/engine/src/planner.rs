@@ -68,7 +68,7 @@ impl<'a> Planner<'a> {
             let interval = match closure.span {
                 ClosureSpan::Days { first, last } => Interval::non_empty(
                     start_of_local_day(zone, first),
-                    start_of_local_day(zone, last.succ_opt().expect("date in range")),
+                    start_of_local_day(zone, last.succ_opt().expect("validated: in the calendar")),
                 ),
                 ClosureSpan::Range { start, end } => {
                     Interval::non_empty(boundary_instant(zone, start), boundary_instant(zone, end))
@@ -123,8 +123,11 @@ impl<'a> Planner<'a> {
         // to instants by one subtraction. On the few days with a change,
         // every start is resolved (and skipped or repeated ones dropped).
         let offset_at = |t: DateTime<Utc>| zone.offset_from_utc_datetime(&t.naive_utc()).fix();
+        let Some(next_day) = date.succ_opt() else {
+            return Vec::new(); // the last day chrono knows: nothing fits after it
+        };
         let day_start = start_of_local_day(zone, date);
-        let day_end = start_of_local_day(zone, date.succ_opt().expect("date in range"));
+        let day_end = start_of_local_day(zone, next_day);
         let steady = offset_at(day_start) == offset_at(day_end - Duration::seconds(1));
         let offset = Duration::seconds(i64::from(offset_at(day_start).local_minus_utc()));
         let mut starts = Vec::new();

@@ -11,8 +11,10 @@ use crate::local_time::{boundary_instant, to_local};
 /// taken off the clinic's wall clock, and a due time the clocks skip falls
 /// when they resume.
 pub fn reminder_due(zone: Tz, start: DateTime<Utc>, lead_minutes: u32) -> DateTime<Utc> {
-    let local = to_local(zone, start) - Duration::minutes(i64::from(lead_minutes));
-    boundary_instant(zone, local)
+    match to_local(zone, start).checked_sub_signed(Duration::minutes(i64::from(lead_minutes))) {
+        Some(local) => boundary_instant(zone, local),
+        None => DateTime::<Utc>::MIN_UTC, // before the start of chrono's calendar: long due
+    }
 }
 
 /// Of the lead times whose reminders are already due at `now`, the one to

@@ -6,6 +6,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::dates;
 use crate::days::Days;
 use crate::error::EngineError;
 use crate::infeasible::{describe_blockers, Infeasibility, ALTERNATIVE_SEARCH_DAYS};
@@ -85,6 +86,9 @@ impl Planner<'_> {
         if request.kept.windows(2).any(|w| w[0] > w[1]) {
             return Err(EngineError::invalid("kept", "kept dates must be in order"));
         }
+        dates::check("earliest", request.earliest)?;
+        dates::check_all("kept", request.kept)?;
+        dates::check_intervals("patient_sessions", request.patient_sessions)?;
         let count = request.remaining;
         if count == 0 {
             return Ok(Replan {
@@ -173,6 +177,9 @@ impl Planner<'_> {
                 format!("the phase has {} sessions", request.dates.len()),
             ));
         }
+        dates::check("not_before", request.not_before)?;
+        dates::check_all("dates", request.dates)?;
+        dates::check_intervals("patient_sessions", request.patient_sessions)?;
         let need = self.need_for(protocol)?;
         let mut days = Days::new(
             self,

@@ -6,6 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::ChairId;
+use crate::dates;
 use crate::error::EngineError;
 use crate::local_time::{local_date, to_local};
 use crate::occupancy::Interval;
@@ -55,6 +56,15 @@ impl Planner<'_> {
         let protocol = request.protocol;
         protocol.validate()?;
         let phase = protocol.phase(request.phase)?;
+        dates::check_all("standing", request.standing)?;
+        if let Some(previous) = request.previous_session {
+            dates::check("previous_session", previous)?;
+        }
+        for (i, session) in request.sessions.iter().enumerate() {
+            dates::check_instant(&format!("sessions[{i}].start"), session.start)?;
+            dates::check_instant(&format!("sessions[{i}].end"), session.end)?;
+        }
+        dates::check_intervals("patient_sessions", request.patient_sessions)?;
         let mut sessions = request.sessions.to_vec();
         sessions.sort_by_key(|s| s.start);
         let zone = self.calendar.zone;

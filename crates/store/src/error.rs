@@ -164,6 +164,17 @@ impl StoreError {
                     _ if message.contains("invalid input syntax for type json") => {
                         StoreError::Invalid(what)
                     }
+                    // PostgreSQL refuses what it cannot represent: text
+                    // holding a NUL (character_not_in_repertoire, "invalid
+                    // byte sequence for encoding"), a date or timestamp
+                    // outside its range (datetime_field_overflow). The
+                    // service refuses both first; this keeps them 422.
+                    _ if message.contains("invalid byte sequence for encoding")
+                        || message.contains("date out of range")
+                        || message.contains("timestamp out of range") =>
+                    {
+                        StoreError::Invalid(what)
+                    }
                     _ => StoreError::Internal(what),
                 }
             }

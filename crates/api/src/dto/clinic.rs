@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::common::{Modality, WallTime};
+use super::common::{in_calendar, Modality, WallTime};
 
 /// One opening range, local wall-clock, `[opens, closes)`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -288,17 +288,21 @@ pub enum ClosureSpan {
     /// Whole local days, inclusive.
     Days {
         /// First closed date.
+        #[serde(deserialize_with = "in_calendar")]
         first: NaiveDate,
         /// Last closed date.
+        #[serde(deserialize_with = "in_calendar")]
         last: NaiveDate,
     },
     /// A local wall-clock range `[start, end)`, without offset.
     Range {
         /// Local start, e.g. `2026-03-04T12:00`.
         #[schema(value_type = String, example = "2026-03-04T12:00:00")]
+        #[serde(deserialize_with = "in_calendar")]
         start: NaiveDateTime,
         /// Local end.
         #[schema(value_type = String, example = "2026-03-04T17:00:00")]
+        #[serde(deserialize_with = "in_calendar")]
         end: NaiveDateTime,
     },
 }

@@ -5,6 +5,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::common::in_calendar_opt;
 use super::protocol::BoosterPolicy;
 use super::session::SessionView;
 
@@ -87,7 +88,7 @@ pub struct RecordMeasure {
     /// The score (checked against the scale's range).
     pub score: i32,
     /// When it was taken (default: now).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "in_calendar_opt")]
     pub measured_at: Option<DateTime<FixedOffset>>,
 }
 
@@ -140,7 +141,7 @@ pub struct Reason {
 #[serde(deny_unknown_fields)]
 pub struct Resume {
     /// Re-plan from this clinic-local date (default: tomorrow).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "in_calendar_opt")]
     pub from: Option<NaiveDate>,
     /// Why.
     pub reason: String,

@@ -4,7 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::common::ViolationView;
+use super::common::{in_calendar, ViolationView};
 use super::patient::Preferences;
 use super::protocol::BoosterPolicy;
 use super::session::{At, PlannedSessionView, SessionView};
@@ -19,6 +19,7 @@ pub struct PlanCourse {
     /// The protocol (its current revision is used and kept by the course).
     pub protocol_id: i64,
     /// No session before this clinic-local date.
+    #[serde(deserialize_with = "in_calendar")]
     pub earliest: NaiveDate,
     /// The first session must fall within this many days of `earliest` (default 28).
     #[serde(default)]

@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::common::{Day, WallTime};
+use super::common::{in_calendar_all, in_calendar_opt, Day, WallTime};
 
 /// What the patient can do and would like, clinic-local.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -25,7 +25,7 @@ pub struct Preferences {
     #[serde(default)]
     pub preferred_start: Option<WallTime>,
     /// Dates the patient cannot come.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "in_calendar_all")]
     pub unavailable_dates: Vec<NaiveDate>,
 }
 
@@ -54,13 +54,13 @@ pub struct CreatePatient {
     #[serde(default)]
     pub preferences: Preferences,
     /// Date of the intake assessment.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "in_calendar_opt")]
     pub intake_assessed_on: Option<NaiveDate>,
     /// Treatment consent is on file.
     #[serde(default)]
     pub consent_on_file: bool,
     /// Date of enrolment in the esketamine REMS.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "in_calendar_opt")]
     pub rems_enrolled_on: Option<NaiveDate>,
     /// A responsible adult to drive home is confirmed.
     #[serde(default)]
@@ -78,10 +78,12 @@ pub struct UpdatePatient {
     /// New preferences (replaced whole).
     pub preferences: Option<Preferences>,
     /// New intake date.
+    #[serde(default, deserialize_with = "in_calendar_opt")]
     pub intake_assessed_on: Option<NaiveDate>,
     /// Consent.
     pub consent_on_file: Option<bool>,
     /// REMS enrolment date.
+    #[serde(default, deserialize_with = "in_calendar_opt")]
     pub rems_enrolled_on: Option<NaiveDate>,
     /// Escort confirmed.
     pub escort_confirmed: Option<bool>,

@@ -4,7 +4,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::common::WallTime;
+use super::common::{in_calendar_opt, WallTime};
 
 /// Where a session is in its life (FHIR `Appointment.status` in brackets).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -94,10 +94,10 @@ pub struct PlannedSessionView {
 #[schema(example = json!({"start": "2026-03-09T10:00:00-04:00"}))]
 pub struct At {
     /// An RFC 3339 date-time with offset.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "in_calendar_opt")]
     pub start: Option<DateTime<FixedOffset>>,
     /// Or a clinic-local date-time without offset, e.g. `2026-03-09T10:00`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "in_calendar_opt")]
     #[schema(value_type = Option<String>, example = "2026-03-09T10:00:00")]
     pub local_start: Option<NaiveDateTime>,
     /// For a local time that occurs twice (fall back): `earlier` or `later`.
@@ -141,7 +141,7 @@ pub struct RescheduleSession {
 #[serde(deny_unknown_fields)]
 pub struct NextBest {
     /// Not before this local date (default: the day after the current date).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "in_calendar_opt")]
     pub not_before: Option<NaiveDate>,
 }
 

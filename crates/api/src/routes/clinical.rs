@@ -17,7 +17,7 @@ use crate::etag::{ok_with_etag, IfMatch};
 use crate::idempotency::IdempotencyKey;
 use crate::problem::Problem;
 use crate::routes::courses::CoursePath;
-use crate::routes::{created, read, write, ClinicPath};
+use crate::routes::{created, query::Query, read, write, ClinicPath};
 use crate::service::{clinical, lifecycle};
 use crate::state::AppState;
 
@@ -327,7 +327,7 @@ pub async fn list_rems_forms(
     _caller: Caller,
     state: web::Data<AppState>,
     path: web::Path<ClinicPath>,
-    query: web::Query<FormQuery>,
+    query: Query<FormQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, overdue) = (path.clinic_id, query.overdue);
     let list = read(&state, move |conn| clinical::rems_forms(conn, id, overdue)).await?;

@@ -16,7 +16,7 @@ use crate::etag::{ok_with_etag, IfMatch};
 use crate::idempotency::IdempotencyKey;
 use crate::pagination::{encode, PageParams};
 use crate::problem::Problem;
-use crate::routes::{created, read, write, ClinicPath};
+use crate::routes::{created, query::Query, read, write, ClinicPath};
 use crate::service::clinics as service;
 use crate::state::AppState;
 use crate::views;
@@ -74,7 +74,7 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
 pub async fn list_clinics(
     caller: Caller,
     state: web::Data<AppState>,
-    page: web::Query<PageParams>,
+    page: Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let request = page.to_request()?;
     let page = read(&state, move |conn| {

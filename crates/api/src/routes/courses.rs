@@ -16,7 +16,7 @@ use crate::etag::ok_with_etag;
 use crate::idempotency::IdempotencyKey;
 use crate::pagination::{encode, PageParams};
 use crate::problem::Problem;
-use crate::routes::{created, read, ClinicPath};
+use crate::routes::{created, query::Query, read, ClinicPath};
 use crate::service::{courses as service, sessions};
 use crate::state::AppState;
 
@@ -113,8 +113,8 @@ pub async fn list_courses(
     _caller: Caller,
     state: web::Data<AppState>,
     path: web::Path<ClinicPath>,
-    query: web::Query<CourseQuery>,
-    page: web::Query<PageParams>,
+    query: Query<CourseQuery>,
+    page: Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.clinic_id;
     let request = page.to_request()?;

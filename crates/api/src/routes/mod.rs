@@ -8,6 +8,7 @@ pub mod feeds;
 pub mod health;
 pub mod patients;
 pub mod protocols;
+pub mod query;
 pub mod reminders;
 pub mod schedule;
 pub mod sessions;

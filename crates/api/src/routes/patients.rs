@@ -14,7 +14,7 @@ use crate::etag::{ok_with_etag, IfMatch};
 use crate::idempotency::IdempotencyKey;
 use crate::pagination::{encode, PageParams};
 use crate::problem::Problem;
-use crate::routes::{created, read, write, ClinicPath};
+use crate::routes::{created, query::Query, read, write, ClinicPath};
 use crate::service::patients as service;
 use crate::state::AppState;
 use crate::views;
@@ -64,8 +64,8 @@ pub async fn list_patients(
     _caller: Caller,
     state: web::Data<AppState>,
     path: web::Path<ClinicPath>,
-    query: web::Query<PatientQuery>,
-    page: web::Query<PageParams>,
+    query: Query<PatientQuery>,
+    page: Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.clinic_id;
     let request = page.to_request()?;

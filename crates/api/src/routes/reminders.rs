@@ -8,7 +8,7 @@ use crate::auth::Caller;
 use crate::dto::reminder::ReminderView;
 use crate::error::ApiError;
 use crate::problem::Problem;
-use crate::routes::read;
+use crate::routes::{query::Query, read};
 use crate::service::reminders as service;
 use crate::state::AppState;
 
@@ -36,7 +36,7 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
 pub async fn upcoming_reminders(
     caller: Caller,
     state: web::Data<AppState>,
-    query: web::Query<UpcomingQuery>,
+    query: Query<UpcomingQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let within = service::parse_within(query.within.as_deref().unwrap_or("48h"))?;
     let clinic_id = match (caller.clinic_scope, query.clinic_id) {

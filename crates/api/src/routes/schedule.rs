@@ -6,9 +6,10 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::auth::Caller;
+use crate::dto::common::in_calendar;
 use crate::error::ApiError;
 use crate::problem::Problem;
-use crate::routes::{read, ClinicPath};
+use crate::routes::{query::Query, read, ClinicPath};
 use crate::service::schedule::{self as service, AvailabilityView, DaySheet};
 use crate::state::AppState;
 
@@ -19,8 +20,10 @@ pub struct AvailabilityQuery {
     /// The protocol whose chair time and treatment decide the fit.
     pub protocol_id: i64,
     /// First clinic-local date.
+    #[serde(deserialize_with = "in_calendar")]
     pub from: NaiveDate,
     /// Last clinic-local date (inclusive; at most 62 days after `from`).
+    #[serde(deserialize_with = "in_calendar")]
     pub to: NaiveDate,
     /// Only this chair.
     pub chair_id: Option<i64>,
@@ -31,6 +34,7 @@ pub struct AvailabilityQuery {
 #[into_params(parameter_in = Query)]
 pub struct DaySheetQuery {
     /// The clinic-local date.
+    #[serde(deserialize_with = "in_calendar")]
     pub date: NaiveDate,
 }
 
@@ -50,7 +54,7 @@ pub async fn availability(
     _caller: Caller,
     state: web::Data<AppState>,
     path: web::Path<ClinicPath>,
-    query: web::Query<AvailabilityQuery>,
+    query: Query<AvailabilityQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.clinic_id;
     let q = query.into_inner();
@@ -69,7 +73,7 @@ pub async fn day_sheet(
     _caller: Caller,
     state: web::Data<AppState>,
     path: web::Path<ClinicPath>,
-    query: web::Query<DaySheetQuery>,
+    query: Query<DaySheetQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.clinic_id;
     let date = query.date;

@@ -1,6 +1,7 @@
 //! Sessions: list, read, and what happens to one.
 
 use actix_web::{web, HttpResponse};
+use chairside_engine::dates::{FIRST_DATE, LAST_DATE};
 use chairside_engine::local_time::start_of_local_day;
 use chairside_store::repo;
 use chairside_store::repo::sessions::SessionFilter;
@@ -10,7 +11,7 @@ use utoipa::IntoParams;
 
 use crate::auth::Caller;
 use crate::body::{Body, MaybeBody};
-use crate::dto::common::Page;
+use crate::dto::common::{in_calendar_opt, Page};
 use crate::dto::session::{
     CancelSession, NotDosed, RescheduleSession, SessionChange, SessionStatus, SessionView,
     StatusNote,
@@ -19,7 +20,7 @@ use crate::error::ApiError;
 use crate::etag::{ok_with_etag, IfMatch};
 use crate::pagination::{encode, PageParams};
 use crate::problem::Problem;
-use crate::routes::{read, write, write_replanning, ClinicPath};
+use crate::routes::{query::Query, read, write, write_replanning, ClinicPath};
 use crate::service::sessions as service;
 use crate::state::AppState;
 use crate::views;
@@ -45,8 +46,10 @@ pub struct SessionQuery {
     /// Only sessions in this status.
     pub status: Option<SessionStatus>,
     /// From this clinic-local date (inclusive).
+    #[serde(default, deserialize_with = "in_calendar_opt")]
     pub from: Option<NaiveDate>,
     /// To this clinic-local date (inclusive).
+    #[serde(default, deserialize_with = "in_calendar_opt")]
     pub to: Option<NaiveDate>,
 }
 
@@ -93,8 +96,8 @@ pub async fn list_sessions(
     _caller: Caller,
     state: web::Data<AppState>,
     path: web::Path<ClinicPath>,
-    query: web::Query<SessionQuery>,
-    page: web::Query<PageParams>,
+    query: Query<SessionQuery>,
+    page: Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.clinic_id;
     let request = page.to_request()?;
@@ -110,8 +113,8 @@ pub async fn list_sessions(
         let range = match (query.from, query.to) {
             (None, None) => None,
             (from, to) => {
-                let from = from.unwrap_or(NaiveDate::MIN + Duration::days(2));
-                let to = to.unwrap_or(NaiveDate::MAX - Duration::days(2));
+                let from = from.unwrap_or(FIRST_DATE);
+                let to = to.unwrap_or(LAST_DATE);
                 Some((
                     start_of_local_day(zone, from),
                     start_of_local_day(zone, to + Duration::days(1)),

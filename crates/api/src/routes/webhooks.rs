@@ -17,7 +17,7 @@ use crate::etag::{ok_with_etag, IfMatch};
 use crate::idempotency::IdempotencyKey;
 use crate::pagination::{encode, PageParams};
 use crate::problem::Problem;
-use crate::routes::{created, read, write, ClinicPath};
+use crate::routes::{created, query::Query, read, write, ClinicPath};
 use crate::service::webhooks as service;
 use crate::state::AppState;
 
@@ -187,7 +187,7 @@ pub async fn list_deliveries(
     _caller: Caller,
     state: web::Data<AppState>,
     path: web::Path<WebhookPath>,
-    page: web::Query<PageParams>,
+    page: Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let p = *path;
     let request = page.to_request()?;

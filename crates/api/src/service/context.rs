@@ -107,7 +107,7 @@ impl CourseContext {
         days: i64,
         except: &[i64],
     ) -> Result<Vec<engine::Interval>, ApiError> {
-        let (start, end) = horizon(self.zone, from, days);
+        let (start, end) = horizon(self.zone, from, days)?;
         let own = repo::calendar::patient_live_sessions(
             conn,
             self.course.clinic_id,

@@ -107,7 +107,7 @@ fn plan_first_phase(
     let long = short + engine::infeasible::ALTERNATIVE_SEARCH_DAYS + 31;
     let mut attempt = |days: i64| -> Result<engine::PhasePlan, ApiError> {
         let book = load_book(conn, clinic_id, earliest, days, &[])?;
-        let (from, to) = horizon(zone, earliest, days);
+        let (from, to) = horizon(zone, earliest, days)?;
         let own = repo::calendar::patient_live_sessions(conn, clinic_id, patient.id, from, to)?;
         let busy = intervals(&own);
         Ok(book.planner()?.plan_phase(&PhaseRequest {

@@ -33,11 +33,27 @@ use crate::views::stored;
 pub const BOOKING_ATTEMPTS: u32 = 4;
 
 /// The instants covering local dates `from ..= from + days` in the zone.
-pub fn horizon(zone: Tz, from: NaiveDate, days: i64) -> (DateTime<Utc>, DateTime<Utc>) {
-    (
-        start_of_local_day(zone, from - Duration::days(1)),
-        start_of_local_day(zone, from + Duration::days(days + 2)),
-    )
+///
+/// Dates arrive checked (requests take 1900-01-01..=2999-12-31, and
+/// sessions are planned from those); one from anywhere else is refused
+/// rather than overflowing.
+pub fn horizon(
+    zone: Tz,
+    from: NaiveDate,
+    days: i64,
+) -> Result<(DateTime<Utc>, DateTime<Utc>), ApiError> {
+    let day = |offset: i64| {
+        Duration::try_days(offset)
+            .and_then(|offset| from.checked_add_signed(offset))
+            .map(|date| start_of_local_day(zone, date))
+    };
+    match (day(-1), days.checked_add(2).and_then(day)) {
+        (Some(start), Some(end)) => Ok((start, end)),
+        _ => Err(ApiError::Invalid {
+            detail: engine::dates::outside(from),
+            errors: Vec::new(),
+        }),
+    }
 }
 
 /// The clinic's calendar and the live sessions over a horizon of local dates.
@@ -50,7 +66,7 @@ pub fn load_book(
 ) -> Result<ClinicBook, ApiError> {
     let clinic = repo::clinics::get(conn, clinic_id)?;
     let zone = crate::views::zone_of(&clinic)?;
-    let (start, end) = horizon(zone, from, days);
+    let (start, end) = horizon(zone, from, days)?;
     let snapshot = repo::calendar::snapshot(conn, clinic_id, start, end)?;
     ClinicBook::from_snapshot(&snapshot, except)
 }

@@ -78,18 +78,26 @@ pub fn upcoming(
 /// Parses `48h`, `90m`, `2d` into a duration of at most [`MAX_WITHIN`].
 pub fn parse_within(text: &str) -> Result<Duration, ApiError> {
     let bad = || ApiError::invalid_field("within", "a duration like 90m, 48h or 2d, at most 14d");
-    let (number, unit) = text.split_at(text.len().saturating_sub(1));
+    let Some(split) = text
+        .len()
+        .checked_sub(1)
+        .filter(|&i| text.is_char_boundary(i))
+    else {
+        return Err(bad());
+    };
+    let (number, unit) = text.split_at(split);
     let n: i64 = number.parse().map_err(|_| bad())?;
+    // Checked: a number of hours beyond any clock is refused, not a panic.
     let d = match unit {
-        "m" => Duration::minutes(n),
-        "h" => Duration::hours(n),
-        "d" => Duration::days(n),
+        "m" => Duration::try_minutes(n),
+        "h" => Duration::try_hours(n),
+        "d" => Duration::try_days(n),
         _ => return Err(bad()),
     };
-    if n <= 0 || d > MAX_WITHIN {
-        return Err(bad());
+    match d {
+        Some(d) if n > 0 && d <= MAX_WITHIN => Ok(d),
+        _ => Err(bad()),
     }
-    Ok(d)
 }
 
 #[cfg(test)]
@@ -101,7 +109,21 @@ mod tests {
         assert_eq!(parse_within("48h").unwrap(), Duration::hours(48));
         assert_eq!(parse_within("90m").unwrap(), Duration::minutes(90));
         assert_eq!(parse_within("14d").unwrap(), Duration::days(14));
-        for bad in ["", "h", "15d", "0h", "-1h", "3w", "1.5h"] {
+        for bad in [
+            "",
+            "h",
+            "15d",
+            "0h",
+            "-1h",
+            "3w",
+            "1.5h",
+            "9999999999999999h",
+            "999999999999999m",
+            "999999999999999d",
+            "-9223372036854775808h",
+            "99999999999999999999d",
+            "2é",
+        ] {
             assert!(parse_within(bad).is_err(), "{bad}");
         }
     }

@@ -107,7 +107,7 @@ pub fn day_sheet(
 ) -> Result<DaySheet, ApiError> {
     let clinic = repo::clinics::get(conn, clinic_id)?;
     let zone = views::zone_of(&clinic)?;
-    let (from, to) = horizon(zone, date, 0);
+    let (from, to) = horizon(zone, date, 0)?;
     let chairs = repo::chairs::list(conn, clinic_id)?;
     let any_status = repo::sessions::SessionFilter {
         range: Some((from, to)),

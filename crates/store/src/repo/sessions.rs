@@ -331,6 +331,9 @@ pub(crate) fn range_bounds(
     chrono::NaiveDateTime,
     chrono::NaiveDateTime,
 ) {
-    let lookback = instant(from) - Duration::hours(MAX_SESSION_HOURS) - Duration::seconds(1);
+    // At the start of chrono's calendar there is nothing before: saturate.
+    let lookback = instant(from)
+        .checked_sub_signed(Duration::hours(MAX_SESSION_HOURS) + Duration::seconds(1))
+        .unwrap_or(chrono::NaiveDateTime::MIN);
     (lookback, instant(from), instant(to))
 }

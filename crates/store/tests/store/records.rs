@@ -5,12 +5,13 @@ use chairside_store::models::{
     NewClosure, NewIdempotencyRecord, NewOutboxEvent, NewPatient, NewSymptomMeasure, PageRequest,
     PatientUpdate, Role,
 };
+use chairside_store::repo::sessions::SessionFilter;
 use chairside_store::repo::{
     api_keys, chairs, clinics, closures, courses, idempotency, measures, outbox, patients,
     protocols, sessions,
 };
-use chairside_store::{ErrorKind, StoreError};
-use chrono::{NaiveDate, TimeZone, Utc};
+use chairside_store::{Backend, ErrorKind, StoreError};
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use serde_json::json;
 
 use crate::support::{at, backend_test, book, planned, seed};
@@ -237,5 +238,46 @@ backend_test! {
         assert_eq!(s.read(|c| outbox::unpublished(c, 10)).unwrap(), vec![cancelled]);
         let err: StoreError = s.write(|c| outbox::mark_published(c, fx.clinic_id, 999_999, Utc::now())).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::NotFound);
+    }
+}
+
+backend_test! {
+    /// What PostgreSQL cannot represent (text holding a NUL, a date before
+    /// 4713 BC, an instant at the start of chrono's calendar) is invalid
+    /// there, never an internal error; SQLite keeps or compares it. The
+    /// service refuses all of it before it gets here.
+    fn what_postgresql_cannot_hold_is_invalid(db) {
+        let fx = seed(&db.store, 1, 0);
+        let s = &db.store;
+        let nul = NewPatient {
+            external_ref: "MRN\u{0}1".into(),
+            display_name: "A".into(),
+            preferences: json!({}),
+            intake_assessed_on: None,
+            consent_on_file: true,
+            rems_enrolled_on: None,
+            escort_confirmed: true,
+        };
+        let ancient = NewPatient {
+            external_ref: "MRN-2".into(),
+            intake_assessed_on: NaiveDate::from_ymd_opt(-4714, 11, 23),
+            ..nul.clone()
+        };
+        for patient in [nul, ancient] {
+            let created = s.write(|c| patients::create(c, fx.clinic_id, &patient));
+            match db.backend() {
+                Backend::Postgres => assert_eq!(created.unwrap_err().kind(), ErrorKind::Invalid),
+                Backend::Sqlite => assert_eq!(created.unwrap().external_ref, patient.external_ref),
+            }
+        }
+        let filter = SessionFilter {
+            range: Some((DateTime::<Utc>::MIN_UTC, at(0, 0))),
+            ..Default::default()
+        };
+        let listed = s.read(|c| sessions::list(c, fx.clinic_id, &filter, PageRequest::default()));
+        match db.backend() {
+            Backend::Postgres => assert_eq!(listed.unwrap_err().kind(), ErrorKind::Invalid),
+            Backend::Sqlite => assert!(listed.unwrap().items.is_empty()),
+        }
     }
 }
