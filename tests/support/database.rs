@@ -69,21 +69,27 @@ impl TestDb {
 
     /// A new PostgreSQL database, or `None` without `TEST_DATABASE_URL`.
     pub fn postgres() -> Option<TestDb> {
-        let admin_url = postgres_admin_url()?;
+        Some(TestDb::postgres_on(&postgres_admin_url()?))
+    }
+
+    /// A new database on the PostgreSQL server at `admin_url` (e.g. a
+    /// private cluster a test starts and stops itself).
+    pub fn postgres_on(admin_url: &str) -> TestDb {
+        let admin_url = admin_url.to_string();
         let name = format!("chairside_e2e_{}", unique_suffix());
         let mut admin = PgConnection::establish(&admin_url)
-            .unwrap_or_else(|e| panic!("connect to TEST_DATABASE_URL: {e}"));
+            .unwrap_or_else(|e| panic!("connect to {admin_url}: {e}"));
         admin
             .batch_execute(&format!("CREATE DATABASE {name}"))
             .expect("create the test database");
-        Some(TestDb {
+        TestDb {
             location: Location::Postgres {
                 url: with_database(&admin_url, &name),
                 admin_url,
                 name,
             },
             scratch: scratch_dir(),
-        })
+        }
     }
 
     /// The `chairside` binary, pointed at this database and nothing else
@@ -105,6 +111,9 @@ impl TestDb {
             }
         }
         command.env("CHAIRSIDE_POOL_SIZE", "8");
+        // Load and race tests send hundreds of requests with one key; a test
+        // of the limit itself sets it again (`Server::start_with`).
+        command.env("CHAIRSIDE_RATE_LIMIT_PER_MINUTE", "0");
         command
     }
 

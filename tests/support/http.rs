@@ -51,7 +51,20 @@ impl Call {
         self
     }
 
+    /// A body of bytes that need not be UTF-8.
+    pub fn raw_bytes(mut self, content_type: &str, body: &[u8]) -> Call {
+        self.request = self.request.header("Content-Type", content_type);
+        self.body = body.to_vec();
+        self
+    }
+
     pub fn send(self) -> Reply {
+        self.try_send().unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Sends the request; a transport failure (refused, reset, timed out,
+    /// a body cut short) is an `Err` naming the request, not a panic.
+    pub fn try_send(self) -> Result<Reply, String> {
         let request = self
             .request
             .body(self.body)
@@ -59,19 +72,19 @@ impl Call {
         let mut response = self
             .agent
             .run(request)
-            .unwrap_or_else(|e| panic!("{}: {e}", self.description));
+            .map_err(|e| format!("{}: {e}", self.description))?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let text = response
             .body_mut()
             .read_to_string()
-            .unwrap_or_else(|e| panic!("{}: reading the body: {e}", self.description));
-        Reply {
+            .map_err(|e| format!("{}: reading the body: {e}", self.description))?;
+        Ok(Reply {
             status,
             headers,
             text,
             request: self.description,
-        }
+        })
     }
 }
 

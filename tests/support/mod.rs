@@ -2,9 +2,11 @@
 //! serving it, an admin key, an HTTP client, and a clinic to work in.
 
 pub mod clinic;
+pub mod cluster;
 pub mod database;
 pub mod http;
 pub mod server;
+pub mod webhooks;
 
 pub use clinic::*;
 pub use database::{overlapping_live_pairs, TestDb};
@@ -59,6 +61,20 @@ impl App {
         let admin = db.create_key("admin", None);
         let server = Server::start(&db);
         let replicas = (1..servers).map(|_| Server::start(&db)).collect();
+        App {
+            server,
+            replicas,
+            db,
+            admin,
+        }
+    }
+
+    /// `servers` server processes sharing one database, each started with
+    /// these environment variables on top of the database's.
+    pub fn replicated_with(db: TestDb, servers: usize, env: &[(&str, &str)]) -> App {
+        let admin = db.create_key("admin", None);
+        let server = Server::start_with(&db, env);
+        let replicas = (1..servers).map(|_| Server::start_with(&db, env)).collect();
         App {
             server,
             replicas,

@@ -21,7 +21,7 @@ pub struct Server {
     agent: ureq::Agent,
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("a free local port")
@@ -43,6 +43,12 @@ pub fn agent() -> ureq::Agent {
 impl Server {
     /// Starts a server on the database and waits until it answers.
     pub fn start(db: &TestDb) -> Server {
+        Server::start_with(db, &[])
+    }
+
+    /// Like [`Server::start`], with these environment variables set on top
+    /// of the database's (e.g. `CHAIRSIDE_WEBHOOK_POLL_MS`).
+    pub fn start_with(db: &TestDb, env: &[(&str, &str)]) -> Server {
         // A port picked free may be taken before the server binds it; try
         // another then.
         let mut last_log = String::new();
@@ -55,6 +61,7 @@ impl Server {
             let err = out.try_clone().expect("share the server log");
             let child = db
                 .command()
+                .envs(env.iter().copied())
                 .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
                 .stdin(Stdio::null())
                 .stdout(Stdio::from(out))
@@ -97,6 +104,13 @@ impl Server {
             "chairside serve did not answer /healthz within {READY_WITHIN:?}; log:\n{}",
             self.log_text()
         );
+    }
+
+    /// Kills the process at once (SIGKILL on Unix: no shutdown, no flush)
+    /// and reaps it; its log stays readable.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 
     /// What the server wrote so far.
