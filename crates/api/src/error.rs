@@ -37,6 +37,9 @@ pub enum ApiError {
     /// No such resource (in this clinic).
     #[error("{0}")]
     NotFound(String),
+    /// The path exists, but not with this method.
+    #[error("{0}")]
+    MethodNotAllowed(String),
     /// The state of the resource does not allow this (e.g. chair taken).
     #[error("{detail}")]
     Conflict {
@@ -97,6 +100,21 @@ impl ApiError {
         }
     }
 
+    /// A reference in the request to something that does not exist is the
+    /// request's fault: 422 naming the field. Any other failure stays what
+    /// it is; a database that is down must be a 503 the client retries,
+    /// never a verdict that the request is invalid.
+    pub fn unknown_reference(
+        error: impl Into<ApiError>,
+        field: &str,
+        message: impl Into<String>,
+    ) -> Self {
+        match error.into() {
+            ApiError::NotFound(_) => ApiError::invalid_field(field, message),
+            other => other,
+        }
+    }
+
     /// A malformed parameter.
     pub fn bad_field(field: impl Into<String>, message: impl Into<String>) -> Self {
         let (field, message) = (field.into(), message.into());
@@ -114,6 +132,9 @@ impl ApiError {
             ApiError::Unauthenticated(_) => ("unauthenticated", "A valid API key is required"),
             ApiError::Forbidden(_) => ("forbidden", "This API key may not do this"),
             ApiError::NotFound(_) => ("not-found", "No such resource"),
+            ApiError::MethodNotAllowed(_) => {
+                ("method-not-allowed", "This path does not take this method")
+            }
             ApiError::Conflict { kind, .. } => {
                 (kind, "The request conflicts with the current state")
             }
@@ -184,6 +205,7 @@ impl ResponseError for ApiError {
             ApiError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             ApiError::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,

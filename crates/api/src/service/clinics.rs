@@ -13,7 +13,7 @@ use crate::dto::clinic::{
     UpdateClinic,
 };
 use crate::error::ApiError;
-use crate::service::{audit, protocols};
+use crate::service::{audit, protocols, taken};
 use crate::views;
 
 fn check_zone(zone: &str) -> Result<(), ApiError> {
@@ -51,6 +51,32 @@ fn check_calendar(
             "settings.boosters_ahead",
             "must be between 1 and 12",
         ));
+    }
+    // The document says so; u32 would take up to 4294967295 (and the
+    // document's int32 not even that).
+    for (field, value, most) in [
+        (
+            "settings.max_starts_per_slot",
+            settings.max_starts_per_slot.unwrap_or(1),
+            100,
+        ),
+        (
+            "settings.no_show_after_minutes",
+            settings.no_show_after_minutes,
+            24 * 60,
+        ),
+        (
+            "settings.suggestion.remission_held_for",
+            settings.suggestion.remission_held_for,
+            12,
+        ),
+    ] {
+        if value > most {
+            return Err(ApiError::invalid_field(
+                field,
+                format!("must be at most {most}"),
+            ));
+        }
     }
     if settings
         .reminder_lead_times_minutes
@@ -191,7 +217,14 @@ pub fn add_chair(
             modalities: serde_json::to_value(&new.modalities).expect("serialises"),
             position,
         },
-    )?;
+    )
+    .map_err(taken(
+        "duplicate-chair-label",
+        format!(
+            "a chair labelled {:?} already exists in this clinic",
+            new.label
+        ),
+    ))?;
     let view = views::chair(&chair)?;
     audit(
         conn,
@@ -290,8 +323,9 @@ pub fn add_closure(
         _ => {}
     }
     if let Some(chair_id) = new.chair_id {
-        repo::chairs::get(conn, clinic_id, chair_id).map_err(|_| {
-            ApiError::invalid_field(
+        repo::chairs::get(conn, clinic_id, chair_id).map_err(|e| {
+            ApiError::unknown_reference(
+                e,
                 "chair_id",
                 format!("chair {chair_id} is not one of this clinic's"),
             )

@@ -69,15 +69,17 @@ fn plan_first_phase(
     if within > 366 {
         return Err(ApiError::invalid_field("first_within_days", "at most 366"));
     }
-    let patient = repo::patients::get(conn, clinic_id, request.patient_id).map_err(|_| {
-        ApiError::invalid_field(
+    let patient = repo::patients::get(conn, clinic_id, request.patient_id).map_err(|e| {
+        ApiError::unknown_reference(
+            e,
             "patient_id",
             format!("patient {} is not in this clinic", request.patient_id),
         )
     })?;
     let (protocol, version, engine) = protocols::latest(conn, clinic_id, request.protocol_id)
-        .map_err(|_| {
-            ApiError::invalid_field(
+        .map_err(|e| {
+            ApiError::unknown_reference(
+                e,
                 "protocol_id",
                 format!("protocol {} is not in this clinic", request.protocol_id),
             )

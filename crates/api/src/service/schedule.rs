@@ -44,8 +44,9 @@ pub fn availability(
     to: NaiveDate,
     chair_id: Option<i64>,
 ) -> Result<AvailabilityView, ApiError> {
-    let (_, _, protocol) = protocols::latest(conn, clinic_id, protocol_id).map_err(|_| {
-        ApiError::invalid_field(
+    let (_, _, protocol) = protocols::latest(conn, clinic_id, protocol_id).map_err(|e| {
+        ApiError::unknown_reference(
+            e,
             "protocol_id",
             format!("protocol {protocol_id} is not in this clinic"),
         )
