@@ -45,6 +45,14 @@ struct DatabaseArgs {
     /// Most database connections this process opens.
     #[arg(long, env = "CHAIRSIDE_POOL_SIZE", default_value_t = 10, global = true)]
     pool_size: u32,
+    /// Seconds a request waits for a database connection before its 503.
+    #[arg(
+        long,
+        env = "CHAIRSIDE_DB_TIMEOUT_SECONDS",
+        default_value_t = 5,
+        global = true
+    )]
+    db_timeout_seconds: u64,
 }
 
 #[derive(Debug, Subcommand)]
@@ -167,8 +175,12 @@ fn open_store(args: &DatabaseArgs) -> Result<Store, String> {
             args.data_dir.join("chairside.sqlite").display().to_string()
         }
     };
-    let store = Store::open(&StoreConfig::new(url).pool_size(args.pool_size))
-        .map_err(|e| format!("cannot open the database: {e}"))?;
+    let config = StoreConfig::new(url)
+        .pool_size(args.pool_size)
+        .connection_timeout(std::time::Duration::from_secs(
+            args.db_timeout_seconds.max(1),
+        ));
+    let store = Store::open(&config).map_err(|e| format!("cannot open the database: {e}"))?;
     store
         .run_migrations()
         .map_err(|e| format!("cannot migrate the database: {e}"))?;

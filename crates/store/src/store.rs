@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use diesel::connection::{AnsiTransactionManager, TransactionManager};
 use diesel::r2d2::{Pool, PooledConnection};
-use diesel::Connection;
+use diesel::{Connection, RunQueryDsl};
 
 use crate::backend::DbConnection;
 use crate::connection::{Backend, ConnectionManager, DatabaseUrl};
@@ -28,13 +28,17 @@ pub struct StoreConfig {
 }
 
 impl StoreConfig {
-    /// Defaults for `database_url`: 10 connections, 30 s to get one, 30 s
+    /// Defaults for `database_url`: 10 connections, 5 s to get one, 30 s
     /// SQLite busy timeout.
+    ///
+    /// Five seconds, because when PostgreSQL is down a request waits this
+    /// long before its 503: long enough to ride out a burst, short enough
+    /// for a load balancer's readiness probe to see the answer.
     pub fn new(database_url: impl Into<String>) -> StoreConfig {
         StoreConfig {
             database_url: database_url.into(),
             pool_size: 10,
-            connection_timeout: Duration::from_secs(30),
+            connection_timeout: Duration::from_secs(5),
             sqlite_busy_timeout: Duration::from_secs(30),
         }
     }
@@ -42,6 +46,12 @@ impl StoreConfig {
     /// Sets the pool size.
     pub fn pool_size(mut self, size: u32) -> StoreConfig {
         self.pool_size = size.max(1);
+        self
+    }
+
+    /// Sets how long a caller waits for a connection.
+    pub fn connection_timeout(mut self, timeout: Duration) -> StoreConfig {
+        self.connection_timeout = timeout;
         self
     }
 }
@@ -203,10 +213,25 @@ impl Store {
         let attempts = attempts.max(1);
         let mut attempt = 1;
         loop {
+            // A retry means concurrent writers are planning onto the same
+            // chairs. Left to race again, eight desks that all pick the same
+            // earliest slot lose over and over, one winner a round, and run
+            // out of attempts while chairs are free. Retries on PostgreSQL
+            // therefore take turns (SQLite writers always do): each one
+            // plans on everything committed before it, and first attempts,
+            // the common case, stay fully parallel.
+            let take_turns = attempt > 1 && self.backend == Backend::Postgres;
             let outcome = {
                 let _turn = self.writer_turn();
                 let mut conn = self.connection()?;
-                in_write_transaction(&mut conn, &mut f)
+                in_write_transaction(&mut conn, |conn: &mut DbConnection| {
+                    if take_turns {
+                        diesel::sql_query(format!("SELECT pg_advisory_xact_lock({RETRY_LOCK})"))
+                            .execute(conn)
+                            .map_err(StoreError::from)?;
+                    }
+                    f(conn)
+                })
             };
             match outcome {
                 Err(e) if attempt < attempts && e.is_retryable() => attempt += 1,
@@ -215,6 +240,9 @@ impl Store {
         }
     }
 }
+
+/// The PostgreSQL advisory lock retried writes take turns on ("retrying").
+const RETRY_LOCK: i64 = 0x7265_7472_7969_6e67;
 
 /// Errors that can say whether a transaction is worth running again.
 /// Implement it for the service layer's error so that
