@@ -22,4 +22,5 @@ mod idempotency;
 mod infeasible;
 mod race;
 mod replicas;
+mod schemathesis_regressions;
 mod security;

@@ -1,8 +1,9 @@
 //! The OpenAPI 3.1 document, generated from the code. The committed copy
 //! (`api-spec/openapi.json`) is checked against it by a test.
 
+use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+use utoipa::openapi::{ContentBuilder, ObjectBuilder, Ref, ResponseBuilder, Type};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::feeds;
@@ -39,7 +40,7 @@ use crate::routes::{
         webhooks::rotate_webhook_secret, webhooks::list_deliveries, webhooks::replay_delivery,
         feeds::issue_calendar_token, feeds::revoke_calendar_token, feeds::patient_feed, feeds::clinic_feed,
     ),
-    modifiers(&BearerKeys, &KeyedAnswers),
+    modifiers(&BearerKeys, &KeyedAnswers, &ShapedAnswers),
     tags(
         (name = "clinics", description = "Clinic set-up: hours, chairs, closures"),
         (name = "protocols", description = "Treatment protocols"),
@@ -134,6 +135,150 @@ impl Modify for KeyedAnswers {
                 }
             }
         }
+    }
+}
+
+/// What an operation may answer because of what it takes, by the
+/// conventions of `docs/api.md`: ids in the path (404), a body (400, 413,
+/// 415, 422), query parameters (400, 422), `If-Match` (400, 412, 428),
+/// `Idempotency-Key` (400, 409, 422); and 503 where the database is read
+/// without a key. Added unless the route documents the status itself; routes
+/// document what is particular to them. Also states the syntax of the two
+/// headers, as their extractors read them.
+struct ShapedAnswers;
+
+/// What an operation takes, as far as its conventional answers go.
+#[derive(Clone, Copy)]
+struct Shape {
+    ids_in_path: bool,
+    body: bool,
+    query: bool,
+    if_match: bool,
+    idempotency_key: bool,
+    keyless_database: bool,
+}
+
+impl Shape {
+    fn of(path: &str, operation: &Operation) -> Shape {
+        let parameters = || operation.parameters.iter().flatten();
+        let header = |name: &str| {
+            parameters().any(|p| p.parameter_in == ParameterIn::Header && p.name == name)
+        };
+        Shape {
+            ids_in_path: path.contains('{'),
+            body: operation.request_body.is_some(),
+            query: parameters().any(|p| p.parameter_in == ParameterIn::Query),
+            if_match: header("If-Match"),
+            idempotency_key: header("Idempotency-Key"),
+            // Keyed operations have 503 from `KeyedAnswers`; health, metrics
+            // and this document read no database.
+            keyless_database: path.starts_with("/calendar/"),
+        }
+    }
+}
+
+/// Status, name in `components/responses`, description, and when it applies.
+type ShapedAnswer = (&'static str, &'static str, &'static str, fn(Shape) -> bool);
+
+const SHAPED_ANSWERS: &[ShapedAnswer] = &[
+    (
+        "400",
+        "BadRequest",
+        "Malformed JSON, query parameter or header",
+        |s| s.body || s.query || s.if_match || s.idempotency_key,
+    ),
+    (
+        "404",
+        "NotFound",
+        "No such resource in this clinic, or a malformed id",
+        |s| s.ids_in_path,
+    ),
+    (
+        "409",
+        "IdempotencyInProgress",
+        "A request with the same `Idempotency-Key` is still running",
+        |s| s.idempotency_key,
+    ),
+    ("412", "Stale", "`If-Match` is not the current ETag", |s| {
+        s.if_match
+    }),
+    ("413", "TooLarge", "The body is over the limit", |s| s.body),
+    ("415", "UnsupportedMediaType", "The body is not JSON", |s| {
+        s.body
+    }),
+    (
+        "422",
+        "Invalid",
+        "Well-formed, but invalid or against a rule (`errors` names the field)",
+        |s| s.body || s.query || s.idempotency_key,
+    ),
+    (
+        "428",
+        "IfMatchRequired",
+        "A change without `If-Match`",
+        |s| s.if_match,
+    ),
+    (
+        "503",
+        "Unavailable",
+        "The database is out of reach for now; `Retry-After` says when to try again",
+        |s| s.keyless_database,
+    ),
+];
+
+impl Modify for ShapedAnswers {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        for (_, name, description, _) in SHAPED_ANSWERS {
+            components
+                .responses
+                .entry(name.to_string())
+                .or_insert_with(|| problem_response(description).into());
+        }
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for operation in operations.into_iter().flatten() {
+                let shape = Shape::of(path, operation);
+                for (status, name, _, applies) in SHAPED_ANSWERS {
+                    if applies(shape) {
+                        operation
+                            .responses
+                            .responses
+                            .entry(status.to_string())
+                            .or_insert_with(|| {
+                                Ref::new(format!("#/components/responses/{name}")).into()
+                            });
+                    }
+                }
+                describe_headers(operation);
+            }
+        }
+    }
+}
+
+/// `Idempotency-Key` is 1 to 255 visible ASCII characters; `If-Match` is
+/// `*` or strong entity tags (a weak one, `W/"…"`, is 400).
+fn describe_headers(operation: &mut Operation) {
+    for parameter in operation.parameters.iter_mut().flatten() {
+        if parameter.parameter_in != ParameterIn::Header {
+            continue;
+        }
+        let schema = ObjectBuilder::new().schema_type(Type::String);
+        let schema = match parameter.name.as_str() {
+            "Idempotency-Key" => schema
+                .min_length(Some(1))
+                .max_length(Some(255))
+                .pattern(Some("^[!-~]+$")),
+            "If-Match" => schema.pattern(Some(r#"^(\*|"[!#-~]*"( *, *"[!#-~]*")*)$"#)),
+            _ => continue,
+        };
+        parameter.schema = Some(schema.into());
     }
 }
 

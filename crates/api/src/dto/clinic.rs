@@ -81,7 +81,7 @@ pub struct ClinicSettings {
     /// At most this many sessions may start in one grid slot (staggered
     /// starts); absent = no cap.
     #[serde(default)]
-    #[schema(minimum = 1)]
+    #[schema(minimum = 1, maximum = 100)]
     pub max_starts_per_slot: Option<u32>,
     /// Reminder lead times before a session, in minutes.
     #[serde(default = "defaults::reminders")]
@@ -96,6 +96,7 @@ pub struct ClinicSettings {
     /// A booked session not checked in this many minutes after its start is
     /// marked no-show automatically.
     #[serde(default = "defaults::no_show_after")]
+    #[schema(minimum = 0, maximum = 1440)]
     pub no_show_after_minutes: u32,
     /// How booster spacing suggestions are made.
     #[serde(default)]
@@ -123,6 +124,7 @@ pub struct SuggestionSettings {
     pub response_points: Option<i32>,
     /// Lengthen only after this many consecutive scores in remission.
     #[serde(default = "defaults::held_for")]
+    #[schema(minimum = 0, maximum = 12)]
     pub remission_held_for: u32,
 }
 
@@ -209,6 +211,7 @@ impl Default for ClinicSettings {
 }))]
 pub struct CreateClinic {
     /// Display name.
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     /// IANA time zone; every wall-clock rule of the clinic is evaluated in it.
     #[schema(example = "America/New_York")]
@@ -225,6 +228,7 @@ pub struct CreateClinic {
 #[serde(deny_unknown_fields)]
 pub struct UpdateClinic {
     /// New name.
+    #[schema(min_length = 1, max_length = 200)]
     pub name: Option<String>,
     /// New IANA zone.
     pub time_zone: Option<String>,
@@ -258,7 +262,8 @@ pub struct ClinicView {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"label": "Chair 1", "modalities": ["iv", "intranasal"]}))]
 pub struct CreateChair {
-    /// What staff call it.
+    /// What staff call it, unique in the clinic.
+    #[schema(min_length = 1, max_length = 100)]
     pub label: String,
     /// The treatments it is equipped for.
     pub modalities: Vec<Modality>,
@@ -317,6 +322,7 @@ pub struct CreateClosure {
     /// When.
     pub span: ClosureSpan,
     /// Why (shown to staff).
+    #[schema(min_length = 1, max_length = 500)]
     pub reason: String,
 }
 

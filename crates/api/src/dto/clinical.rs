@@ -17,6 +17,7 @@ pub struct ChangeBoosterPolicy {
     /// The new policy.
     pub policy: BoosterPolicy,
     /// Why (kept in the history).
+    #[schema(min_length = 1)]
     pub reason: String,
     /// Allow a floor below the protocol's (needs the reason to say why).
     #[serde(default)]
@@ -29,6 +30,7 @@ pub struct ChangeBoosterPolicy {
 #[schema(example = json!({"reason": "PHQ-9 rose from 6 to 14 since the last booster"}))]
 pub struct StepBack {
     /// Why.
+    #[schema(min_length = 1)]
     pub reason: String,
 }
 
@@ -133,6 +135,7 @@ pub struct SuggestionView {
 #[serde(deny_unknown_fields)]
 pub struct Reason {
     /// Why.
+    #[schema(min_length = 1)]
     pub reason: String,
 }
 
@@ -144,6 +147,7 @@ pub struct Resume {
     #[serde(default, deserialize_with = "in_calendar_opt")]
     pub from: Option<NaiveDate>,
     /// Why.
+    #[schema(min_length = 1)]
     pub reason: String,
 }
 
@@ -164,6 +168,7 @@ pub struct DecideAtRisk {
     /// The choice.
     pub choice: AtRiskChoice,
     /// Why.
+    #[schema(min_length = 1)]
     pub reason: String,
 }
 

@@ -47,8 +47,10 @@ impl From<&Preferences> for engine::PatientPreferences {
 #[schema(example = json!({"external_ref": "MRN-004211", "display_name": "A. Patient", "preferences": {"preferred_start": "10:00"}, "intake_assessed_on": "2026-02-20", "consent_on_file": true, "escort_confirmed": true}))]
 pub struct CreatePatient {
     /// The clinic's own reference (EHR MRN), unique in the clinic.
+    #[schema(min_length = 1, max_length = 100)]
     pub external_ref: String,
     /// Name for staff screens; never logged nor sent to integrations by default.
+    #[schema(min_length = 1, max_length = 200)]
     pub display_name: String,
     /// Scheduling preferences.
     #[serde(default)]
@@ -72,8 +74,10 @@ pub struct CreatePatient {
 #[serde(deny_unknown_fields)]
 pub struct UpdatePatient {
     /// New reference.
+    #[schema(min_length = 1, max_length = 100)]
     pub external_ref: Option<String>,
     /// New name.
+    #[schema(min_length = 1, max_length = 200)]
     pub display_name: Option<String>,
     /// New preferences (replaced whole).
     pub preferences: Option<Preferences>,

@@ -135,7 +135,7 @@ pub struct ProtocolView {
 #[serde(deny_unknown_fields)]
 pub struct CreateProtocol {
     /// Stable code, unique in the clinic: lowercase letters, digits, dashes.
-    #[schema(example = "iv-ketamine-twice-weekly")]
+    #[schema(example = "iv-ketamine-twice-weekly", pattern = "^[a-z0-9-]{3,64}$")]
     pub code: String,
     /// The content, validated.
     pub definition: ProtocolDefinition,

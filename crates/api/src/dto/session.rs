@@ -130,6 +130,7 @@ pub struct RescheduleSession {
     #[serde(default)]
     pub next_best: Option<NextBest>,
     /// Why.
+    #[schema(min_length = 1)]
     pub reason: String,
     /// A clinician may book a time that breaks a protocol rule, with this reason.
     #[serde(default)]
@@ -163,6 +164,7 @@ pub struct CancelSession {
     /// This one, or all remaining.
     pub scope: CancelScope,
     /// Why.
+    #[schema(min_length = 1)]
     pub reason: String,
 }
 
@@ -184,6 +186,7 @@ pub struct StatusNote {
 #[schema(example = json!({"reason": "blood pressure 152/96 before dosing", "rebook": true}))]
 pub struct NotDosed {
     /// Why treatment was withheld (e.g. blood pressure above 140/90).
+    #[schema(min_length = 1)]
     pub reason: String,
     /// Book a replacement at the next time that keeps the phase's rules.
     #[serde(default)]

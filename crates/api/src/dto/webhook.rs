@@ -33,8 +33,10 @@ pub const EVENT_TYPES: [&str; 19] = [
 #[schema(example = json!({"url": "https://reminders.example.com/hooks/chairside", "event_types": ["session.booked", "session.rescheduled", "session.cancelled", "reminder.due"]}))]
 pub struct CreateSubscription {
     /// Where events are POSTed (http or https).
+    #[schema(max_length = 2000, pattern = r"^https?://\S*$")]
     pub url: String,
     /// The event types wanted; `["*"]` for all.
+    #[schema(min_items = 1)]
     pub event_types: Vec<String>,
     /// Include the patient's display name in payloads (off by default: schedules are health information).
     #[serde(default)]

@@ -17,7 +17,7 @@ use crate::etag::{ok_with_etag, IfMatch};
 use crate::idempotency::IdempotencyKey;
 use crate::problem::Problem;
 use crate::routes::courses::CoursePath;
-use crate::routes::{created, query::Query, read, write, ClinicPath};
+use crate::routes::{created, query::Query, read, resource, write, ClinicPath};
 use crate::service::{clinical, lifecycle};
 use crate::state::AppState;
 
@@ -42,44 +42,32 @@ pub struct FormQuery {
 
 pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
     let course = "/clinics/{clinic_id}/courses/{course_id}";
-    cfg.route(
-        &format!("{course}/booster-policy"),
-        web::post().to(change_booster_policy),
+    cfg.service(
+        resource(&format!("{course}/booster-policy")).route(web::post().to(change_booster_policy)),
     )
-    .route(
-        &format!("{course}/booster-policy/step-back"),
-        web::post().to(step_back),
+    .service(
+        resource(&format!("{course}/booster-policy/step-back")).route(web::post().to(step_back)),
     )
-    .route(
-        &format!("{course}/booster-policy/history"),
-        web::get().to(booster_policy_history),
+    .service(
+        resource(&format!("{course}/booster-policy/history"))
+            .route(web::get().to(booster_policy_history)),
     )
-    .route(
-        &format!("{course}/measures"),
-        web::post().to(record_measure),
+    .service(
+        resource(&format!("{course}/measures"))
+            .route(web::post().to(record_measure))
+            .route(web::get().to(list_measures)),
     )
-    .route(&format!("{course}/measures"), web::get().to(list_measures))
-    .route(
-        &format!("{course}/booster-suggestion"),
-        web::get().to(booster_suggestion),
+    .service(
+        resource(&format!("{course}/booster-suggestion")).route(web::get().to(booster_suggestion)),
     )
-    .route(&format!("{course}/pause"), web::post().to(pause_course))
-    .route(&format!("{course}/resume"), web::post().to(resume_course))
-    .route(
-        &format!("{course}/discontinue"),
-        web::post().to(discontinue_course),
-    )
-    .route(
-        &format!("{course}/at-risk/decision"),
-        web::post().to(decide_at_risk),
-    )
-    .route(
-        "/clinics/{clinic_id}/rems-forms",
-        web::get().to(list_rems_forms),
-    )
-    .route(
-        "/clinics/{clinic_id}/rems-forms/{form_id}/file",
-        web::post().to(file_rems_form),
+    .service(resource(&format!("{course}/pause")).route(web::post().to(pause_course)))
+    .service(resource(&format!("{course}/resume")).route(web::post().to(resume_course)))
+    .service(resource(&format!("{course}/discontinue")).route(web::post().to(discontinue_course)))
+    .service(resource(&format!("{course}/at-risk/decision")).route(web::post().to(decide_at_risk)))
+    .service(resource("/clinics/{clinic_id}/rems-forms").route(web::get().to(list_rems_forms)))
+    .service(
+        resource("/clinics/{clinic_id}/rems-forms/{form_id}/file")
+            .route(web::post().to(file_rems_form)),
     );
 }
 

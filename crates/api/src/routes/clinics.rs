@@ -16,7 +16,7 @@ use crate::etag::{ok_with_etag, IfMatch};
 use crate::idempotency::IdempotencyKey;
 use crate::pagination::{encode, PageParams};
 use crate::problem::Problem;
-use crate::routes::{created, query::Query, read, write, ClinicPath};
+use crate::routes::{created, query::Query, read, resource, write, ClinicPath};
 use crate::service::clinics as service;
 use crate::state::AppState;
 use crate::views;
@@ -42,29 +42,38 @@ pub struct ClosurePath {
 }
 
 pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/clinics", web::get().to(list_clinics))
-        .route("/clinics", web::post().to(create_clinic))
-        .route("/clinics/{clinic_id}", web::get().to(get_clinic))
-        .route("/clinics/{clinic_id}", web::patch().to(update_clinic))
-        .route("/clinics/{clinic_id}/chairs", web::get().to(list_chairs))
-        .route("/clinics/{clinic_id}/chairs", web::post().to(add_chair))
-        .route(
-            "/clinics/{clinic_id}/chairs/{chair_id}/deactivate",
-            web::post().to(deactivate_chair),
-        )
-        .route(
-            "/clinics/{clinic_id}/chairs/{chair_id}/activate",
-            web::post().to(activate_chair),
-        )
-        .route(
-            "/clinics/{clinic_id}/closures",
-            web::get().to(list_closures),
-        )
-        .route("/clinics/{clinic_id}/closures", web::post().to(add_closure))
-        .route(
-            "/clinics/{clinic_id}/closures/{closure_id}",
-            web::delete().to(remove_closure),
-        );
+    cfg.service(
+        resource("/clinics")
+            .route(web::get().to(list_clinics))
+            .route(web::post().to(create_clinic)),
+    )
+    .service(
+        resource("/clinics/{clinic_id}")
+            .route(web::get().to(get_clinic))
+            .route(web::patch().to(update_clinic)),
+    )
+    .service(
+        resource("/clinics/{clinic_id}/chairs")
+            .route(web::get().to(list_chairs))
+            .route(web::post().to(add_chair)),
+    )
+    .service(
+        resource("/clinics/{clinic_id}/chairs/{chair_id}/deactivate")
+            .route(web::post().to(deactivate_chair)),
+    )
+    .service(
+        resource("/clinics/{clinic_id}/chairs/{chair_id}/activate")
+            .route(web::post().to(activate_chair)),
+    )
+    .service(
+        resource("/clinics/{clinic_id}/closures")
+            .route(web::get().to(list_closures))
+            .route(web::post().to(add_closure)),
+    )
+    .service(
+        resource("/clinics/{clinic_id}/closures/{closure_id}")
+            .route(web::delete().to(remove_closure)),
+    );
 }
 
 /// Lists the clinics the key may see.
@@ -187,7 +196,8 @@ pub async fn list_chairs(
 /// Adds a chair.
 #[utoipa::path(post, path = "/v1/clinics/{clinic_id}/chairs", tag = "clinics", params(ClinicPath, ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
     request_body = CreateChair,
-    responses((status = 201, body = ChairView), (status = 422, body = Problem, content_type = "application/problem+json")),
+    responses((status = 201, body = ChairView), (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A chair of the clinic has this label, or the same Idempotency-Key is still running", body = Problem, content_type = "application/problem+json")),
     security(("api_key" = [])))]
 pub async fn add_chair(
     caller: Caller,

@@ -16,7 +16,7 @@ use crate::etag::ok_with_etag;
 use crate::idempotency::IdempotencyKey;
 use crate::pagination::{encode, PageParams};
 use crate::problem::Problem;
-use crate::routes::{created, query::Query, read, ClinicPath};
+use crate::routes::{created, query::Query, read, resource, ClinicPath};
 use crate::service::{courses as service, sessions};
 use crate::state::AppState;
 
@@ -41,19 +41,18 @@ pub struct CourseQuery {
 }
 
 pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route(
-        "/clinics/{clinic_id}/courses/preview",
-        web::post().to(preview_course),
+    cfg.service(
+        resource("/clinics/{clinic_id}/courses/preview").route(web::post().to(preview_course)),
     )
-    .route("/clinics/{clinic_id}/courses", web::post().to(book_course))
-    .route("/clinics/{clinic_id}/courses", web::get().to(list_courses))
-    .route(
-        "/clinics/{clinic_id}/courses/{course_id}",
-        web::get().to(get_course),
+    .service(
+        resource("/clinics/{clinic_id}/courses")
+            .route(web::post().to(book_course))
+            .route(web::get().to(list_courses)),
     )
-    .route(
-        "/clinics/{clinic_id}/courses/{course_id}/sessions",
-        web::post().to(add_session),
+    .service(resource("/clinics/{clinic_id}/courses/{course_id}").route(web::get().to(get_course)))
+    .service(
+        resource("/clinics/{clinic_id}/courses/{course_id}/sessions")
+            .route(web::post().to(add_session)),
     );
 }
 

@@ -13,7 +13,7 @@ use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::problem::Problem;
 use crate::routes::patients::PatientPath;
-use crate::routes::{read, write, ClinicPath};
+use crate::routes::{read, resource, write, ClinicPath};
 use crate::service::feeds::{self as service, CalendarToken};
 use crate::state::AppState;
 
@@ -35,23 +35,17 @@ pub struct FeedPath {
 
 /// The feed of a patient holding a token: needs no API key.
 pub(crate) fn configure_public(cfg: &mut web::ServiceConfig) {
-    cfg.route("/calendar/{token}.ics", web::get().to(patient_feed));
+    cfg.service(resource("/calendar/{token}.ics").route(web::get().to(patient_feed)));
 }
 
 /// Under `/v1`: the tokens and the clinic's feed.
 pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route(
-        "/clinics/{clinic_id}/patients/{patient_id}/calendar-token",
-        web::post().to(issue_calendar_token),
+    cfg.service(
+        resource("/clinics/{clinic_id}/patients/{patient_id}/calendar-token")
+            .route(web::post().to(issue_calendar_token))
+            .route(web::delete().to(revoke_calendar_token)),
     )
-    .route(
-        "/clinics/{clinic_id}/patients/{patient_id}/calendar-token",
-        web::delete().to(revoke_calendar_token),
-    )
-    .route(
-        "/clinics/{clinic_id}/calendar.ics",
-        web::get().to(clinic_feed),
-    );
+    .service(resource("/clinics/{clinic_id}/calendar.ics").route(web::get().to(clinic_feed)));
 }
 
 /// Issues or rotates a patient's calendar feed token.

@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::error::ApiError;
-use crate::routes::read;
+use crate::routes::{read, resource};
 use crate::state::AppState;
 
 /// Health status.
@@ -17,10 +17,10 @@ pub struct Health {
 }
 
 pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/healthz", web::get().to(healthz))
-        .route("/readyz", web::get().to(readyz))
-        .route("/metrics", web::get().to(metrics))
-        .route("/openapi.json", web::get().to(openapi_json))
+    cfg.service(resource("/healthz").route(web::get().to(healthz)))
+        .service(resource("/readyz").route(web::get().to(readyz)))
+        .service(resource("/metrics").route(web::get().to(metrics)))
+        .service(resource("/openapi.json").route(web::get().to(openapi_json)))
         .route(
             "/docs",
             web::get().to(|| async {
@@ -58,8 +58,11 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
     }))
 }
 
-/// Prometheus metrics (per route pattern, method and status class).
-#[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, content_type = "text/plain", body = String)))]
+/// Prometheus metrics (per route pattern, method and status class), in the
+/// OpenMetrics text format.
+#[utoipa::path(get, path = "/metrics", tag = "operations",
+    responses((status = 200, content_type = "application/openmetrics-text", body = String),
+        (status = 401, description = "With `--private-metrics`: no or unknown API key", body = crate::problem::Problem, content_type = "application/problem+json")))]
 pub async fn metrics(
     state: web::Data<AppState>,
     req: actix_web::HttpRequest,

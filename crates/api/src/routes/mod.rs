@@ -14,7 +14,11 @@ pub mod schedule;
 pub mod sessions;
 pub mod webhooks;
 
-use actix_web::web;
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::http::{header, StatusCode};
+use actix_web::middleware::{from_fn, Next};
+use actix_web::{web, ResponseError};
 use chairside_store::DbConnection;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -29,6 +33,51 @@ use crate::state::AppState;
 pub struct ClinicPath {
     /// The clinic.
     pub clinic_id: i64,
+}
+
+/// The resource at `path`, for its routes. Any other method on the path is
+/// 405 with `Allow` listing the methods it takes, as a problem document.
+/// (`cfg.route` would guard the whole resource by method instead, so another
+/// method fell through to "no such route", 404.)
+pub(crate) fn resource(
+    path: &str,
+) -> actix_web::Resource<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    web::resource(path).wrap(from_fn(method_not_allowed))
+}
+
+/// actix answers another method with an empty 405 and `Allow`; give it the
+/// problem document every error has.
+async fn method_not_allowed(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let response = next.call(req).await?;
+    if response.status() != StatusCode::METHOD_NOT_ALLOWED
+        || response.headers().contains_key(header::CONTENT_TYPE)
+    {
+        return Ok(response.map_into_left_body());
+    }
+    let allow = response.headers().get(header::ALLOW).cloned();
+    let methods = allow
+        .as_ref()
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let (req, _) = response.into_parts();
+    let mut problem =
+        ApiError::MethodNotAllowed(format!("this path takes {methods}")).error_response();
+    if let Some(allow) = allow {
+        problem.headers_mut().insert(header::ALLOW, allow);
+    }
+    Ok(ServiceResponse::new(req, problem).map_into_right_body())
 }
 
 /// Runs a read on a blocking thread, inside the request's span.

@@ -14,7 +14,7 @@ use crate::etag::{ok_with_etag, IfMatch};
 use crate::idempotency::IdempotencyKey;
 use crate::pagination::{encode, PageParams};
 use crate::problem::Problem;
-use crate::routes::{created, query::Query, read, write, ClinicPath};
+use crate::routes::{created, query::Query, read, resource, write, ClinicPath};
 use crate::service::patients as service;
 use crate::state::AppState;
 use crate::views;
@@ -38,21 +38,15 @@ pub struct PatientQuery {
 }
 
 pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route(
-        "/clinics/{clinic_id}/patients",
-        web::get().to(list_patients),
+    cfg.service(
+        resource("/clinics/{clinic_id}/patients")
+            .route(web::get().to(list_patients))
+            .route(web::post().to(create_patient)),
     )
-    .route(
-        "/clinics/{clinic_id}/patients",
-        web::post().to(create_patient),
-    )
-    .route(
-        "/clinics/{clinic_id}/patients/{patient_id}",
-        web::get().to(get_patient),
-    )
-    .route(
-        "/clinics/{clinic_id}/patients/{patient_id}",
-        web::patch().to(update_patient),
+    .service(
+        resource("/clinics/{clinic_id}/patients/{patient_id}")
+            .route(web::get().to(get_patient))
+            .route(web::patch().to(update_patient)),
     );
 }
 
@@ -142,7 +136,8 @@ pub async fn get_patient(
 #[utoipa::path(patch, path = "/v1/clinics/{clinic_id}/patients/{patient_id}", tag = "patients", params(PatientPath, ("If-Match" = String, Header, description = "The ETag you read")),
     request_body = UpdatePatient,
     responses((status = 200, body = PatientView), (status = 412, body = Problem, content_type = "application/problem+json"),
-        (status = 428, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")),
+        (status = 428, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Another patient of the clinic has this external_ref", body = Problem, content_type = "application/problem+json")),
     security(("api_key" = [])))]
 pub async fn update_patient(
     caller: Caller,

@@ -11,7 +11,7 @@ use crate::error::ApiError;
 use crate::etag::ok_with_etag;
 use crate::idempotency::IdempotencyKey;
 use crate::problem::Problem;
-use crate::routes::{created, read, ClinicPath};
+use crate::routes::{created, read, resource, ClinicPath};
 use crate::service::protocols as service;
 use crate::state::AppState;
 
@@ -26,17 +26,13 @@ pub struct ProtocolPath {
 }
 
 pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route(
-        "/clinics/{clinic_id}/protocols",
-        web::get().to(list_protocols),
+    cfg.service(
+        resource("/clinics/{clinic_id}/protocols")
+            .route(web::get().to(list_protocols))
+            .route(web::post().to(create_protocol)),
     )
-    .route(
-        "/clinics/{clinic_id}/protocols",
-        web::post().to(create_protocol),
-    )
-    .route(
-        "/clinics/{clinic_id}/protocols/{protocol_id}",
-        web::get().to(get_protocol),
+    .service(
+        resource("/clinics/{clinic_id}/protocols/{protocol_id}").route(web::get().to(get_protocol)),
     );
 }
 

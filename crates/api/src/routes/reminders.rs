@@ -8,7 +8,7 @@ use crate::auth::Caller;
 use crate::dto::reminder::ReminderView;
 use crate::error::ApiError;
 use crate::problem::Problem;
-use crate::routes::{query::Query, read};
+use crate::routes::{query::Query, read, resource};
 use crate::service::reminders as service;
 use crate::state::AppState;
 
@@ -17,13 +17,14 @@ use crate::state::AppState;
 #[into_params(parameter_in = Query)]
 pub struct UpcomingQuery {
     /// How far ahead: `90m`, `48h`, `2d` (at most `14d`; default `48h`).
+    #[param(pattern = "^[0-9]+[mhd]$")]
     pub within: Option<String>,
     /// The clinic; defaults to the key's clinic (required for keys not scoped to one).
     pub clinic_id: Option<i64>,
 }
 
 pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/reminders/upcoming", web::get().to(upcoming_reminders));
+    cfg.service(resource("/reminders/upcoming").route(web::get().to(upcoming_reminders)));
 }
 
 /// Reminders due soon (each clinic's lead times, in clinic time) for booked
@@ -31,6 +32,7 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
 /// has started or been cancelled.
 #[utoipa::path(get, path = "/v1/reminders/upcoming", tag = "reminders", params(UpcomingQuery),
     responses((status = 200, body = Vec<ReminderView>), (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such clinic", body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json")),
     security(("api_key" = [])))]
 pub async fn upcoming_reminders(

@@ -9,7 +9,7 @@ use crate::auth::Caller;
 use crate::dto::common::in_calendar;
 use crate::error::ApiError;
 use crate::problem::Problem;
-use crate::routes::{query::Query, read, ClinicPath};
+use crate::routes::{query::Query, read, resource, ClinicPath};
 use crate::service::schedule::{self as service, AvailabilityView, DaySheet};
 use crate::state::AppState;
 
@@ -39,11 +39,8 @@ pub struct DaySheetQuery {
 }
 
 pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route(
-        "/clinics/{clinic_id}/availability",
-        web::get().to(availability),
-    )
-    .route("/clinics/{clinic_id}/day-sheet", web::get().to(day_sheet));
+    cfg.service(resource("/clinics/{clinic_id}/availability").route(web::get().to(availability)))
+        .service(resource("/clinics/{clinic_id}/day-sheet").route(web::get().to(day_sheet)));
 }
 
 /// Open start times per chair for a date range and a protocol.

@@ -20,7 +20,7 @@ use crate::error::ApiError;
 use crate::etag::{ok_with_etag, IfMatch};
 use crate::pagination::{encode, PageParams};
 use crate::problem::Problem;
-use crate::routes::{query::Query, read, write, write_replanning, ClinicPath};
+use crate::routes::{query::Query, read, resource, write, write_replanning, ClinicPath};
 use crate::service::sessions as service;
 use crate::state::AppState;
 use crate::views;
@@ -54,38 +54,15 @@ pub struct SessionQuery {
 }
 
 pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route(
-        "/clinics/{clinic_id}/sessions",
-        web::get().to(list_sessions),
-    )
-    .route(
-        "/clinics/{clinic_id}/sessions/{session_id}",
-        web::get().to(get_session),
-    )
-    .route(
-        "/clinics/{clinic_id}/sessions/{session_id}/reschedule",
-        web::post().to(reschedule_session),
-    )
-    .route(
-        "/clinics/{clinic_id}/sessions/{session_id}/cancel",
-        web::post().to(cancel_session),
-    )
-    .route(
-        "/clinics/{clinic_id}/sessions/{session_id}/check-in",
-        web::post().to(check_in_session),
-    )
-    .route(
-        "/clinics/{clinic_id}/sessions/{session_id}/complete",
-        web::post().to(complete_session),
-    )
-    .route(
-        "/clinics/{clinic_id}/sessions/{session_id}/no-show",
-        web::post().to(no_show_session),
-    )
-    .route(
-        "/clinics/{clinic_id}/sessions/{session_id}/not-dosed",
-        web::post().to(not_dosed_session),
-    );
+    let one = "/clinics/{clinic_id}/sessions/{session_id}";
+    cfg.service(resource("/clinics/{clinic_id}/sessions").route(web::get().to(list_sessions)))
+        .service(resource(one).route(web::get().to(get_session)))
+        .service(resource(&format!("{one}/reschedule")).route(web::post().to(reschedule_session)))
+        .service(resource(&format!("{one}/cancel")).route(web::post().to(cancel_session)))
+        .service(resource(&format!("{one}/check-in")).route(web::post().to(check_in_session)))
+        .service(resource(&format!("{one}/complete")).route(web::post().to(complete_session)))
+        .service(resource(&format!("{one}/no-show")).route(web::post().to(no_show_session)))
+        .service(resource(&format!("{one}/not-dosed")).route(web::post().to(not_dosed_session)));
 }
 
 /// Lists sessions, oldest id first, with filters.

@@ -17,7 +17,7 @@ use crate::etag::{ok_with_etag, IfMatch};
 use crate::idempotency::IdempotencyKey;
 use crate::pagination::{encode, PageParams};
 use crate::problem::Problem;
-use crate::routes::{created, query::Query, read, write, ClinicPath};
+use crate::routes::{created, query::Query, read, resource, write, ClinicPath};
 use crate::service::webhooks as service;
 use crate::state::AppState;
 
@@ -45,27 +45,18 @@ pub struct DeliveryPath {
 
 pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
     let one = "/clinics/{clinic_id}/webhooks/{webhook_id}";
-    cfg.route(
-        "/clinics/{clinic_id}/webhooks",
-        web::post().to(create_webhook),
+    cfg.service(
+        resource("/clinics/{clinic_id}/webhooks")
+            .route(web::post().to(create_webhook))
+            .route(web::get().to(list_webhooks)),
     )
-    .route(
-        "/clinics/{clinic_id}/webhooks",
-        web::get().to(list_webhooks),
-    )
-    .route(one, web::get().to(get_webhook))
-    .route(
-        &format!("{one}/enabled"),
-        web::put().to(set_webhook_enabled),
-    )
-    .route(
-        &format!("{one}/rotate-secret"),
-        web::post().to(rotate_webhook_secret),
-    )
-    .route(&format!("{one}/deliveries"), web::get().to(list_deliveries))
-    .route(
-        &format!("{one}/deliveries/{{delivery_id}}/replay"),
-        web::post().to(replay_delivery),
+    .service(resource(one).route(web::get().to(get_webhook)))
+    .service(resource(&format!("{one}/enabled")).route(web::put().to(set_webhook_enabled)))
+    .service(resource(&format!("{one}/rotate-secret")).route(web::post().to(rotate_webhook_secret)))
+    .service(resource(&format!("{one}/deliveries")).route(web::get().to(list_deliveries)))
+    .service(
+        resource(&format!("{one}/deliveries/{{delivery_id}}/replay"))
+            .route(web::post().to(replay_delivery)),
     );
 }
 

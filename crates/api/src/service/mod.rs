@@ -19,7 +19,7 @@ pub mod webhooks;
 use chairside_engine as engine;
 use chairside_engine::local_time::start_of_local_day;
 use chairside_store::models::{self as m, AuditEntry, NewOutboxEvent};
-use chairside_store::{repo, DbConnection};
+use chairside_store::{repo, DbConnection, ErrorKind, StoreError};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde_json::Value;
@@ -74,6 +74,15 @@ pub fn load_book(
 /// A protocol's stored revision as the engine reads it.
 pub fn engine_protocol(version: &m::ProtocolVersion) -> Result<engine::Protocol, ApiError> {
     stored(&version.definition, "protocol")
+}
+
+/// A unique value already taken, as a 409 of this kind saying which: not
+/// the database's own words, which name its tables and constraints.
+pub fn taken(kind: &'static str, detail: String) -> impl FnOnce(StoreError) -> ApiError {
+    move |error| match error.kind() {
+        ErrorKind::Duplicate => ApiError::Conflict { kind, detail },
+        _ => error.into(),
+    }
 }
 
 /// Writes an audit row.

@@ -9,7 +9,7 @@ use crate::auth::Caller;
 use crate::dto::patient::{CreatePatient, PatientView, Preferences, UpdatePatient};
 use crate::error::ApiError;
 use crate::etag::IfMatch;
-use crate::service::audit;
+use crate::service::{audit, taken};
 use crate::views;
 
 fn check(
@@ -67,16 +67,7 @@ pub fn create(
             escort_confirmed: new.escort_confirmed,
         },
     )
-    .map_err(|e| match e.kind() {
-        chairside_store::ErrorKind::Duplicate => ApiError::Conflict {
-            kind: "duplicate-external-ref",
-            detail: format!(
-                "a patient with external_ref {:?} already exists in this clinic",
-                new.external_ref
-            ),
-        },
-        _ => e.into(),
-    })?;
+    .map_err(external_ref_taken(&new.external_ref))?;
     let view = views::patient(&patient)?;
     // The audit row names the patient by id only: names stay out of the trail's summaries.
     audit(
@@ -90,6 +81,13 @@ pub fn create(
         None,
     )?;
     Ok(view)
+}
+
+fn external_ref_taken(external_ref: &str) -> impl FnOnce(chairside_store::StoreError) -> ApiError {
+    taken(
+        "duplicate-external-ref",
+        format!("a patient with external_ref {external_ref:?} already exists in this clinic"),
+    )
 }
 
 /// Changes a patient, guarded by If-Match.
@@ -133,7 +131,13 @@ pub fn update(
             escort_confirmed: change.escort_confirmed,
             calendar_token_hash: None,
         },
-    )?;
+    )
+    .map_err(external_ref_taken(
+        change
+            .external_ref
+            .as_deref()
+            .unwrap_or(&before.external_ref),
+    ))?;
     let fields: Vec<&str> = [
         ("external_ref", change.external_ref.is_some()),
         ("display_name", change.display_name.is_some()),

@@ -8,7 +8,7 @@ use serde_json::json;
 use crate::auth::Caller;
 use crate::dto::protocol::{CreateProtocol, ProtocolView};
 use crate::error::ApiError;
-use crate::service::audit;
+use crate::service::{audit, taken};
 use crate::views;
 
 /// The presets' codes, in the order they are created.
@@ -92,7 +92,15 @@ pub fn create(
     repo::clinics::get(conn, clinic_id)?;
     let definition = serde_json::to_value(&engine).expect("serialises");
     let (protocol, version) =
-        repo::protocols::create(conn, clinic_id, &new.code, &engine.name, &definition)?;
+        repo::protocols::create(conn, clinic_id, &new.code, &engine.name, &definition).map_err(
+            taken(
+                "duplicate-protocol-code",
+                format!(
+                    "a protocol with code {:?} already exists in this clinic",
+                    new.code
+                ),
+            ),
+        )?;
     let view = views::protocol(&protocol, &version)?;
     audit(
         conn,
