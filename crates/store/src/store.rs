@@ -202,9 +202,11 @@ impl Store {
     /// it fails with a retryable store error (an overlap raised by a
     /// concurrent booking, or contention), at most `attempts` times in all.
     /// `f` must therefore reload what it needs and re-plan on every call.
+    /// Retries with the same `turns_on` (a clinic id) run one at a time.
     pub fn write_retrying<T, E>(
         &self,
         attempts: u32,
+        turns_on: i64,
         mut f: impl FnMut(&mut DbConnection) -> Result<T, E>,
     ) -> Result<T, E>
     where
@@ -219,16 +221,20 @@ impl Store {
             // out of attempts while chairs are free. Retries on PostgreSQL
             // therefore take turns (SQLite writers always do): each one
             // plans on everything committed before it, and first attempts,
-            // the common case, stay fully parallel.
+            // the common case, stay fully parallel. Turns are per
+            // `turns_on` (the clinic), so one busy clinic holds up no other.
             let take_turns = attempt > 1 && self.backend == Backend::Postgres;
             let outcome = {
                 let _turn = self.writer_turn();
                 let mut conn = self.connection()?;
                 in_write_transaction(&mut conn, |conn: &mut DbConnection| {
                     if take_turns {
-                        diesel::sql_query(format!("SELECT pg_advisory_xact_lock({RETRY_LOCK})"))
-                            .execute(conn)
-                            .map_err(StoreError::from)?;
+                        diesel::sql_query(
+                            "SELECT pg_advisory_xact_lock(hashtextextended('chairside.retry', $1))",
+                        )
+                        .bind::<diesel::sql_types::BigInt, _>(turns_on)
+                        .execute(conn)
+                        .map_err(StoreError::from)?;
                     }
                     f(conn)
                 })
@@ -240,9 +246,6 @@ impl Store {
         }
     }
 }
-
-/// The PostgreSQL advisory lock retried writes take turns on ("retrying").
-const RETRY_LOCK: i64 = 0x7265_7472_7969_6e67;
 
 /// Errors that can say whether a transaction is worth running again.
 /// Implement it for the service layer's error so that

@@ -102,15 +102,21 @@ where
     web::block(move || span.in_scope(|| store.write(f))).await?
 }
 
-/// Like [`write`], re-planning when a concurrent writer took the chair.
-pub async fn write_replanning<T, F>(state: &web::Data<AppState>, f: F) -> Result<T, ApiError>
+/// Like [`write`], re-planning when a concurrent writer took the chair;
+/// the clinic's re-plans take turns.
+pub async fn write_replanning<T, F>(
+    state: &web::Data<AppState>,
+    clinic_id: i64,
+    f: F,
+) -> Result<T, ApiError>
 where
     T: Send + 'static,
     F: FnMut(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
 {
     let store = state.store.clone();
     let span = tracing::Span::current();
-    web::block(move || span.in_scope(|| store.write_retrying(BOOKING_ATTEMPTS, f))).await?
+    web::block(move || span.in_scope(|| store.write_retrying(BOOKING_ATTEMPTS, clinic_id, f)))
+        .await?
 }
 
 /// A creating `POST`: runs `make` in one write transaction under the
@@ -133,7 +139,7 @@ where
     use crate::idempotency::{fingerprint, run, Stored};
     let fingerprint = fingerprint(req, raw);
     let ttl = state.settings.idempotency_ttl;
-    let stored = write_replanning(state, move |conn| {
+    let stored = write_replanning(state, clinic.unwrap_or(0), move |conn| {
         run(conn, &caller, clinic, &key, &fingerprint, ttl, |conn| {
             Ok(Stored::resource(
                 actix_web::http::StatusCode::CREATED,

@@ -155,7 +155,7 @@ pub async fn reschedule_session(
 ) -> Result<HttpResponse, ApiError> {
     let path = *path;
     // A concurrent booking may take the slot the plan picked: plan again.
-    let change = write_replanning(&state, move |conn| {
+    let change = write_replanning(&state, path.clinic_id, move |conn| {
         service::reschedule(
             conn,
             &caller,

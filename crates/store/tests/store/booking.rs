@@ -172,7 +172,7 @@ backend_test! {
         book(&db.store, &fx, fx.patient_ids[1], &[planned(fx.chair_ids[0], 0, at(0, 9), 60)]).unwrap();
         let mut attempts = 0;
         // A naive planner: try chair 0 first, then the next chair.
-        let booked = db.store.write_retrying(3, |conn| {
+        let booked = db.store.write_retrying(3, 1, |conn| {
             let chair = fx.chair_ids[attempts];
             attempts += 1;
             courses::book(conn, &courses::CourseBooking {
