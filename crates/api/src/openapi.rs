@@ -106,36 +106,57 @@ impl Modify for KeyedAnswers {
                 "The database is out of reach for now; `Retry-After` says when to try again",
             ),
         ];
-        let components = openapi.components.get_or_insert_with(Default::default);
         for (_, name, description) in answers {
-            components
-                .responses
-                .insert(name.to_string(), problem_response(description).into());
+            shared_problem_response(openapi, name, description);
         }
-        for item in openapi.paths.paths.values_mut() {
-            let operations = [
-                &mut item.get,
-                &mut item.put,
-                &mut item.post,
-                &mut item.delete,
-                &mut item.patch,
-            ];
-            for operation in operations.into_iter().flatten() {
-                if operation.security.as_ref().is_none_or(|s| s.is_empty()) {
-                    continue;
-                }
-                for (status, name, _) in answers {
-                    operation
-                        .responses
-                        .responses
-                        .entry(status.to_string())
-                        .or_insert_with(|| {
-                            Ref::new(format!("#/components/responses/{name}")).into()
-                        });
-                }
+        for_each_operation(openapi, |_, operation| {
+            if operation.security.as_ref().is_none_or(|s| s.is_empty()) {
+                return;
             }
+            for (status, name, _) in answers {
+                answer_with(operation, status, name);
+            }
+        });
+    }
+}
+
+/// Every operation of the document, with its path.
+fn for_each_operation(
+    openapi: &mut utoipa::openapi::OpenApi,
+    mut f: impl FnMut(&str, &mut Operation),
+) {
+    for (path, item) in openapi.paths.paths.iter_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for operation in operations.into_iter().flatten() {
+            f(path, operation);
         }
     }
+}
+
+/// Registers a problem response under `name` in the components, once.
+fn shared_problem_response(openapi: &mut utoipa::openapi::OpenApi, name: &str, description: &str) {
+    openapi
+        .components
+        .get_or_insert_with(Default::default)
+        .responses
+        .entry(name.to_string())
+        .or_insert_with(|| problem_response(description).into());
+}
+
+/// Documents `status` on the operation as the shared response `name`,
+/// unless the route documents that status itself.
+fn answer_with(operation: &mut Operation, status: &str, name: &str) {
+    operation
+        .responses
+        .responses
+        .entry(status.to_string())
+        .or_insert_with(|| Ref::new(format!("#/components/responses/{name}")).into());
 }
 
 /// What an operation may answer because of what it takes, by the
@@ -228,37 +249,18 @@ const SHAPED_ANSWERS: &[ShapedAnswer] = &[
 
 impl Modify for ShapedAnswers {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        let components = openapi.components.get_or_insert_with(Default::default);
         for (_, name, description, _) in SHAPED_ANSWERS {
-            components
-                .responses
-                .entry(name.to_string())
-                .or_insert_with(|| problem_response(description).into());
+            shared_problem_response(openapi, name, description);
         }
-        for (path, item) in openapi.paths.paths.iter_mut() {
-            let operations = [
-                &mut item.get,
-                &mut item.put,
-                &mut item.post,
-                &mut item.delete,
-                &mut item.patch,
-            ];
-            for operation in operations.into_iter().flatten() {
-                let shape = Shape::of(path, operation);
-                for (status, name, _, applies) in SHAPED_ANSWERS {
-                    if applies(shape) {
-                        operation
-                            .responses
-                            .responses
-                            .entry(status.to_string())
-                            .or_insert_with(|| {
-                                Ref::new(format!("#/components/responses/{name}")).into()
-                            });
-                    }
+        for_each_operation(openapi, |path, operation| {
+            let shape = Shape::of(path, operation);
+            for (status, name, _, applies) in SHAPED_ANSWERS {
+                if applies(shape) {
+                    answer_with(operation, status, name);
                 }
-                describe_headers(operation);
             }
-        }
+            describe_headers(operation);
+        });
     }
 }
 
