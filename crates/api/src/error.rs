@@ -283,6 +283,11 @@ impl From<EngineError> for ApiError {
             EngineError::InvalidInput { field, reason } => ApiError::invalid_field(field, reason),
             EngineError::LocalTime(e) => local_time_error("start", e),
             EngineError::Infeasible(why) => ApiError::Infeasible(why),
+            EngineError::Violations(violations) => ApiError::Violations(violations),
+            EngineError::Refused(refusal) => ApiError::Conflict {
+                kind: "course-rule",
+                detail: refusal.detail,
+            },
         }
     }
 }

@@ -8,23 +8,25 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use crate::error::EngineError;
+use crate::names::named_enum;
 
 /// A chair's identity, as the store knows it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct ChairId(pub i64);
 
-/// How a treatment is given; a chair supports some of them (an intranasal
-/// chair may lack an infusion pump).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Modality {
-    /// Intravenous infusion.
-    Iv,
-    /// Intramuscular injection.
-    Im,
-    /// Nasal spray (esketamine).
-    Intranasal,
+named_enum! {
+    /// How a treatment is given; a chair supports some of them (an
+    /// intranasal chair may lack an infusion pump). It is also the kind of a
+    /// course: a patient runs at most one course of each kind at a time.
+    pub enum Modality as "modality" {
+        /// Intravenous infusion.
+        Iv => "iv",
+        /// Intramuscular injection.
+        Im => "im",
+        /// Nasal spray (esketamine).
+        Intranasal => "intranasal",
+    }
 }
 
 /// A treatment chair. The order of [`ClinicCalendar::chairs`] is the stable

@@ -4,8 +4,10 @@
 //! says which family it belongs to so that the HTTP layer can map it to a
 //! status code in exactly one place.
 
+use crate::course::Refusal;
 use crate::infeasible::Infeasibility;
 use crate::local_time::LocalTimeError;
+use crate::rules::Violation;
 
 /// What went wrong, coarsely: the HTTP layer maps each kind to one status.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -16,6 +18,10 @@ pub enum ErrorKind {
     LocalTime,
     /// The request is well-formed but no schedule satisfies the rules.
     Infeasible,
+    /// The sessions as asked for break scheduling rules.
+    Violations,
+    /// A rule of the course's life does not allow the action (now).
+    Refused,
 }
 
 /// An error from the calendar engine.
@@ -35,6 +41,13 @@ pub enum EngineError {
     /// No plan satisfies the rules; says which rule and what would work.
     #[error("{0}")]
     Infeasible(Box<Infeasibility>),
+    /// The sessions as asked for break these rules (a chosen time, a
+    /// chosen chair); a clinician may override the protocol's spacing.
+    #[error("the schedule breaks {} rule(s)", .0.len())]
+    Violations(Vec<Violation>),
+    /// A rule of the course's life refuses the action, by name.
+    #[error(transparent)]
+    Refused(Box<Refusal>),
 }
 
 impl EngineError {
@@ -44,6 +57,8 @@ impl EngineError {
             EngineError::InvalidInput { .. } => ErrorKind::InvalidInput,
             EngineError::LocalTime(_) => ErrorKind::LocalTime,
             EngineError::Infeasible(_) => ErrorKind::Infeasible,
+            EngineError::Violations(_) => ErrorKind::Violations,
+            EngineError::Refused(_) => ErrorKind::Refused,
         }
     }
 
@@ -52,6 +67,12 @@ impl EngineError {
             field: field.into(),
             reason: reason.into(),
         }
+    }
+}
+
+impl From<Refusal> for EngineError {
+    fn from(value: Refusal) -> Self {
+        EngineError::Refused(Box::new(value))
     }
 }
 

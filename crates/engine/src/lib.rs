@@ -14,6 +14,9 @@
 //! - [`replan`]: defer one session, omit one, re-plan the rest, *at risk*.
 //! - [`booster`]: the next boosters from the clinician's policy.
 //! - [`availability`]: open starts per chair for the front desk.
+//! - [`course`]: the course's life as a decider — statuses, counting,
+//!   misses, phases, boosters, at risk, corrections — one rule per name.
+//! - [`settings`]: the clinic's policy choices the rules read.
 //! - [`validate`]: every rule a given list of sessions breaks.
 //! - [`local_time`]: wall-clock versus instants; nothing is ever guessed.
 //! - [`dates`]: the dates Chairside works with (1900 to 2999); others are refused.
@@ -61,11 +64,13 @@
 pub mod availability;
 pub mod booster;
 pub mod calendar;
+pub mod course;
 pub mod dates;
 mod days;
 pub mod error;
 pub mod infeasible;
 pub mod local_time;
+mod names;
 pub mod occupancy;
 pub mod plan;
 pub mod planner;
@@ -74,8 +79,10 @@ pub mod presets;
 pub mod protocol;
 pub mod reminders;
 pub mod replan;
+pub mod role;
 pub mod rules;
 pub mod series;
+pub mod settings;
 pub mod suggestion;
 pub mod validate;
 
@@ -88,6 +95,7 @@ pub use calendar::{
 pub use error::{EngineError, ErrorKind};
 pub use infeasible::Infeasibility;
 pub use local_time::{resolve_local, Disambiguation, LocalTimeError};
+pub use names::UnknownName;
 pub use occupancy::{Booking, Interval, Occupancy};
 pub use plan::{PhasePlan, PhaseRequest, PlannedSession};
 pub use planner::{Planner, Slot};
@@ -97,6 +105,8 @@ pub use protocol::{
     SeriesRules,
 };
 pub use replan::{omit_session, DeferRequest, Replan, ReplanRequest};
+pub use role::Role;
 pub use rules::{Rule, Violation};
 pub use series::series_violations;
+pub use settings::{ClinicSettings, SuggestionSettings};
 pub use validate::{ProposedSession, ValidationRequest};

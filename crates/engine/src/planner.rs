@@ -227,6 +227,11 @@ impl<'a> Planner<'a> {
         Err(reason)
     }
 
+    /// Whether no live session holds the chair during the interval.
+    pub(crate) fn chair_is_free(&self, chair: ChairId, interval: &Interval) -> bool {
+        self.occupancy.is_free(chair, interval)
+    }
+
     /// Whether any active chair can host the modality at all.
     pub(crate) fn has_chair_for(&self, modality: Modality) -> bool {
         self.calendar.chairs.iter().any(|c| c.can_host(modality))

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 /// A scheduling rule, as a clinician would name it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Rule {
     /// No active chair supports the protocol's modality.
     NoSuitableChair,
@@ -90,6 +91,7 @@ impl std::fmt::Display for Rule {
 
 /// One broken rule in a schedule.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Violation {
     /// Which rule.
     pub rule: Rule,

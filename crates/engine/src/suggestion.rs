@@ -5,18 +5,20 @@
 
 use serde::{Deserialize, Serialize};
 
-/// A validated symptom scale.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Instrument {
-    /// PHQ-9 depression, 0–27.
-    Phq9,
-    /// GAD-7 anxiety, 0–21.
-    Gad7,
-    /// MADRS depression, 0–60.
-    Madrs,
-    /// PCL-5 PTSD, 0–80.
-    Pcl5,
+use crate::names::named_enum;
+
+named_enum! {
+    /// A validated symptom scale.
+    pub enum Instrument as "instrument" {
+        /// PHQ-9 depression, 0–27.
+        Phq9 => "phq9",
+        /// GAD-7 anxiety, 0–21.
+        Gad7 => "gad7",
+        /// MADRS depression, 0–60.
+        Madrs => "madrs",
+        /// PCL-5 PTSD, 0–80.
+        Pcl5 => "pcl5",
+    }
 }
 
 impl Instrument {

@@ -1,0 +1,118 @@
+//! Starting a course: the gates before the first dose pass, no other course
+//! of the same kind runs for the patient, and the first phase (a series) is
+//! planned exactly from a date that is not in the past.
+
+use chrono::NaiveDate;
+
+use crate::course::decision::{CourseEvent, Decision, NewSession, Placement, SessionRef};
+use crate::course::draft::state;
+use crate::course::guards::dose_gates;
+use crate::course::model::Course;
+use crate::course::refusal::{CourseRule, Refusal};
+use crate::course::situation::Situation;
+use crate::course::status::CourseStatus;
+use crate::error::EngineError;
+use crate::plan::{PhaseRequest, MAX_FIRST_WITHIN_DAYS};
+use crate::protocol::{PhaseKind, Protocol};
+
+/// A new course to plan.
+#[derive(Clone, Copy, Debug)]
+pub struct CourseRequest<'r> {
+    /// The protocol revision the course follows.
+    pub protocol: &'r Protocol,
+    /// No session before this clinic-local date (today at the earliest).
+    pub earliest: NaiveDate,
+    /// The first session within this many days of `earliest`.
+    pub first_within_days: u32,
+}
+
+/// Plans a new course's first phase: the decision books every session of
+/// it (the course itself is created with [`Decision::course`]'s state).
+/// The situation's patient preferences are the ones planned for.
+pub fn book_course(request: &CourseRequest, at: &Situation) -> Result<Decision, EngineError> {
+    let protocol = request.protocol;
+    if !matches!(
+        protocol.phases.first().map(|p| &p.kind),
+        Some(PhaseKind::Series(_))
+    ) {
+        return Err(EngineError::invalid(
+            "protocol_id",
+            "the protocol's first phase must be a series",
+        ));
+    }
+    if request.first_within_days > MAX_FIRST_WITHIN_DAYS {
+        return Err(EngineError::invalid(
+            "first_within_days",
+            format!("at most {MAX_FIRST_WITHIN_DAYS}"),
+        ));
+    }
+    // Gates first: a patient who may not start gets that answer, not a plan.
+    dose_gates(at.patient, protocol, at.settings)?;
+    if let Some(other) = at
+        .other_courses
+        .iter()
+        .find(|c| c.status.is_running() && c.modality == protocol.modality)
+    {
+        let mut refusal = Refusal::new(
+            CourseRule::OneRunningCourse,
+            format!(
+                "the patient's course {} of the same kind ({}) is running; pause, end or complete it first",
+                other.id,
+                protocol.modality.as_str()
+            ),
+        );
+        refusal.other_course = Some(other.id);
+        return Err(refusal.into());
+    }
+    let today = at.today();
+    if request.earliest < today {
+        return Err(EngineError::invalid(
+            "earliest",
+            format!(
+                "{} is in the past: today is {today} in clinic time",
+                request.earliest
+            ),
+        ));
+    }
+    let plan = at.planner.plan_phase(&PhaseRequest {
+        protocol,
+        phase: 0,
+        preferences: &at.patient.preferences,
+        earliest: request.earliest,
+        first_within_days: request.first_within_days,
+        patient_sessions: at.elsewhere,
+        previous_session: None,
+    })?;
+    let course = Course {
+        id: 0,
+        patient: 0,
+        protocol: protocol.clone(),
+        status: CourseStatus::Active,
+        phase: 0,
+        series_started_at: None,
+        booster_policy: protocol.boosters().map(|(_, r)| r.default_policy),
+        at_risk: None,
+        extension_accepted: false,
+        sessions: Vec::new(),
+    };
+    let mut events = vec![CourseEvent::CourseBooked];
+    events.extend((0..plan.sessions.len()).map(|i| CourseEvent::SessionBooked(SessionRef::New(i))));
+    Ok(Decision {
+        bookings: plan
+            .sessions
+            .iter()
+            .map(|s| NewSession {
+                phase: 0,
+                sequence: s.sequence,
+                placement: Placement {
+                    chair: s.chair,
+                    start: s.start,
+                    end: s.end,
+                },
+            })
+            .collect(),
+        course: Some(state(&course)),
+        events,
+        ..Decision::default()
+    })
+}

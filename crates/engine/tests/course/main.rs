@@ -1,0 +1,9 @@
+//! The course decider: every rule of a course's life, by name, on a small
+//! clinic (`world`), and a model-based test of random action sequences.
+
+mod world;
+
+mod attendance;
+mod counting;
+mod lifecycle;
+mod phases;
