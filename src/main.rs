@@ -106,6 +106,11 @@ struct ServeArgs {
     /// Requests each API key may make at once after a quiet spell.
     #[arg(long, env = "CHAIRSIDE_RATE_LIMIT_BURST", default_value_t = 300)]
     rate_limit_burst: u32,
+    /// For tests and demonstrations of a clinic day: the clinic's rules read
+    /// *now* from this file (one RFC 3339 instant, re-read on every use)
+    /// instead of the system clock. Never set it in production.
+    #[arg(long, env = "CHAIRSIDE_CLOCK_FILE")]
+    clock_file: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, Default, ValueEnum)]
@@ -253,6 +258,13 @@ fn serve(store: Store, args: ServeArgs) -> Result<(), String> {
             per_minute: args.rate_limit_per_minute,
             burst: args.rate_limit_burst.max(1),
         }),
+        clock: match &args.clock_file {
+            Some(path) => {
+                tracing::warn!(clock.file = %path.display(), "the clinic's clock is read from a file, not the system clock");
+                chairside_api::clock::Clock::File(std::sync::Arc::new(path.clone()))
+            }
+            None => chairside_api::clock::Clock::System,
+        },
     };
     actix_web::rt::System::new().block_on(async {
         // The server and its background workers start inside the actix

@@ -3,10 +3,10 @@
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
-use chairside_engine::{EngineError, Infeasibility, LocalTimeError, Violation};
+use chairside_engine::course::{CourseRule, Refusal};
+use chairside_engine::{EngineError, Infeasibility, LocalTimeError, Rule, Violation};
 use chairside_store::{ErrorKind as StoreKind, RetryableError, StoreError};
 
-use crate::dto::common::ViolationView;
 use crate::problem::{FieldError, Problem, PROBLEM_JSON};
 
 /// Everything a request can fail with.
@@ -68,6 +68,10 @@ pub enum ApiError {
         /// What is missing.
         detail: String,
     },
+    /// A rule of the course's life refuses the action now (statuses move
+    /// forward, check-in on the day, one running course per kind, …).
+    #[error("{}", .0.detail)]
+    Refused(Box<Refusal>),
     /// The body is larger than allowed.
     #[error("{0}")]
     TooLarge(String),
@@ -143,6 +147,10 @@ impl ApiError {
             ApiError::Infeasible(_) => ("infeasible", "No schedule keeps the rules"),
             ApiError::Violations(_) => ("rule-violations", "The schedule breaks scheduling rules"),
             ApiError::Gate { .. } => ("gate-not-passed", "A gate before treatment is not passed"),
+            ApiError::Refused(refusal) => (
+                refusal_kind(refusal.rule),
+                "The course's rules do not allow this now",
+            ),
             ApiError::TooLarge(_) => ("too-large", "The request body is too large"),
             ApiError::UnsupportedMediaType(_) => {
                 ("unsupported-media-type", "The body must be JSON")
@@ -165,6 +173,8 @@ impl ApiError {
             rule: None,
             violations: Vec::new(),
             earliest_feasible: None,
+            possible_from: None,
+            course_id: None,
             request_id: None,
         };
         match self {
@@ -172,12 +182,17 @@ impl ApiError {
                 problem.errors = errors.clone();
             }
             ApiError::Infeasible(why) => {
-                problem.rule = Some(why.rule);
+                problem.rule = Some(word(why.rule));
                 problem.earliest_feasible = why.earliest_feasible;
             }
             ApiError::Violations(violations) => {
-                problem.violations = violations.iter().map(ViolationView::from).collect();
-                problem.rule = violations.first().map(|v| v.rule);
+                problem.violations = violations.clone();
+                problem.rule = violations.first().map(|v| word(v.rule));
+            }
+            ApiError::Refused(refusal) => {
+                problem.rule = Some(refusal.rule.as_str().to_string());
+                problem.possible_from = refusal.possible_from;
+                problem.course_id = refusal.other_course;
             }
             ApiError::Gate { gate, detail } => {
                 problem.errors = vec![FieldError {
@@ -207,6 +222,13 @@ impl ResponseError for ApiError {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::Refused(refusal) if refusal.rule == CourseRule::ClinicalDecision => {
+                StatusCode::FORBIDDEN
+            }
+            ApiError::Refused(refusal) if refusal.rule.is_gate() => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            ApiError::Refused(_) => StatusCode::CONFLICT,
             ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             ApiError::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
@@ -253,6 +275,12 @@ impl From<StoreError> for ApiError {
                 kind: "patient-double-booked",
                 detail: format!("the patient already has a session then: {error}"),
             },
+            StoreKind::CourseRunning => ApiError::Conflict {
+                kind: "one-running-course",
+                detail:
+                    "the patient has an active course of this kind; pause, end or complete it first"
+                        .into(),
+            },
             StoreKind::StaleVersion => ApiError::PreconditionFailed(format!(
                 "the resource changed meanwhile; read it again: {error}"
             )),
@@ -283,12 +311,71 @@ impl From<EngineError> for ApiError {
             EngineError::InvalidInput { field, reason } => ApiError::invalid_field(field, reason),
             EngineError::LocalTime(e) => local_time_error("start", e),
             EngineError::Infeasible(why) => ApiError::Infeasible(why),
-            EngineError::Violations(violations) => ApiError::Violations(violations),
-            EngineError::Refused(refusal) => ApiError::Conflict {
-                kind: "course-rule",
+            EngineError::Violations(violations) => violations_answer(violations),
+            EngineError::Refused(refusal) if refusal.rule.is_gate() => ApiError::Gate {
+                gate: refusal.rule.as_str(),
                 detail: refusal.detail,
             },
+            EngineError::Refused(refusal) => ApiError::Refused(refusal),
         }
+    }
+}
+
+/// The problem type of a course rule's refusal (409; 403 for a clinical
+/// decision).
+fn refusal_kind(rule: CourseRule) -> &'static str {
+    match rule {
+        CourseRule::StatusOrder => "status-transition",
+        CourseRule::CheckInWindow => "check-in-window",
+        CourseRule::NoShowGrace => "no-show-grace",
+        CourseRule::CourseActive | CourseRule::CoursePaused | CourseRule::CourseOver => {
+            "course-status"
+        }
+        CourseRule::AtRisk => "not-at-risk",
+        CourseRule::OneRunningCourse => "one-running-course",
+        CourseRule::ShorterStep => "no-shorter-step",
+        CourseRule::NothingToUndo => "nothing-to-undo",
+        CourseRule::PhaseEnded => "phase-ended",
+        CourseRule::ClinicalDecision => "forbidden",
+        CourseRule::LastDose => "last-dose",
+        CourseRule::SeriesOnly => "series-only",
+        _ => "gate-not-passed",
+    }
+}
+
+/// A scheduling rule's word (`chairs_full`).
+fn word(rule: Rule) -> String {
+    serde_json::to_value(rule)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// Rules only other bookings can break are a conflict with the current
+/// state (409: the loser of a race for a chair); any other broken rule is a
+/// request that could never work as asked (422).
+fn violations_answer(violations: Vec<Violation>) -> ApiError {
+    let conflict = !violations.is_empty()
+        && violations.iter().all(|v| {
+            matches!(
+                v.rule,
+                Rule::ChairTaken | Rule::PatientOverlap | Rule::OnePerDay | Rule::StartsPerSlot
+            )
+        });
+    if !conflict {
+        return ApiError::Violations(violations);
+    }
+    ApiError::Conflict {
+        kind: if violations.iter().any(|v| v.rule == Rule::ChairTaken) {
+            "chair-taken"
+        } else {
+            "patient-double-booked"
+        },
+        detail: violations
+            .iter()
+            .map(|v| v.detail.clone())
+            .collect::<Vec<_>>()
+            .join("; "),
     }
 }
 
@@ -311,7 +398,7 @@ impl RetryableError for ApiError {
         matches!(
             self,
             ApiError::Conflict {
-                kind: "chair-taken" | "patient-double-booked" | "contention",
+                kind: "chair-taken" | "patient-double-booked" | "one-running-course" | "contention",
                 ..
             }
         )

@@ -25,7 +25,7 @@
 
 pub mod auth;
 pub mod body;
-pub mod calendar;
+pub mod clock;
 pub mod dto;
 pub mod error;
 pub mod etag;

@@ -30,6 +30,7 @@ use crate::routes::{
         courses::preview_course, courses::book_course, courses::list_courses, courses::get_course, courses::add_session,
         sessions::list_sessions, sessions::get_session, sessions::reschedule_session, sessions::cancel_session,
         sessions::check_in_session, sessions::complete_session, sessions::no_show_session, sessions::not_dosed_session,
+        sessions::omit_session, sessions::correct_session,
         schedule::availability, schedule::day_sheet,
         clinical::change_booster_policy, clinical::step_back, clinical::booster_policy_history,
         clinical::record_measure, clinical::list_measures, clinical::booster_suggestion,

@@ -135,6 +135,16 @@ pub const ROUTES: &[(&str, &str, &[Role])] = &[
     ),
     (
         "POST",
+        "/v1/clinics/{clinic_id}/sessions/{session_id}/omit",
+        CLINICAL,
+    ),
+    (
+        "POST",
+        "/v1/clinics/{clinic_id}/sessions/{session_id}/correct",
+        CLINICAL,
+    ),
+    (
+        "POST",
         "/v1/clinics/{clinic_id}/courses/{course_id}/booster-policy",
         CLINICAL,
     ),

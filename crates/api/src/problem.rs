@@ -39,13 +39,21 @@ pub struct Problem {
     /// The offending fields, for validation failures.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
-    /// The scheduling rule that could not be met, when one applies.
+    /// The rule, by name, when one refused the request: a scheduling rule
+    /// (`chairs_full`, `max_gap`, …) or a rule of the course's life
+    /// (`check_in_window`, `status_order`, `one_running_course`, …).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<String>)]
-    pub rule: Option<chairside_engine::Rule>,
+    pub rule: Option<String>,
     /// Every scheduling rule a proposed session breaks.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub violations: Vec<crate::dto::common::ViolationView>,
+    pub violations: Vec<chairside_engine::Violation>,
+    /// When the refused action becomes possible, if waiting is all it takes
+    /// (a check-in that opens an hour before the start).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub possible_from: Option<chrono::DateTime<chrono::Utc>>,
+    /// Another course the refusal is about (the one already running).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub course_id: Option<i64>,
     /// The earliest date from which a plan within the rules exists.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub earliest_feasible: Option<chrono::NaiveDate>,

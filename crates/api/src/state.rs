@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use chairside_store::Store;
 
+use crate::clock::Clock;
 use crate::metrics::Metrics;
 use crate::rate_limit::{RateLimit, RateLimiter};
 
@@ -19,6 +20,8 @@ pub struct AppState {
     pub settings: ApiSettings,
     /// Requests per API key, when limited.
     pub limiter: Option<Arc<RateLimiter>>,
+    /// The clock the clinic's rules read (the system's, or a test's).
+    pub clock: Clock,
 }
 
 impl AppState {
@@ -30,6 +33,7 @@ impl AppState {
         AppState {
             store,
             metrics: Arc::new(Metrics::default()),
+            clock: settings.clock.clone(),
             settings,
             limiter,
         }
@@ -51,6 +55,8 @@ pub struct ApiSettings {
     pub webhook_poll: Duration,
     /// Requests each API key may make; `None` = unlimited.
     pub rate_limit: Option<RateLimit>,
+    /// The clock the clinic's rules read.
+    pub clock: Clock,
 }
 
 impl Default for ApiSettings {
@@ -62,6 +68,7 @@ impl Default for ApiSettings {
             delivery: Default::default(),
             webhook_poll: Duration::from_secs(1),
             rate_limit: Some(RateLimit::default()),
+            clock: Clock::System,
         }
     }
 }

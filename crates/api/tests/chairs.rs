@@ -5,7 +5,8 @@ mod support;
 
 use chairside_api::auth::Caller;
 use chairside_api::service::clinics;
-use chairside_store::models::PlannedSession;
+use chairside_engine::course::{NewSession, Placement};
+use chairside_engine::ChairId;
 use chairside_store::repo;
 use chrono::{Duration, Utc};
 
@@ -31,27 +32,24 @@ fn a_chair_with_a_future_session_cannot_be_deactivated_even_behind_many_others()
     // 520 sessions on chair 1, then one on chair 2: more than a page ahead of it.
     let base = Utc::now() + Duration::days(60);
     let base = base - Duration::seconds(base.timestamp() % 3600);
-    let on = |chair_id: i64, i: i64| PlannedSession {
-        phase_index: 0,
-        sequence: 100 + i as i32,
-        chair_id,
-        starts_at: base + Duration::hours(2 * i),
-        ends_at: base + Duration::hours(2 * i) + Duration::minutes(90),
+    let on = |chair_id: i64, i: i64| NewSession {
+        phase: 0,
+        sequence: 100 + i as u32,
+        placement: Placement {
+            chair: ChairId(chair_id),
+            start: base + Duration::hours(2 * i),
+            end: base + Duration::hours(2 * i) + Duration::minutes(90),
+        },
     };
     store
         .write(|conn| {
-            let many: Vec<PlannedSession> = (0..520).map(|i| on(1, i)).collect();
-            repo::sessions::insert_planned(conn, 1, course.id, course.patient_id, &many)?;
-            repo::sessions::insert_planned(
-                conn,
-                1,
-                course.id,
-                course.patient_id,
-                &[on(chair2.id, 520)],
-            )
+            let many: Vec<NewSession> = (0..520).map(|i| on(1, i)).collect();
+            repo::sessions::insert(conn, 1, course.id, course.patient_id, &many)?;
+            repo::sessions::insert(conn, 1, course.id, course.patient_id, &[on(chair2.id, 520)])
         })
         .unwrap();
-    let refused = store.write(|conn| clinics::set_chair_active(conn, &caller, 1, chair2.id, false));
+    let refused = store
+        .write(|conn| clinics::set_chair_active(conn, &caller, 1, chair2.id, false, Utc::now()));
     match refused {
         Err(chairside_api::ApiError::Conflict { kind, .. }) => {
             assert_eq!(kind, "chair-has-sessions")

@@ -4,6 +4,7 @@
 mod support;
 
 use chairside_api::service::reminders::upcoming;
+use chairside_engine::course::{SessionId, SessionUpdate};
 use chairside_store::models::SessionStatus;
 use chairside_store::{models::Actor, repo};
 use chrono::{Duration, Utc};
@@ -20,7 +21,7 @@ fn upcoming_lists_the_lead_times_falling_due_and_forgets_cancelled_sessions() {
     let start = support::move_session(store, first.id, Utc::now() + Duration::hours(25));
 
     let due = store
-        .read(|conn| upcoming(conn, 1, Duration::hours(48)))
+        .read(|conn| upcoming(conn, 1, Duration::hours(48), Utc::now()))
         .unwrap();
     let mine: Vec<u32> = due
         .iter()
@@ -48,19 +49,21 @@ fn upcoming_lists_the_lead_times_falling_due_and_forgets_cancelled_sessions() {
     store
         .write(|conn| {
             let s = repo::sessions::get(conn, 1, first.id)?;
-            repo::sessions::set_status(
+            repo::sessions::apply_update(
                 conn,
                 1,
-                first.id,
-                s.version,
-                SessionStatus::Cancelled,
-                Some("test"),
+                &SessionUpdate {
+                    session: SessionId(s.id),
+                    status: Some((s.status, SessionStatus::Cancelled)),
+                    reason: Some("test".into()),
+                    ..SessionUpdate::default()
+                },
                 Actor::system(),
             )
         })
         .unwrap();
     let due = store
-        .read(|conn| upcoming(conn, 1, Duration::hours(48)))
+        .read(|conn| upcoming(conn, 1, Duration::hours(48), Utc::now()))
         .unwrap();
     assert!(
         due.iter().all(|r| r.session.id != first.id),
@@ -91,8 +94,8 @@ fn the_worker_fires_each_reminder_once_rearms_on_a_move_and_stays_silent_when_ca
     // 23 hours ahead: the 72 h and 24 h reminders are both past due; only
     // the most recent (24 h) is sent.
     support::move_session(store, first.id, Utc::now() + Duration::hours(23));
-    assert_eq!(sweep(store).unwrap(), 1);
-    assert_eq!(sweep(store).unwrap(), 0, "never twice");
+    assert_eq!(sweep(store, Utc::now()).unwrap(), 1);
+    assert_eq!(sweep(store, Utc::now()).unwrap(), 0, "never twice");
     let due = reminders_due(store);
     assert_eq!(due.len(), 1);
     assert_eq!(due[0]["lead_minutes"], 1440);
@@ -101,7 +104,7 @@ fn the_worker_fires_each_reminder_once_rearms_on_a_move_and_stays_silent_when_ca
 
     // Moved to 90 minutes ahead: the 2 h reminder of the new start fires.
     support::move_session(store, first.id, Utc::now() + Duration::minutes(90));
-    assert_eq!(sweep(store).unwrap(), 1);
+    assert_eq!(sweep(store, Utc::now()).unwrap(), 1);
     assert_eq!(reminders_due(store).last().unwrap()["lead_minutes"], 120);
 
     // Another session, cancelled inside its lead time: nothing fires.
@@ -110,21 +113,23 @@ fn the_worker_fires_each_reminder_once_rearms_on_a_move_and_stays_silent_when_ca
     store
         .write(|conn| {
             let s = repo::sessions::get(conn, 1, second.id)?;
-            repo::sessions::set_status(
+            repo::sessions::apply_update(
                 conn,
                 1,
-                second.id,
-                s.version,
-                SessionStatus::Cancelled,
-                Some("test"),
+                &SessionUpdate {
+                    session: SessionId(s.id),
+                    status: Some((s.status, SessionStatus::Cancelled)),
+                    reason: Some("test".into()),
+                    ..SessionUpdate::default()
+                },
                 Actor::system(),
             )
         })
         .unwrap();
-    assert_eq!(sweep(store).unwrap(), 0);
+    assert_eq!(sweep(store, Utc::now()).unwrap(), 0);
     // And a session that has already started gets none.
     let third = &course.sessions[2];
     support::move_session(store, third.id, Utc::now() - Duration::minutes(30));
-    assert_eq!(sweep(store).unwrap(), 0);
+    assert_eq!(sweep(store, Utc::now()).unwrap(), 0);
     assert_eq!(reminders_due(store).len(), 2);
 }

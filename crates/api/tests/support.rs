@@ -5,8 +5,10 @@
 
 use chairside_api::auth::Caller;
 use chairside_api::dto::course::{CourseView, PlanCourse};
-use chairside_api::service::{clinics, courses, patients};
-use chairside_store::repo::{self, sessions::SessionMove};
+use chairside_api::service::{clinics, course, patients};
+use chairside_engine::course::{Placement, SessionId, SessionUpdate};
+use chairside_store::models::Actor;
+use chairside_store::repo;
 use chairside_store::{Store, StoreConfig};
 use chrono::{DateTime, Duration, Utc};
 
@@ -68,7 +70,7 @@ pub fn booked_course(store: &Store, settings: serde_json::Value) -> CourseView {
                 first_within_days: None,
                 preferences: None,
             };
-            courses::book(conn, &caller, clinic.id, &request)
+            course::book(conn, &caller, clinic.id, &request, Utc::now())
         })
         .unwrap()
 }
@@ -79,17 +81,20 @@ pub fn move_session(store: &Store, session_id: i64, start: DateTime<Utc>) -> Dat
     store
         .write(|conn| {
             let current = repo::sessions::get(conn, 1, session_id)?;
-            repo::sessions::reschedule(
+            repo::sessions::apply_update(
                 conn,
                 1,
-                session_id,
-                current.version,
-                &SessionMove {
-                    chair_id: current.chair_id,
-                    starts_at: start,
-                    ends_at: start + Duration::minutes(90),
-                    reason: Some("test"),
+                &SessionUpdate {
+                    session: SessionId(session_id),
+                    placement: Some(Placement {
+                        chair: chairside_engine::ChairId(current.chair_id),
+                        start,
+                        end: start + Duration::minutes(90),
+                    }),
+                    reason: Some("test".into()),
+                    ..SessionUpdate::default()
                 },
+                Actor::system(),
             )
         })
         .unwrap();

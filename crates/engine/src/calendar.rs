@@ -13,6 +13,7 @@ use crate::names::named_enum;
 /// A chair's identity, as the store knows it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChairId(pub i64);
 
 named_enum! {
@@ -55,30 +56,39 @@ impl Chair {
 
 /// One opening range of a day, local wall-clock, half-open `[opens, closes)`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OpeningRange {
-    /// When the first chair interval may begin.
+    /// When the first chair interval may begin (`HH:MM`).
+    #[serde(with = "crate::wall_clock::time")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "08:00", pattern = "^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"))]
     pub opens: NaiveTime,
-    /// When the last chair interval must have ended.
+    /// When the last chair interval must have ended (`HH:MM`).
+    #[serde(with = "crate::wall_clock::time")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "18:00", pattern = "^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"))]
     pub closes: NaiveTime,
 }
 
 /// Weekly opening hours: zero or more ranges per weekday (a day with none is closed).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = OpeningHours, example = json!({"mon": [{"opens": "08:00", "closes": "18:00"}], "wed": [{"opens": "08:00", "closes": "12:00"}, {"opens": "13:00", "closes": "18:00"}]})))]
 #[allow(missing_docs)] // the fields are the weekdays
 pub struct WeeklyHours {
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub mon: Vec<OpeningRange>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tue: Vec<OpeningRange>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub wed: Vec<OpeningRange>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub thu: Vec<OpeningRange>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fri: Vec<OpeningRange>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sat: Vec<OpeningRange>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sun: Vec<OpeningRange>,
 }
 
@@ -131,7 +141,8 @@ pub enum ClosureScope {
 
 /// When a closure applies, in clinic-local wall-clock terms.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ClosureSpan {
     /// Whole local days, `first` to `last` inclusive.
     Days {
@@ -142,9 +153,13 @@ pub enum ClosureSpan {
     },
     /// A local range `[start, end)`.
     Range {
-        /// Local start.
+        /// Local start, `YYYY-MM-DDTHH:MM`.
+        #[serde(with = "crate::wall_clock::local")]
+        #[cfg_attr(feature = "openapi", schema(value_type = String, example = "2026-03-04T12:00"))]
         start: NaiveDateTime,
-        /// Local end.
+        /// Local end, `YYYY-MM-DDTHH:MM`.
+        #[serde(with = "crate::wall_clock::local")]
+        #[cfg_attr(feature = "openapi", schema(value_type = String, example = "2026-03-04T17:00"))]
         end: NaiveDateTime,
     },
 }

@@ -85,6 +85,7 @@ pub mod series;
 pub mod settings;
 pub mod suggestion;
 pub mod validate;
+pub mod wall_clock;
 
 pub use availability::{AvailabilityRequest, OpenStart};
 pub use booster::{booster_target, BoosterRequest};

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 /// How to resolve a local time that occurs twice (the hour the clocks repeat).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Disambiguation {
     /// Refuse: the caller must choose.
     #[default]

@@ -18,8 +18,8 @@ pub struct UnknownName {
 macro_rules! named_enum {
     (
         $(#[$meta:meta])*
-        pub enum $name:ident as $what:literal {
-            $( $(#[$vmeta:meta])* $variant:ident => $text:literal, )+
+        pub enum $name:ident as $what:tt {
+            $( $(#[$vmeta:meta])* $variant:ident => $text:tt, )+
         }
     ) => {
         $(#[$meta])*

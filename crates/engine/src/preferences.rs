@@ -6,19 +6,27 @@ use serde::{Deserialize, Serialize};
 /// A patient's constraints (weekdays, start window, dates away) and wish
 /// (a preferred start time). All wall-clock, in the clinic's zone.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = Preferences, example = json!({"weekdays": ["mon", "wed", "fri"], "earliest_start": "09:00", "latest_start": "14:00", "preferred_start": "10:00", "unavailable_dates": ["2026-03-20"]})))]
 pub struct PatientPreferences {
-    /// Weekdays the patient can come; empty = any day the clinic is open.
-    #[serde(default)]
+    /// Weekdays the patient can come (`mon` … `sun`); empty = any day the
+    /// clinic is open.
+    #[serde(default, with = "crate::wall_clock::weekdays")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>, example = json!(["mon", "wed", "fri"])))]
     pub weekdays: Vec<Weekday>,
-    /// Earliest acceptable start time.
-    #[serde(default)]
+    /// Earliest acceptable start time (`HH:MM`).
+    #[serde(default, with = "crate::wall_clock::time_opt")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, example = "09:00"))]
     pub earliest_start: Option<NaiveTime>,
-    /// Latest acceptable start time (inclusive).
-    #[serde(default)]
+    /// Latest acceptable start time, inclusive (`HH:MM`).
+    #[serde(default, with = "crate::wall_clock::time_opt")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, example = "14:00"))]
     pub latest_start: Option<NaiveTime>,
-    /// The start time the patient would like; the planner minimises the
-    /// total distance from it.
-    #[serde(default)]
+    /// The start time the patient would like (`HH:MM`); the planner
+    /// minimises the total distance from it.
+    #[serde(default, with = "crate::wall_clock::time_opt")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, example = "10:00"))]
     pub preferred_start: Option<NaiveTime>,
     /// Dates the patient cannot come.
     #[serde(default)]

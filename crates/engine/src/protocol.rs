@@ -11,6 +11,8 @@ use crate::error::EngineError;
 /// How long a session holds its chair: the chair is taken from the pre-dose
 /// check to the end of monitoring, not only for the drug (domain rule 1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChairTime {
     /// Vitals / blood-pressure check before dosing, minutes.
     pub pre_dose_check_minutes: i32,
@@ -55,6 +57,8 @@ impl ChairTime {
 /// A fixed number of sessions with spacing rules (an induction series).
 /// "Days between" two sessions is the difference of their local dates.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SeriesRules {
     /// How many sessions the series holds.
     pub sessions: i32,
@@ -73,6 +77,9 @@ pub struct SeriesRules {
 /// The spacing of maintenance boosters. The protocol holds the default; each
 /// course holds its own, which a clinician adjusts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"interval_days": 21, "floor_days": 14, "ceiling_days": 42, "tolerance_days": 3})))]
 pub struct BoosterPolicy {
     /// Target days from one session to the next booster.
     pub interval_days: i32,
@@ -133,6 +140,8 @@ impl BoosterPolicy {
 
 /// Open-ended maintenance sessions.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BoosterRules {
     /// The policy a new course starts with.
     pub default_policy: BoosterPolicy,
@@ -144,6 +153,7 @@ pub struct BoosterRules {
 /// What a phase is.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum PhaseKind {
     /// A fixed number of sessions.
     Series(SeriesRules),
@@ -151,8 +161,12 @@ pub enum PhaseKind {
     Boosters(BoosterRules),
 }
 
-/// One phase of a protocol.
+/// One phase of a protocol. On the wire its name and rules sit side by
+/// side: `{"kind": "series", "name": "Induction", "sessions": 6, …}`; an
+/// unknown field is refused.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "PhaseOnTheWire")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Phase {
     /// The clinic's name for it ("Induction", "Weeks 5–8").
     pub name: String,
@@ -161,8 +175,66 @@ pub struct Phase {
     pub kind: PhaseKind,
 }
 
+/// A phase as a body gives it: `#[serde(flatten)]` cannot refuse unknown
+/// fields, so a phase is read through this strict shape.
+#[derive(Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+enum PhaseOnTheWire {
+    Series {
+        name: String,
+        sessions: i32,
+        min_days_between: i32,
+        max_days_between: i32,
+        max_span_days: i32,
+        #[serde(default)]
+        max_per_week: Option<i32>,
+    },
+    Boosters {
+        name: String,
+        default_policy: BoosterPolicy,
+        interval_steps_days: Vec<i32>,
+    },
+}
+
+impl From<PhaseOnTheWire> for Phase {
+    fn from(wire: PhaseOnTheWire) -> Self {
+        match wire {
+            PhaseOnTheWire::Series {
+                name,
+                sessions,
+                min_days_between,
+                max_days_between,
+                max_span_days,
+                max_per_week,
+            } => Phase {
+                name,
+                kind: PhaseKind::Series(SeriesRules {
+                    sessions,
+                    min_days_between,
+                    max_days_between,
+                    max_span_days,
+                    max_per_week,
+                }),
+            },
+            PhaseOnTheWire::Boosters {
+                name,
+                default_policy,
+                interval_steps_days,
+            } => Phase {
+                name,
+                kind: PhaseKind::Boosters(BoosterRules {
+                    default_policy,
+                    interval_steps_days,
+                }),
+            },
+        }
+    }
+}
+
 /// What the patient is told before every session (travels with reminders).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DayOfInstructions {
     /// No food for this many hours before the session.
     pub fasting_hours: i32,
@@ -176,6 +248,19 @@ pub struct DayOfInstructions {
 
 /// A treatment protocol: chair time, phases and day-of instructions.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ProtocolDefinition, example = json!({
+    "name": "IV ketamine, twice weekly",
+    "modality": "iv",
+    "rems": false,
+    "chair_time": {"pre_dose_check_minutes": 10, "treatment_minutes": 40, "monitoring_minutes": 50},
+    "phases": [
+        {"kind": "series", "name": "Induction", "sessions": 6, "min_days_between": 3, "max_days_between": 4, "max_span_days": 24, "max_per_week": 2},
+        {"kind": "boosters", "name": "Maintenance", "default_policy": {"interval_days": 28, "floor_days": 14, "ceiling_days": 56, "tolerance_days": 3}, "interval_steps_days": [14, 21, 28, 42, 56]}
+    ],
+    "instructions": {"fasting_hours": 6, "arrive_early_minutes": 15, "driver_required": true, "no_driving_until_next_day": true}
+})))]
 pub struct Protocol {
     /// Human name.
     pub name: String,

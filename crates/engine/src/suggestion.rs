@@ -22,6 +22,22 @@ named_enum! {
 }
 
 impl Instrument {
+    /// The scale's published abbreviation without punctuation (`PHQ9`), the
+    /// code records keep.
+    pub fn code(self) -> &'static str {
+        match self {
+            Instrument::Phq9 => "PHQ9",
+            Instrument::Gad7 => "GAD7",
+            Instrument::Madrs => "MADRS",
+            Instrument::Pcl5 => "PCL5",
+        }
+    }
+
+    /// The instrument with this code (`PHQ9`), if any.
+    pub fn from_code(code: &str) -> Option<Instrument> {
+        Instrument::ALL.iter().copied().find(|i| i.code() == code)
+    }
+
     /// The highest possible score.
     pub fn max_score(self) -> i32 {
         match self {
@@ -105,6 +121,7 @@ impl Default for SuggestionRules {
 /// Which way to move the interval.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Direction {
     /// Space boosters further apart.
     Lengthen,

@@ -6,7 +6,12 @@
 //!   exactly what was stored, and gives SQLite one fixed text shape
 //!   (`YYYY-MM-DD HH:MM:SS`) whose text order is time order.
 //! * JSON documents: `serde_json::Value` in Rust, a `Text` column.
-//! * Enumerations: Rust enums, `Text` columns with CHECK constraints.
+//! * Enumerations: the engine's own (session and course statuses, roles,
+//!   instruments), `Text` columns holding their words, with CHECK
+//!   constraints ([`stored_as_words!`]).
+//! * Domain documents (opening hours, settings, preferences, protocols,
+//!   booster policies, at-risk reasons): the engine's types, `Text` columns
+//!   holding their JSON ([`stored_as_json!`]).
 
 use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
 use diesel::deserialize::{FromSql, FromSqlRow};
@@ -114,6 +119,122 @@ impl From<DbOptJson> for Option<serde_json::Value> {
     fn from(v: DbOptJson) -> Self {
         v.0
     }
+}
+
+/// Reads the engine's enumerations from the `Text` columns holding their
+/// words. (The orphan rule allows these impls: `MultiBackend` is ours.)
+macro_rules! stored_as_words {
+    ($($t:ty),+ $(,)?) => { $(
+        impl FromSql<Text, MultiBackend> for $t {
+            fn from_sql(bytes: RawValue<'_>) -> diesel::deserialize::Result<Self> {
+                let text = <String as FromSql<Text, MultiBackend>>::from_sql(bytes)?;
+                Ok(text.parse::<$t>()?)
+            }
+        }
+
+        impl diesel::deserialize::Queryable<Text, MultiBackend> for $t {
+            type Row = Self;
+
+            fn build(row: Self) -> diesel::deserialize::Result<Self> {
+                Ok(row)
+            }
+        }
+    )+ };
+}
+
+stored_as_words!(
+    chairside_engine::course::SessionStatus,
+    chairside_engine::course::CourseStatus,
+    chairside_engine::Role,
+    chairside_engine::Modality,
+);
+
+/// Instruments are kept by their code (`PHQ9`), as the records always were.
+impl FromSql<Text, MultiBackend> for chairside_engine::suggestion::Instrument {
+    fn from_sql(bytes: RawValue<'_>) -> diesel::deserialize::Result<Self> {
+        let text = <String as FromSql<Text, MultiBackend>>::from_sql(bytes)?;
+        Self::from_code(&text).ok_or_else(|| format!("{text:?} is not an instrument code").into())
+    }
+}
+
+impl diesel::deserialize::Queryable<Text, MultiBackend>
+    for chairside_engine::suggestion::Instrument
+{
+    type Row = Self;
+
+    fn build(row: Self) -> diesel::deserialize::Result<Self> {
+        Ok(row)
+    }
+}
+
+/// Reads the engine's documents from the `Text` columns holding their JSON.
+macro_rules! stored_as_json {
+    ($($t:ty),+ $(,)?) => { $(
+        impl FromSql<Text, MultiBackend> for $t {
+            fn from_sql(bytes: RawValue<'_>) -> diesel::deserialize::Result<Self> {
+                let text = <String as FromSql<Text, MultiBackend>>::from_sql(bytes)?;
+                Ok(serde_json::from_str(&text)?)
+            }
+        }
+
+        impl diesel::deserialize::Queryable<Text, MultiBackend> for $t {
+            type Row = Self;
+
+            fn build(row: Self) -> diesel::deserialize::Result<Self> {
+                Ok(row)
+            }
+        }
+    )+ };
+}
+
+stored_as_json!(
+    chairside_engine::WeeklyHours,
+    chairside_engine::ClinicSettings,
+    chairside_engine::PatientPreferences,
+    chairside_engine::Protocol,
+    chairside_engine::BoosterPolicy,
+    chairside_engine::course::AtRisk,
+);
+
+/// Reads a chair's modalities from the `Text` column holding their JSON list.
+#[derive(Debug, FromSqlRow)]
+pub struct DbModalities(Vec<chairside_engine::Modality>);
+
+impl FromSql<Text, MultiBackend> for DbModalities {
+    fn from_sql(bytes: RawValue<'_>) -> diesel::deserialize::Result<Self> {
+        let text = <String as FromSql<Text, MultiBackend>>::from_sql(bytes)?;
+        Ok(DbModalities(serde_json::from_str(&text)?))
+    }
+}
+
+impl From<DbModalities> for Vec<chairside_engine::Modality> {
+    fn from(v: DbModalities) -> Self {
+        v.0
+    }
+}
+
+/// Reads a clinic's IANA zone from its `Text` column.
+#[derive(Debug, FromSqlRow)]
+pub struct DbZone(chrono_tz::Tz);
+
+impl FromSql<Text, MultiBackend> for DbZone {
+    fn from_sql(bytes: RawValue<'_>) -> diesel::deserialize::Result<Self> {
+        let text = <String as FromSql<Text, MultiBackend>>::from_sql(bytes)?;
+        Ok(DbZone(text.parse().map_err(|_| {
+            format!("{text:?} is not an IANA time zone")
+        })?))
+    }
+}
+
+impl From<DbZone> for chrono_tz::Tz {
+    fn from(v: DbZone) -> Self {
+        v.0
+    }
+}
+
+/// Writes a domain document as its JSON text.
+pub(crate) fn doc<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("domain documents serialise")
 }
 
 /// Declares an enumeration stored as text: `as_str`, `FromStr`, `Display`,

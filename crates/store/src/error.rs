@@ -14,6 +14,8 @@ pub enum ErrorKind {
     ChairTaken,
     /// The patient already has a live session overlapping this one.
     PatientDoubleBooked,
+    /// The patient already has an active course of the same kind.
+    CourseRunning,
     /// The row changed since it was read (optimistic concurrency).
     StaleVersion,
     /// No such row in this clinic.
@@ -63,6 +65,10 @@ pub enum StoreError {
     /// A live session would overlap another on the same chair or patient.
     #[error("session overlaps a live session ({})", .0.constraint())]
     Conflict(Overlap),
+    /// A second active course of one kind for one patient
+    /// (`courses_one_running_per_kind`).
+    #[error("the patient already has an active course of this kind")]
+    CourseRunning,
     /// The row's version is not the one the caller read.
     #[error("{entity} {id} was changed by someone else (stale version)")]
     StaleVersion {
@@ -100,6 +106,7 @@ impl StoreError {
         match self {
             StoreError::Conflict(Overlap::Chair) => ErrorKind::ChairTaken,
             StoreError::Conflict(Overlap::Patient) => ErrorKind::PatientDoubleBooked,
+            StoreError::CourseRunning => ErrorKind::CourseRunning,
             StoreError::StaleVersion { .. } => ErrorKind::StaleVersion,
             StoreError::NotFound { .. } => ErrorKind::NotFound,
             StoreError::Duplicate(_) => ErrorKind::Duplicate,
@@ -110,12 +117,16 @@ impl StoreError {
         }
     }
 
-    /// True when running the transaction again, on fresh data, may succeed:
-    /// an overlap raised by a concurrent booking, or contention.
+    /// True when running the transaction again, on fresh data, may succeed
+    /// (or give the engine's clearer answer): an overlap or a running course
+    /// raised by a concurrent writer, or contention.
     pub fn is_retryable(&self) -> bool {
         matches!(
             self.kind(),
-            ErrorKind::ChairTaken | ErrorKind::PatientDoubleBooked | ErrorKind::Contention
+            ErrorKind::ChairTaken
+                | ErrorKind::PatientDoubleBooked
+                | ErrorKind::CourseRunning
+                | ErrorKind::Contention
         )
     }
 
@@ -140,6 +151,12 @@ impl StoreError {
                     .or_else(|| Overlap::from_constraint(message))
                 {
                     return StoreError::Conflict(overlap);
+                }
+                // PostgreSQL names the index; SQLite lists its columns.
+                if constraint == "courses_one_running_per_kind"
+                    || message.contains("courses.clinic_id, courses.patient_id, courses.modality")
+                {
+                    return StoreError::CourseRunning;
                 }
                 let what = if constraint.is_empty() {
                     message.to_owned()

@@ -102,6 +102,9 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         series_start_sequence -> Integer,
+        modality -> Nullable<Text>,
+        series_started_at -> Nullable<Timestamp>,
+        extension_accepted -> Bool,
     }
 }
 
@@ -136,6 +139,7 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        omitted -> Bool,
     }
 }
 

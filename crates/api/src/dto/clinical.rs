@@ -5,8 +5,11 @@ use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use chairside_engine::course::AtRiskChoice;
+use chairside_engine::suggestion::{Direction, Instrument};
+use chairside_engine::{BoosterPolicy, Role};
+
 use super::common::in_calendar_opt;
-use super::protocol::BoosterPolicy;
 use super::session::SessionView;
 
 /// A new booster policy for a course.
@@ -42,7 +45,7 @@ pub struct BoosterPolicyChangeView {
     /// The API key that changed it.
     pub key_id: Option<i64>,
     /// Its role.
-    pub role: String,
+    pub role: Role,
     /// Before.
     pub old_policy: Option<BoosterPolicy>,
     /// After.
@@ -64,20 +67,6 @@ pub struct BoosterPolicyChanged {
     pub cancelled: Vec<SessionView>,
     /// Boosters booked under the new policy.
     pub booked: Vec<SessionView>,
-}
-
-/// A symptom scale.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Instrument {
-    /// PHQ-9 (0–27).
-    Phq9,
-    /// GAD-7 (0–21).
-    Gad7,
-    /// MADRS (0–60).
-    Madrs,
-    /// PCL-5 (0–80).
-    Pcl5,
 }
 
 /// A new symptom score.
@@ -112,8 +101,8 @@ pub struct MeasureView {
 /// A booster spacing suggestion; nothing changes until a clinician applies it.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct SuggestionView {
-    /// `lengthen`, `keep` or `shorten`.
-    pub direction: String,
+    /// Which way to move the interval.
+    pub direction: Direction,
     /// The rule that fired.
     pub rule: String,
     /// The scale used.
@@ -143,22 +132,13 @@ pub struct Reason {
 #[derive(Clone, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Resume {
-    /// Re-plan from this clinic-local date (default: tomorrow).
+    /// Re-plan from this clinic-local date (default and earliest: tomorrow;
+    /// an earlier date is refused).
     #[serde(default, deserialize_with = "in_calendar_opt")]
     pub from: Option<NaiveDate>,
     /// Why.
     #[schema(min_length = 1)]
     pub reason: String,
-}
-
-/// A clinician's answer to an at-risk course.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum AtRiskChoice {
-    /// Book the plan that extends the window, breaking the listed rules.
-    AcceptExtension,
-    /// Cancel the phase's remaining sessions and start the series again.
-    RestartSeries,
 }
 
 /// Decide an at-risk course.

@@ -1,56 +1,9 @@
 //! Small wire types shared by every resource.
 
 use chairside_engine::dates::{self, FIRST_DATE, LAST_DATE};
-use chairside_engine::{Rule, Violation};
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Timelike};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime};
+use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
-
-/// One broken scheduling rule.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub struct ViolationView {
-    /// The rule, by name (`max_gap`, `chairs_full`, …).
-    #[schema(value_type = String, example = "max_gap")]
-    pub rule: Rule,
-    /// The session's 1-based position in its phase, when it concerns one.
-    pub sequence: Option<u32>,
-    /// The numbers behind it.
-    pub detail: String,
-}
-
-impl From<&Violation> for ViolationView {
-    fn from(v: &Violation) -> Self {
-        ViolationView {
-            rule: v.rule,
-            sequence: v.sequence,
-            detail: v.detail.clone(),
-        }
-    }
-}
-
-/// A wall-clock time of day in the clinic's zone, `HH:MM` (seconds allowed
-/// on input, always zero).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, ToSchema)]
-#[schema(value_type = String, example = "10:00", pattern = "^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$")]
-pub struct WallTime(pub NaiveTime);
-
-impl Serialize for WallTime {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0.format("%H:%M").to_string())
-    }
-}
-
-impl<'de> Deserialize<'de> for WallTime {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(d)?;
-        NaiveTime::parse_from_str(&text, "%H:%M")
-            .or_else(|_| NaiveTime::parse_from_str(&text, "%H:%M:%S"))
-            .ok()
-            .filter(|t| t.nanosecond() == 0)
-            .map(WallTime)
-            .ok_or_else(|| serde::de::Error::custom(format!("{text:?} is not a time of day HH:MM")))
-    }
-}
 
 /// A date, date-time or instant in a request: its calendar date (an
 /// instant's in UTC) must be one Chairside works with, 1900-01-01 to
@@ -114,6 +67,17 @@ where
     Ok(values)
 }
 
+/// [`in_calendar_opt`] for a clinic-local date-time written with or
+/// without seconds (`2026-03-04T12:00`), as every local time is.
+pub fn local_in_calendar_opt<'de, D>(d: D) -> Result<Option<NaiveDateTime>, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    let value = chairside_engine::wall_clock::local_opt::deserialize(d)?;
+    value.iter().try_for_each(check_calendar)?;
+    Ok(value)
+}
+
 fn check_calendar<T: Dated, E: serde::de::Error>(value: &T) -> Result<(), E> {
     let date = value.calendar_date();
     if dates::contains(date) {
@@ -136,78 +100,4 @@ pub struct Page<T: ToSchema> {
     pub items: Vec<T>,
     /// Pass as `cursor` to get the next page; absent on the last page.
     pub next_cursor: Option<String>,
-}
-
-/// Days of the week, lowercase three letters.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-#[allow(missing_docs)]
-pub enum Day {
-    Mon,
-    Tue,
-    Wed,
-    Thu,
-    Fri,
-    Sat,
-    Sun,
-}
-
-impl From<Day> for chrono::Weekday {
-    fn from(d: Day) -> Self {
-        use chrono::Weekday::*;
-        match d {
-            Day::Mon => Mon,
-            Day::Tue => Tue,
-            Day::Wed => Wed,
-            Day::Thu => Thu,
-            Day::Fri => Fri,
-            Day::Sat => Sat,
-            Day::Sun => Sun,
-        }
-    }
-}
-
-impl From<chrono::Weekday> for Day {
-    fn from(d: chrono::Weekday) -> Self {
-        use chrono::Weekday::*;
-        match d {
-            Mon => Day::Mon,
-            Tue => Day::Tue,
-            Wed => Day::Wed,
-            Thu => Day::Thu,
-            Fri => Day::Fri,
-            Sat => Day::Sat,
-            Sun => Day::Sun,
-        }
-    }
-}
-
-/// How a treatment is given.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-#[allow(missing_docs)]
-pub enum Modality {
-    Iv,
-    Im,
-    Intranasal,
-}
-
-impl From<Modality> for chairside_engine::Modality {
-    fn from(m: Modality) -> Self {
-        match m {
-            Modality::Iv => Self::Iv,
-            Modality::Im => Self::Im,
-            Modality::Intranasal => Self::Intranasal,
-        }
-    }
-}
-
-impl From<chairside_engine::Modality> for Modality {
-    fn from(m: chairside_engine::Modality) -> Self {
-        match m {
-            chairside_engine::Modality::Iv => Self::Iv,
-            chairside_engine::Modality::Im => Self::Im,
-            chairside_engine::Modality::Intranasal => Self::Intranasal,
-        }
-    }
 }

@@ -4,9 +4,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::common::{in_calendar, ViolationView};
-use super::patient::Preferences;
-use super::protocol::BoosterPolicy;
+use chairside_engine::course::{AtRisk, CourseStatus};
+use chairside_engine::{BoosterPolicy, PatientPreferences};
+
+use super::common::in_calendar;
 use super::session::{At, PlannedSessionView, SessionView};
 
 /// Plan (preview) or book a course's first phase.
@@ -18,7 +19,8 @@ pub struct PlanCourse {
     pub patient_id: i64,
     /// The protocol (its current revision is used and kept by the course).
     pub protocol_id: i64,
-    /// No session before this clinic-local date.
+    /// No session before this clinic-local date (today at the earliest: a
+    /// date in the past is refused, never moved silently).
     #[serde(deserialize_with = "in_calendar")]
     pub earliest: NaiveDate,
     /// The first session must fall within this many days of `earliest` (default 28).
@@ -27,7 +29,7 @@ pub struct PlanCourse {
     pub first_within_days: Option<u32>,
     /// Preferences for this plan; default: the patient's own.
     #[serde(default)]
-    pub preferences: Option<Preferences>,
+    pub preferences: Option<PatientPreferences>,
 }
 
 /// A plan the engine proposes (nothing is booked).
@@ -39,26 +41,6 @@ pub struct CoursePlan {
     pub protocol_revision: i32,
     /// The sessions.
     pub sessions: Vec<PlannedSessionView>,
-}
-
-/// Where a course is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-#[allow(missing_docs)]
-pub enum CourseStatus {
-    Active,
-    Paused,
-    Completed,
-    Ceased,
-}
-
-/// Why a course is at risk, and the plan that would break the rules.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
-pub struct AtRisk {
-    /// In words.
-    pub reason: String,
-    /// The rules the current plan breaks.
-    pub violations: Vec<ViolationView>,
 }
 
 /// A course with its sessions.
@@ -98,9 +80,6 @@ pub struct AddSession {
     /// Which chair (default: the first free suitable one).
     #[serde(default)]
     pub chair_id: Option<i64>,
-    /// The phase (default: the course's current phase).
-    #[serde(default)]
-    pub phase: Option<i32>,
     /// A clinician may book outside the protocol's rules with a reason.
     #[serde(default)]
     pub override_reason: Option<String>,

@@ -1,8 +1,11 @@
 //! The wire format: request and response bodies, documented for OpenAPI.
 //!
-//! These types are the API's contract. They mirror engine and store types
-//! on purpose: the contract changes only when we say so, not when an
-//! internal type does. Request bodies refuse unknown fields.
+//! Domain values — statuses, protocols, policies, settings, opening hours,
+//! preferences, rules — are the engine's own types, which describe
+//! themselves for OpenAPI (the engine's `openapi` feature): one definition,
+//! whether it is planned with, stored or sent. These are the resources
+//! around them: views with ids and clinic-local times, and request bodies,
+//! which refuse unknown fields.
 
 pub mod clinic;
 pub mod clinical;

@@ -1,45 +1,11 @@
 //! Patients: the clinic's reference, preferences and the gate facts.
 
-use chairside_engine as engine;
+use chairside_engine::PatientPreferences;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::common::{in_calendar_all, in_calendar_opt, Day, WallTime};
-
-/// What the patient can do and would like, clinic-local.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({"weekdays": ["mon", "wed", "fri"], "earliest_start": "09:00", "latest_start": "14:00", "preferred_start": "10:00", "unavailable_dates": ["2026-03-20"]}))]
-pub struct Preferences {
-    /// Weekdays the patient can come; empty = any.
-    #[serde(default)]
-    pub weekdays: Vec<Day>,
-    /// Earliest acceptable start.
-    #[serde(default)]
-    pub earliest_start: Option<WallTime>,
-    /// Latest acceptable start (inclusive).
-    #[serde(default)]
-    pub latest_start: Option<WallTime>,
-    /// The start the patient would like.
-    #[serde(default)]
-    pub preferred_start: Option<WallTime>,
-    /// Dates the patient cannot come.
-    #[serde(default, deserialize_with = "in_calendar_all")]
-    pub unavailable_dates: Vec<NaiveDate>,
-}
-
-impl From<&Preferences> for engine::PatientPreferences {
-    fn from(p: &Preferences) -> Self {
-        engine::PatientPreferences {
-            weekdays: p.weekdays.iter().map(|d| (*d).into()).collect(),
-            earliest_start: p.earliest_start.map(|t| t.0),
-            latest_start: p.latest_start.map(|t| t.0),
-            preferred_start: p.preferred_start.map(|t| t.0),
-            unavailable_dates: p.unavailable_dates.clone(),
-        }
-    }
-}
+use super::common::in_calendar_opt;
 
 /// A new patient.
 #[derive(Clone, Debug, Deserialize, ToSchema)]
@@ -54,7 +20,7 @@ pub struct CreatePatient {
     pub display_name: String,
     /// Scheduling preferences.
     #[serde(default)]
-    pub preferences: Preferences,
+    pub preferences: PatientPreferences,
     /// Date of the intake assessment.
     #[serde(default, deserialize_with = "in_calendar_opt")]
     pub intake_assessed_on: Option<NaiveDate>,
@@ -69,7 +35,9 @@ pub struct CreatePatient {
     pub escort_confirmed: bool,
 }
 
-/// A change to a patient; what is left out stays.
+/// A change to a patient, as a JSON Merge Patch (RFC 7396): a field left
+/// out stays as it is, `null` clears it (or restores its default), an
+/// object is merged field by field.
 #[derive(Clone, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdatePatient {
@@ -79,8 +47,8 @@ pub struct UpdatePatient {
     /// New name.
     #[schema(min_length = 1, max_length = 200)]
     pub display_name: Option<String>,
-    /// New preferences (replaced whole).
-    pub preferences: Option<Preferences>,
+    /// Preference changes, merged into the current preferences.
+    pub preferences: Option<PatientPreferences>,
     /// New intake date.
     #[serde(default, deserialize_with = "in_calendar_opt")]
     pub intake_assessed_on: Option<NaiveDate>,
@@ -103,7 +71,7 @@ pub struct PatientView {
     /// Name for staff screens.
     pub display_name: String,
     /// Preferences.
-    pub preferences: Preferences,
+    pub preferences: PatientPreferences,
     /// Intake assessment date.
     pub intake_assessed_on: Option<NaiveDate>,
     /// Consent on file.

@@ -4,7 +4,8 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::protocol::DayOfInstructions;
+use chairside_engine::DayOfInstructions;
+
 use super::session::SessionView;
 
 /// A reminder due soon.

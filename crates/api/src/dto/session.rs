@@ -1,30 +1,12 @@
 //! Sessions: one chair interval of one patient, and what can happen to it.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, Utc};
+use chairside_engine::course::{Correction, SessionStatus};
+use chairside_engine::Disambiguation;
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::common::{in_calendar_opt, WallTime};
-
-/// Where a session is in its life (FHIR `Appointment.status` in brackets).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum SessionStatus {
-    /// Booked (`booked`).
-    Booked,
-    /// Arrived and checked in (`checked-in`).
-    CheckedIn,
-    /// Treated (`fulfilled`).
-    Completed,
-    /// Arrived but not treated, e.g. blood pressure too high (`fulfilled` + reason).
-    NotDosed,
-    /// Cancelled (`cancelled`).
-    Cancelled,
-    /// Did not come (`noshow`).
-    NoShow,
-    /// Booked by mistake (`entered-in-error`).
-    EnteredInError,
-}
+use super::common::{in_calendar_opt, local_in_calendar_opt};
 
 /// A session's times in the clinic's zone.
 #[derive(Clone, Debug, Serialize, ToSchema)]
@@ -34,10 +16,14 @@ pub struct LocalTimes {
     pub zone: String,
     /// Local date.
     pub date: NaiveDate,
-    /// Local start.
-    pub start: WallTime,
-    /// Local end of the chair interval.
-    pub end: WallTime,
+    /// Local start, `HH:MM`.
+    #[serde(with = "chairside_engine::wall_clock::time")]
+    #[schema(value_type = String, example = "10:00")]
+    pub start: NaiveTime,
+    /// Local end of the chair interval, `HH:MM`.
+    #[serde(with = "chairside_engine::wall_clock::time")]
+    #[schema(value_type = String, example = "11:30")]
+    pub end: NaiveTime,
     /// Start with the local UTC offset (RFC 3339).
     pub start_with_offset: DateTime<FixedOffset>,
 }
@@ -53,7 +39,7 @@ pub struct SessionView {
     pub patient_id: i64,
     /// Index of the protocol phase (0 = first).
     pub phase: i32,
-    /// Position in the phase (1-based).
+    /// Position among the phase's sessions in time order (1-based).
     pub sequence: i32,
     /// The chair.
     pub chair_id: i64,
@@ -65,6 +51,8 @@ pub struct SessionView {
     pub local: LocalTimes,
     /// Status.
     pub status: SessionStatus,
+    /// A clinician omitted this dose: the phase counts one dose fewer.
+    pub omitted: bool,
     /// Why it was moved, cancelled, not dosed, …
     pub reason: Option<String>,
     /// When last changed.
@@ -96,23 +84,15 @@ pub struct At {
     /// An RFC 3339 date-time with offset.
     #[serde(default, deserialize_with = "in_calendar_opt")]
     pub start: Option<DateTime<FixedOffset>>,
-    /// Or a clinic-local date-time without offset, e.g. `2026-03-09T10:00`.
-    #[serde(default, deserialize_with = "in_calendar_opt")]
-    #[schema(value_type = Option<String>, example = "2026-03-09T10:00:00")]
+    /// Or a clinic-local date-time without offset, e.g. `2026-03-09T10:00`
+    /// (seconds allowed). A time the clocks skip is refused.
+    #[serde(default, deserialize_with = "local_in_calendar_opt")]
+    #[schema(value_type = Option<String>, example = "2026-03-09T10:00")]
     pub local_start: Option<NaiveDateTime>,
     /// For a local time that occurs twice (fall back): `earlier` or `later`.
     /// Without it such a time is refused.
     #[serde(default)]
     pub disambiguation: Option<Disambiguation>,
-}
-
-/// Which occurrence of a repeated local time.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-#[allow(missing_docs)]
-pub enum Disambiguation {
-    Earlier,
-    Later,
 }
 
 /// Move a session: to a given time, or to the next best time.
@@ -180,17 +160,38 @@ pub struct StatusNote {
     pub override_reason: Option<String>,
 }
 
-/// Arrived, but not dosed.
+/// Arrived, but not dosed: a miss, so the dose is rebooked inside the
+/// phase's rules (or the course goes at risk).
 #[derive(Clone, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"reason": "blood pressure 152/96 before dosing", "rebook": true}))]
+#[schema(example = json!({"reason": "blood pressure 152/96 before dosing"}))]
 pub struct NotDosed {
     /// Why treatment was withheld (e.g. blood pressure above 140/90).
     #[schema(min_length = 1)]
     pub reason: String,
-    /// Book a replacement at the next time that keeps the phase's rules.
-    #[serde(default)]
-    pub rebook: bool,
+}
+
+/// A clinician gives one dose fewer in the phase (the session, booked or
+/// missed, is not replaced).
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"reason": "responding well; five infusions suffice"}))]
+pub struct OmitSession {
+    /// Why.
+    #[schema(min_length = 1)]
+    pub reason: String,
+}
+
+/// A clinician corrects a session's record.
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"correction": "undo_last_change", "reason": "patient arrived late; no-show marked by mistake"}))]
+pub struct CorrectSession {
+    /// Mark it entered in error, or undo its last status change.
+    pub correction: Correction,
+    /// Why (kept in the audit trail).
+    #[schema(min_length = 1)]
+    pub reason: String,
 }
 
 /// The outcome of a change that may re-plan the rest of the course.

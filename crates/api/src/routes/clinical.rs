@@ -2,6 +2,7 @@
 //! lifecycle, REMS forms.
 
 use actix_web::{web, HttpRequest, HttpResponse};
+use chairside_engine::course::Action;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -17,8 +18,8 @@ use crate::etag::{ok_with_etag, IfMatch};
 use crate::idempotency::IdempotencyKey;
 use crate::problem::Problem;
 use crate::routes::courses::CoursePath;
-use crate::routes::{created, query::Query, read, resource, write, ClinicPath};
-use crate::service::{clinical, lifecycle};
+use crate::routes::{created, query::Query, read, resource, write, write_replanning, ClinicPath};
+use crate::service::{clinical, course};
 use crate::state::AppState;
 
 /// `/v1/clinics/{clinic_id}/rems-forms/{form_id}`.
@@ -38,6 +39,31 @@ pub struct FormQuery {
     /// Only forms past their due date.
     #[serde(default)]
     pub overdue: bool,
+}
+
+/// Every clinician's decision on a course has one shape: check `If-Match`
+/// against the course, ask the engine, persist its decision; decide again
+/// if a concurrent writer took a chair the decision placed (bounded).
+async fn act_on_course(
+    caller: Caller,
+    state: &web::Data<AppState>,
+    path: CoursePath,
+    if_match: IfMatch,
+    action: Action,
+) -> Result<course::Acted, ApiError> {
+    let now = state.clock.now();
+    write_replanning(state, path.clinic_id, move |conn| {
+        course::on_course(
+            conn,
+            &caller,
+            path.clinic_id,
+            path.course_id,
+            &if_match,
+            now,
+            &action,
+        )
+    })
+    .await
 }
 
 pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
@@ -87,12 +113,14 @@ pub async fn change_booster_policy(
     if_match: IfMatch,
     body: Body<ChangeBoosterPolicy>,
 ) -> Result<HttpResponse, ApiError> {
-    let p = *path;
-    let changed = write(&state, move |conn| {
-        clinical::change_policy(conn, &caller, p.clinic_id, p.course_id, &if_match, &body.0)
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(changed))
+    let body = body.0;
+    let action = Action::ChangeBoosterPolicy {
+        policy: body.policy,
+        reason: body.reason,
+        override_floor: body.override_floor,
+    };
+    let acted = act_on_course(caller, &state, *path, if_match, action).await?;
+    Ok(HttpResponse::Ok().json(clinical::policy_changed(&acted)?))
 }
 
 /// Steps back to the previous, more frequent interval (esketamine label:
@@ -109,19 +137,11 @@ pub async fn step_back(
     if_match: IfMatch,
     body: Body<StepBack>,
 ) -> Result<HttpResponse, ApiError> {
-    let p = *path;
-    let changed = write(&state, move |conn| {
-        clinical::step_back(
-            conn,
-            &caller,
-            p.clinic_id,
-            p.course_id,
-            &if_match,
-            &body.0.reason,
-        )
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(changed))
+    let action = Action::StepBack {
+        reason: body.0.reason,
+    };
+    let acted = act_on_course(caller, &state, *path, if_match, action).await?;
+    Ok(HttpResponse::Ok().json(clinical::policy_changed(&acted)?))
 }
 
 /// Who changed the booster spacing, when, from what to what, and why.
@@ -157,6 +177,7 @@ pub async fn record_measure(
 ) -> Result<HttpResponse, ApiError> {
     let p = *path;
     let raw = body.1.clone();
+    let now = state.clock.now();
     created(
         &state,
         &req,
@@ -165,7 +186,7 @@ pub async fn record_measure(
         Some(p.clinic_id),
         &raw,
         move |conn, caller| {
-            clinical::record_measure(conn, caller, p.clinic_id, p.course_id, &body.0)
+            clinical::record_measure(conn, caller, p.clinic_id, p.course_id, &body.0, now)
         },
     )
     .await
@@ -219,19 +240,11 @@ pub async fn pause_course(
     if_match: IfMatch,
     body: Body<Reason>,
 ) -> Result<HttpResponse, ApiError> {
-    let p = *path;
-    let view = write(&state, move |conn| {
-        lifecycle::pause(
-            conn,
-            &caller,
-            p.clinic_id,
-            p.course_id,
-            &if_match,
-            &body.0.reason,
-        )
-    })
-    .await?;
-    Ok(ok_with_etag(&view))
+    let action = Action::Pause {
+        reason: body.0.reason,
+    };
+    let acted = act_on_course(caller, &state, *path, if_match, action).await?;
+    Ok(ok_with_etag(&acted.course_view()))
 }
 
 /// Resumes a paused course, re-planning from the resume date within the phase's rules.
@@ -247,12 +260,12 @@ pub async fn resume_course(
     if_match: IfMatch,
     body: Body<Resume>,
 ) -> Result<HttpResponse, ApiError> {
-    let p = *path;
-    let view = write(&state, move |conn| {
-        lifecycle::resume(conn, &caller, p.clinic_id, p.course_id, &if_match, &body.0)
-    })
-    .await?;
-    Ok(ok_with_etag(&view))
+    let action = Action::Resume {
+        from: body.0.from,
+        reason: body.0.reason,
+    };
+    let acted = act_on_course(caller, &state, *path, if_match, action).await?;
+    Ok(ok_with_etag(&acted.course_view()))
 }
 
 /// Discontinues a course (cease): remaining sessions cancelled; a reason is required.
@@ -269,19 +282,11 @@ pub async fn discontinue_course(
     if_match: IfMatch,
     body: Body<Reason>,
 ) -> Result<HttpResponse, ApiError> {
-    let p = *path;
-    let view = write(&state, move |conn| {
-        lifecycle::discontinue(
-            conn,
-            &caller,
-            p.clinic_id,
-            p.course_id,
-            &if_match,
-            &body.0.reason,
-        )
-    })
-    .await?;
-    Ok(ok_with_etag(&view))
+    let action = Action::Cease {
+        reason: body.0.reason,
+    };
+    let acted = act_on_course(caller, &state, *path, if_match, action).await?;
+    Ok(ok_with_etag(&acted.course_view()))
 }
 
 /// Decides an at-risk course: accept the extended plan or restart the series.
@@ -298,12 +303,12 @@ pub async fn decide_at_risk(
     if_match: IfMatch,
     body: Body<DecideAtRisk>,
 ) -> Result<HttpResponse, ApiError> {
-    let p = *path;
-    let view = write(&state, move |conn| {
-        lifecycle::decide_at_risk(conn, &caller, p.clinic_id, p.course_id, &if_match, &body.0)
-    })
-    .await?;
-    Ok(ok_with_etag(&view))
+    let action = Action::DecideAtRisk {
+        choice: body.0.choice,
+        reason: body.0.reason,
+    };
+    let acted = act_on_course(caller, &state, *path, if_match, action).await?;
+    Ok(ok_with_etag(&acted.course_view()))
 }
 
 /// Open esketamine REMS patient monitoring forms (each due 7 calendar days
@@ -318,7 +323,11 @@ pub async fn list_rems_forms(
     query: Query<FormQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, overdue) = (path.clinic_id, query.overdue);
-    let list = read(&state, move |conn| clinical::rems_forms(conn, id, overdue)).await?;
+    let now = state.clock.now();
+    let list = read(&state, move |conn| {
+        clinical::rems_forms(conn, id, overdue, now)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(list))
 }
 
@@ -332,8 +341,9 @@ pub async fn file_rems_form(
     path: web::Path<FormPath>,
 ) -> Result<HttpResponse, ApiError> {
     let p = *path;
+    let now = state.clock.now();
     let view = write(&state, move |conn| {
-        clinical::file_rems_form(conn, &caller, p.clinic_id, p.form_id)
+        clinical::file_rems_form(conn, &caller, p.clinic_id, p.form_id, now)
     })
     .await?;
     Ok(HttpResponse::Ok().json(view))

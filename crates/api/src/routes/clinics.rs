@@ -90,17 +90,13 @@ pub async fn list_clinics(
         if let Some(scope) = caller.clinic_scope {
             let clinic = repo::clinics::get(conn, scope)?;
             return Ok(Page {
-                items: vec![views::clinic(&clinic)?],
+                items: vec![views::clinic(&clinic)],
                 next_cursor: None,
             });
         }
         let rows = repo::clinics::list(conn, request)?;
         Ok(Page {
-            items: rows
-                .items
-                .iter()
-                .map(views::clinic)
-                .collect::<Result<_, _>>()?,
+            items: rows.items.iter().map(views::clinic).collect(),
             next_cursor: rows.next_after_id.map(encode),
         })
     })
@@ -145,7 +141,7 @@ pub async fn get_clinic(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.clinic_id;
     let view = read(&state, move |conn| {
-        views::clinic(&repo::clinics::get(conn, id)?)
+        Ok(views::clinic(&repo::clinics::get(conn, id)?))
     })
     .await?;
     Ok(ok_with_etag(&view))
@@ -162,7 +158,7 @@ pub async fn update_clinic(
     state: web::Data<AppState>,
     path: web::Path<ClinicPath>,
     if_match: IfMatch,
-    body: Body<UpdateClinic>,
+    body: Body<serde_json::Value>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.clinic_id;
     let view = write(&state, move |conn| {
@@ -184,10 +180,10 @@ pub async fn list_chairs(
     let id = path.clinic_id;
     let chairs = read(&state, move |conn| {
         repo::clinics::get(conn, id)?;
-        repo::chairs::list(conn, id)?
+        Ok(repo::chairs::list(conn, id)?
             .iter()
             .map(views::chair)
-            .collect::<Result<Vec<_>, _>>()
+            .collect::<Vec<_>>())
     })
     .await?;
     Ok(HttpResponse::Ok().json(chairs))
@@ -228,10 +224,11 @@ async fn set_chair_active(
     if_match: IfMatch,
     active: bool,
 ) -> Result<HttpResponse, ApiError> {
+    let now = state.clock.now();
     let view = write(&state, move |conn| {
         let chair = repo::chairs::get(conn, path.clinic_id, path.chair_id)?;
-        if_match.check(&views::chair(&chair)?)?;
-        service::set_chair_active(conn, &caller, path.clinic_id, path.chair_id, active)
+        if_match.check(&views::chair(&chair))?;
+        service::set_chair_active(conn, &caller, path.clinic_id, path.chair_id, active, now)
     })
     .await?;
     Ok(ok_with_etag(&view))

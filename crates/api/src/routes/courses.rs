@@ -1,7 +1,9 @@
 //! Courses: preview, book, read, add a session.
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use chairside_store::models::CourseStatus as StoreCourseStatus;
+use chairside_engine::course::{Action, CourseEvent, CourseStatus, SessionRef};
+use chairside_engine::ChairId;
+use chairside_store::repo;
 use chairside_store::repo::courses::CourseFilter;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -9,16 +11,18 @@ use utoipa::IntoParams;
 use crate::auth::Caller;
 use crate::body::Body;
 use crate::dto::common::Page;
-use crate::dto::course::{AddSession, CoursePlan, CourseStatus, CourseView, PlanCourse};
+use crate::dto::course::{AddSession, CoursePlan, CourseView, PlanCourse};
 use crate::dto::session::SessionView;
 use crate::error::ApiError;
 use crate::etag::ok_with_etag;
 use crate::idempotency::IdempotencyKey;
 use crate::pagination::{encode, PageParams};
 use crate::problem::Problem;
-use crate::routes::{created, query::Query, read, resource, ClinicPath};
-use crate::service::{courses as service, sessions};
+use crate::routes::{created, query::Query, read as reading, resource, ClinicPath};
+use crate::service::course::{self as service, read};
+use crate::service::when::resolve_at;
 use crate::state::AppState;
+use crate::views;
 
 /// `/v1/clinics/{clinic_id}/courses/{course_id}`.
 #[derive(Clone, Copy, Debug, Deserialize, IntoParams)]
@@ -64,13 +68,17 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
         (status = 422, description = "Infeasible (names the rule and the earliest feasible date), a gate not passed, or invalid input", body = Problem, content_type = "application/problem+json")),
     security(("api_key" = [])))]
 pub async fn preview_course(
-    _caller: Caller,
+    caller: Caller,
     state: web::Data<AppState>,
     path: web::Path<ClinicPath>,
     body: Body<PlanCourse>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.clinic_id;
-    let plan = read(&state, move |conn| service::preview(conn, id, &body.0)).await?;
+    let now = state.clock.now();
+    let plan = reading(&state, move |conn| {
+        service::preview(conn, &caller, id, &body.0, now)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(plan))
 }
 
@@ -92,6 +100,7 @@ pub async fn book_course(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.clinic_id;
     let raw = body.1.clone();
+    let now = state.clock.now();
     created(
         &state,
         &req,
@@ -99,7 +108,7 @@ pub async fn book_course(
         key,
         Some(id),
         &raw,
-        move |conn, caller| service::book(conn, caller, id, &body.0),
+        move |conn, caller| service::book(conn, caller, id, &body.0, now),
     )
     .await
 }
@@ -119,15 +128,10 @@ pub async fn list_courses(
     let request = page.to_request()?;
     let filter = CourseFilter {
         patient_id: query.patient_id,
-        status: query.status.map(|s| match s {
-            CourseStatus::Active => StoreCourseStatus::Active,
-            CourseStatus::Paused => StoreCourseStatus::Paused,
-            CourseStatus::Completed => StoreCourseStatus::Completed,
-            CourseStatus::Ceased => StoreCourseStatus::Ceased,
-        }),
+        status: query.status,
     };
-    let (items, next) = read(&state, move |conn| {
-        service::list(conn, id, &filter, request)
+    let (items, next) = reading(&state, move |conn| {
+        read::courses(conn, id, &filter, request)
     })
     .await?;
     Ok(HttpResponse::Ok().json(Page {
@@ -146,16 +150,17 @@ pub async fn get_course(
     path: web::Path<CoursePath>,
 ) -> Result<HttpResponse, ApiError> {
     let path = *path;
-    let view = read(&state, move |conn| {
-        service::get(conn, path.clinic_id, path.course_id)
+    let view = reading(&state, move |conn| {
+        read::course(conn, path.clinic_id, path.course_id)
     })
     .await?;
     Ok(ok_with_etag(&view))
 }
 
-/// Adds one session at a chosen time, validated by the engine. A protocol
-/// rule may be broken only by a clinician key with `override_reason`; a taken
-/// chair is 409.
+/// Adds one session to the course's current phase at a chosen time, judged
+/// by the engine: a series holding all its doses takes no more; a protocol
+/// rule may be broken only by a clinician key with `override_reason`; a
+/// taken chair is 409.
 #[utoipa::path(post, path = "/v1/clinics/{clinic_id}/courses/{course_id}/sessions", tag = "courses", params(CoursePath, ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
     request_body = AddSession,
     responses((status = 201, body = SessionView), (status = 409, body = Problem, content_type = "application/problem+json"),
@@ -171,6 +176,7 @@ pub async fn add_session(
 ) -> Result<HttpResponse, ApiError> {
     let path = *path;
     let raw = body.1.clone();
+    let now = state.clock.now();
     created(
         &state,
         &req,
@@ -178,7 +184,30 @@ pub async fn add_session(
         key,
         Some(path.clinic_id),
         &raw,
-        move |conn, caller| sessions::add(conn, caller, path.clinic_id, path.course_id, &body.0),
+        move |conn, caller| {
+            let zone = repo::clinics::get(conn, path.clinic_id)?.time_zone;
+            let action = Action::AddSession {
+                chair: body.0.chair_id.map(ChairId),
+                start: resolve_at(zone, &body.0.at, "at")?,
+                override_reason: body.0.override_reason.clone(),
+            };
+            let acted = service::act(
+                conn,
+                caller,
+                path.clinic_id,
+                path.course_id,
+                &action,
+                now,
+                |_, _, _, _| Ok(()),
+            )?;
+            // The session asked for is the decision's first booking event.
+            let added = acted.decision.events.iter().find_map(|e| match e {
+                CourseEvent::SessionBooked(SessionRef::New(i)) => acted.applied.booked.get(*i),
+                _ => None,
+            });
+            let added = added.ok_or_else(|| ApiError::Internal("the added session".into()))?;
+            Ok(views::session(acted.zone, added))
+        },
     )
     .await
 }

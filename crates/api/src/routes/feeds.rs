@@ -4,7 +4,7 @@
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use base64::Engine;
-use chrono::Utc;
+
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use utoipa::IntoParams;
@@ -122,10 +122,8 @@ pub async fn patient_feed(
     path: web::Path<FeedPath>,
 ) -> Result<HttpResponse, ApiError> {
     let token = path.into_inner().token;
-    let body = read(&state, move |conn| {
-        service::patient_feed(conn, &token, Utc::now())
-    })
-    .await?;
+    let now = state.clock.now();
+    let body = read(&state, move |conn| service::patient_feed(conn, &token, now)).await?;
     Ok(feed_response(&req, body))
 }
 
@@ -149,8 +147,9 @@ pub async fn clinic_feed(
     path: web::Path<ClinicPath>,
 ) -> Result<HttpResponse, ApiError> {
     let clinic_id = path.clinic_id;
+    let now = state.clock.now();
     let body = read(&state, move |conn| {
-        service::clinic_feed(conn, clinic_id, Utc::now())
+        service::clinic_feed(conn, clinic_id, now)
     })
     .await?;
     Ok(feed_response(&req, body))

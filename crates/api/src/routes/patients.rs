@@ -69,17 +69,13 @@ pub async fn list_patients(
         if let Some(external_ref) = external_ref {
             let found = repo::patients::find_by_external_ref(conn, id, &external_ref)?;
             return Ok(Page {
-                items: found.iter().map(views::patient).collect::<Result<_, _>>()?,
+                items: found.iter().map(views::patient).collect(),
                 next_cursor: None,
             });
         }
         let rows = repo::patients::list(conn, id, request)?;
         Ok(Page {
-            items: rows
-                .items
-                .iter()
-                .map(views::patient)
-                .collect::<Result<_, _>>()?,
+            items: rows.items.iter().map(views::patient).collect(),
             next_cursor: rows.next_after_id.map(encode),
         })
     })
@@ -126,7 +122,11 @@ pub async fn get_patient(
 ) -> Result<HttpResponse, ApiError> {
     let path = *path;
     let view = read(&state, move |conn| {
-        views::patient(&repo::patients::get(conn, path.clinic_id, path.patient_id)?)
+        Ok(views::patient(&repo::patients::get(
+            conn,
+            path.clinic_id,
+            path.patient_id,
+        )?))
     })
     .await?;
     Ok(ok_with_etag(&view))
@@ -144,7 +144,7 @@ pub async fn update_patient(
     state: web::Data<AppState>,
     path: web::Path<PatientPath>,
     if_match: IfMatch,
-    body: Body<UpdatePatient>,
+    body: Body<serde_json::Value>,
 ) -> Result<HttpResponse, ApiError> {
     let path = *path;
     let view = write(&state, move |conn| {

@@ -56,8 +56,9 @@ pub async fn upcoming_reminders(
             ))
         }
     };
+    let now = state.clock.now();
     let due = read(&state, move |conn| {
-        service::upcoming(conn, clinic_id, within)
+        service::upcoming(conn, clinic_id, within, now)
     })
     .await?;
     Ok(HttpResponse::Ok().json(due))

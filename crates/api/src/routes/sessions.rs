@@ -13,17 +13,21 @@ use crate::auth::Caller;
 use crate::body::{Body, MaybeBody};
 use crate::dto::common::{in_calendar_opt, Page};
 use crate::dto::session::{
-    CancelSession, NotDosed, RescheduleSession, SessionChange, SessionStatus, SessionView,
-    StatusNote,
+    CancelSession, CorrectSession, NotDosed, OmitSession, RescheduleSession, SessionChange,
+    SessionView, StatusNote,
 };
 use crate::error::ApiError;
 use crate::etag::{ok_with_etag, IfMatch};
 use crate::pagination::{encode, PageParams};
 use crate::problem::Problem;
-use crate::routes::{query::Query, read, resource, write, write_replanning, ClinicPath};
-use crate::service::sessions as service;
+use crate::routes::{query::Query, read, resource, write_replanning, ClinicPath};
+use crate::service::course::{self as service, read::session as one_session};
+use crate::service::when::resolve_at;
 use crate::state::AppState;
 use crate::views;
+use chairside_engine::course::{Action, SessionId, SessionStatus, Target};
+use chairside_engine::ChairId;
+use chrono_tz::Tz;
 
 /// `/v1/clinics/{clinic_id}/sessions/{session_id}`.
 #[derive(Clone, Copy, Debug, Deserialize, IntoParams)]
@@ -62,7 +66,9 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource(&format!("{one}/check-in")).route(web::post().to(check_in_session)))
         .service(resource(&format!("{one}/complete")).route(web::post().to(complete_session)))
         .service(resource(&format!("{one}/no-show")).route(web::post().to(no_show_session)))
-        .service(resource(&format!("{one}/not-dosed")).route(web::post().to(not_dosed_session)));
+        .service(resource(&format!("{one}/not-dosed")).route(web::post().to(not_dosed_session)))
+        .service(resource(&format!("{one}/omit")).route(web::post().to(omit_session)))
+        .service(resource(&format!("{one}/correct")).route(web::post().to(correct_session)));
 }
 
 /// Lists sessions, oldest id first, with filters.
@@ -85,8 +91,7 @@ pub async fn list_sessions(
         }
     }
     let page = read(&state, move |conn| {
-        let clinic = repo::clinics::get(conn, id)?;
-        let zone = views::zone_of(&clinic)?;
+        let zone = repo::clinics::get(conn, id)?.time_zone;
         let range = match (query.from, query.to) {
             (None, None) => None,
             (from, to) => {
@@ -100,7 +105,7 @@ pub async fn list_sessions(
         };
         let filter = SessionFilter {
             range,
-            statuses: query.status.map(|s| vec![views::store_status(s)]),
+            statuses: query.status.map(|s| vec![s]),
             course_id: query.course_id,
             patient_id: query.patient_id,
         };
@@ -125,7 +130,7 @@ pub async fn get_session(
 ) -> Result<HttpResponse, ApiError> {
     let path = *path;
     let view = read(&state, move |conn| {
-        service::get(conn, path.clinic_id, path.session_id)
+        one_session(conn, path.clinic_id, path.session_id)
     })
     .await?;
     Ok(ok_with_etag(&view))
@@ -136,6 +141,33 @@ fn changed(change: SessionChange) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header((actix_web::http::header::ETAG, etag))
         .json(change)
+}
+
+/// Every session action has one shape: check `If-Match` against the
+/// session, ask the engine, persist its decision, answer with the session
+/// and what the course's rules booked or cancelled. A concurrent writer
+/// that took a chair the decision placed: decide again (bounded).
+async fn act_on_session(
+    caller: Caller,
+    state: web::Data<AppState>,
+    path: SessionPath,
+    if_match: IfMatch,
+    action: impl Fn(Tz, SessionId) -> Result<Action, ApiError> + Send + 'static,
+) -> Result<HttpResponse, ApiError> {
+    let now = state.clock.now();
+    let change = write_replanning(&state, path.clinic_id, move |conn| {
+        service::on_session(
+            conn,
+            &caller,
+            path.clinic_id,
+            path.session_id,
+            &if_match,
+            now,
+            &action,
+        )
+    })
+    .await?;
+    Ok(changed(change))
 }
 
 /// Moves one session (defer) to a given time or the next best time that
@@ -153,27 +185,41 @@ pub async fn reschedule_session(
     if_match: IfMatch,
     body: Body<RescheduleSession>,
 ) -> Result<HttpResponse, ApiError> {
-    let path = *path;
-    // A concurrent booking may take the slot the plan picked: plan again.
-    let change = write_replanning(&state, path.clinic_id, move |conn| {
-        service::reschedule(
-            conn,
-            &caller,
-            path.clinic_id,
-            path.session_id,
-            &if_match,
-            &body.0,
-        )
+    let body = body.0;
+    act_on_session(caller, state, *path, if_match, move |zone, session| {
+        let to = match (&body.to, &body.next_best) {
+            (Some(at), None) => Target::At {
+                chair: body.chair_id.map(ChairId),
+                start: resolve_at(zone, at, "to")?,
+            },
+            (None, Some(next)) => Target::NextBest {
+                not_before: next.not_before,
+            },
+            _ => {
+                return Err(ApiError::invalid_field(
+                    "to",
+                    "give exactly one of `to` or `next_best`",
+                ))
+            }
+        };
+        Ok(Action::Reschedule {
+            session,
+            to,
+            reason: body.reason.clone(),
+            override_reason: body.override_reason.clone(),
+        })
     })
-    .await?;
-    Ok(changed(change))
+    .await
 }
 
-/// Cancels this session (the rest keep their times) or all remaining ones.
+/// Cancels this session — a miss: the dose is still owed and is rebooked
+/// inside the phase's rules, or the course goes at risk — or all remaining
+/// ones, which puts the course on hold for a clinician.
 #[utoipa::path(post, path = "/v1/clinics/{clinic_id}/sessions/{session_id}/cancel", tag = "sessions",
     params(SessionPath, ("If-Match" = String, Header, description = "The session's ETag")), request_body = CancelSession,
     responses((status = 200, body = SessionChange), (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 412, body = Problem, content_type = "application/problem+json"), (status = 428, body = Problem, content_type = "application/problem+json")),
+        (status = 412, body = Problem, content_type = "application/problem+json"), (status = 428, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("api_key" = [])))]
 pub async fn cancel_session(
     caller: Caller,
@@ -182,23 +228,20 @@ pub async fn cancel_session(
     if_match: IfMatch,
     body: Body<CancelSession>,
 ) -> Result<HttpResponse, ApiError> {
-    let path = *path;
-    let change = write(&state, move |conn| {
-        service::cancel(
-            conn,
-            &caller,
-            path.clinic_id,
-            path.session_id,
-            &if_match,
-            &body.0,
-        )
+    let body = body.0;
+    act_on_session(caller, state, *path, if_match, move |_, session| {
+        Ok(Action::Cancel {
+            session,
+            reason: body.reason.clone(),
+            remaining: body.scope == crate::dto::session::CancelScope::Remaining,
+        })
     })
-    .await?;
-    Ok(changed(change))
+    .await
 }
 
-/// Checks the patient in; refused (422) without a confirmed escort unless a
-/// clinician overrides with a reason.
+/// Checks the patient in: on the session's local day, from the clinic's
+/// lead before its start until its end; refused (422) without a confirmed
+/// escort unless a clinician overrides with a reason.
 #[utoipa::path(post, path = "/v1/clinics/{clinic_id}/sessions/{session_id}/check-in", tag = "sessions",
     params(SessionPath, ("If-Match" = String, Header, description = "The session's ETag")), request_body = StatusNote,
     responses((status = 200, body = SessionChange), (status = 409, body = Problem, content_type = "application/problem+json"),
@@ -212,22 +255,19 @@ pub async fn check_in_session(
     if_match: IfMatch,
     body: MaybeBody<StatusNote>,
 ) -> Result<HttpResponse, ApiError> {
-    let path = *path;
-    let change = write(&state, move |conn| {
-        service::check_in(
-            conn,
-            &caller,
-            path.clinic_id,
-            path.session_id,
-            &if_match,
-            &body.0,
-        )
+    let note = body.0;
+    act_on_session(caller, state, *path, if_match, move |_, session| {
+        Ok(Action::CheckIn {
+            session,
+            note: note.reason.clone(),
+            escort_override: note.override_reason.clone(),
+        })
     })
-    .await?;
-    Ok(changed(change))
+    .await
 }
 
-/// Completes a checked-in session.
+/// Completes a checked-in session; a series reaching its number of doses
+/// starts the next phase.
 #[utoipa::path(post, path = "/v1/clinics/{clinic_id}/sessions/{session_id}/complete", tag = "sessions",
     params(SessionPath, ("If-Match" = String, Header, description = "The session's ETag")), request_body = StatusNote,
     responses((status = 200, body = SessionChange), (status = 409, body = Problem, content_type = "application/problem+json"),
@@ -240,23 +280,19 @@ pub async fn complete_session(
     if_match: IfMatch,
     body: MaybeBody<StatusNote>,
 ) -> Result<HttpResponse, ApiError> {
-    let path = *path;
-    let change = write(&state, move |conn| {
-        service::complete(
-            conn,
-            &caller,
-            path.clinic_id,
-            path.session_id,
-            &if_match,
-            &body.0,
-        )
+    let note = body.0;
+    act_on_session(caller, state, *path, if_match, move |_, session| {
+        Ok(Action::Complete {
+            session,
+            note: note.reason.clone(),
+        })
     })
-    .await?;
-    Ok(changed(change))
+    .await
 }
 
-/// Marks a no-show; a missed induction session re-plans the rest inside the
-/// rules or flags the course at risk.
+/// Marks a no-show, from the session's start plus the clinic's grace
+/// period; the dose is rebooked inside the phase's rules or the course goes
+/// at risk.
 #[utoipa::path(post, path = "/v1/clinics/{clinic_id}/sessions/{session_id}/no-show", tag = "sessions",
     params(SessionPath, ("If-Match" = String, Header, description = "The session's ETag")), request_body = StatusNote,
     responses((status = 200, body = SessionChange), (status = 409, body = Problem, content_type = "application/problem+json"),
@@ -269,22 +305,19 @@ pub async fn no_show_session(
     if_match: IfMatch,
     body: MaybeBody<StatusNote>,
 ) -> Result<HttpResponse, ApiError> {
-    let path = *path;
-    let change = write(&state, move |conn| {
-        service::no_show(
-            conn,
-            &caller,
-            path.clinic_id,
-            path.session_id,
-            &if_match,
-            &body.0,
-        )
+    let note = body.0;
+    act_on_session(caller, state, *path, if_match, move |_, session| {
+        Ok(Action::NoShow {
+            session,
+            note: note.reason.clone(),
+            automatic: false,
+        })
     })
-    .await?;
-    Ok(changed(change))
+    .await
 }
 
-/// Arrived but not dosed (treatment withheld); optionally rebooks.
+/// Arrived but not dosed (treatment withheld), after check-in: a miss, so
+/// the dose is rebooked inside the phase's rules or the course goes at risk.
 #[utoipa::path(post, path = "/v1/clinics/{clinic_id}/sessions/{session_id}/not-dosed", tag = "sessions",
     params(SessionPath, ("If-Match" = String, Header, description = "The session's ETag")), request_body = NotDosed,
     responses((status = 200, body = SessionChange), (status = 409, body = Problem, content_type = "application/problem+json"),
@@ -298,17 +331,64 @@ pub async fn not_dosed_session(
     if_match: IfMatch,
     body: Body<NotDosed>,
 ) -> Result<HttpResponse, ApiError> {
-    let path = *path;
-    let change = write(&state, move |conn| {
-        service::not_dosed(
-            conn,
-            &caller,
-            path.clinic_id,
-            path.session_id,
-            &if_match,
-            &body.0,
-        )
+    let body = body.0;
+    act_on_session(caller, state, *path, if_match, move |_, session| {
+        Ok(Action::NotDosed {
+            session,
+            reason: body.reason.clone(),
+        })
     })
-    .await?;
-    Ok(changed(change))
+    .await
+}
+
+/// A clinician omits this session's dose: the phase counts one dose fewer
+/// and the session (booked or missed) is not replaced.
+#[utoipa::path(post, path = "/v1/clinics/{clinic_id}/sessions/{session_id}/omit", tag = "sessions",
+    params(SessionPath, ("If-Match" = String, Header, description = "The session's ETag")), request_body = OmitSession,
+    responses((status = 200, body = SessionChange), (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 412, body = Problem, content_type = "application/problem+json"), (status = 428, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")),
+    security(("api_key" = [])))]
+pub async fn omit_session(
+    caller: Caller,
+    state: web::Data<AppState>,
+    path: web::Path<SessionPath>,
+    if_match: IfMatch,
+    body: Body<OmitSession>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.0;
+    act_on_session(caller, state, *path, if_match, move |_, session| {
+        Ok(Action::Omit {
+            session,
+            reason: body.reason.clone(),
+        })
+    })
+    .await
+}
+
+/// A clinician corrects a session's record: entered in error, or its last
+/// status change undone. Kept in the audit trail with the reason; the
+/// course is brought back into line (a dose owed again is rebooked).
+#[utoipa::path(post, path = "/v1/clinics/{clinic_id}/sessions/{session_id}/correct", tag = "sessions",
+    params(SessionPath, ("If-Match" = String, Header, description = "The session's ETag")), request_body = CorrectSession,
+    responses((status = 200, body = SessionChange), (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 412, body = Problem, content_type = "application/problem+json"), (status = 428, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")),
+    security(("api_key" = [])))]
+pub async fn correct_session(
+    caller: Caller,
+    state: web::Data<AppState>,
+    path: web::Path<SessionPath>,
+    if_match: IfMatch,
+    body: Body<CorrectSession>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.0;
+    act_on_session(caller, state, *path, if_match, move |_, session| {
+        Ok(Action::Correct {
+            session,
+            correction: body.correction,
+            reason: body.reason.clone(),
+        })
+    })
+    .await
 }

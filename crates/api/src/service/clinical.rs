@@ -1,221 +1,48 @@
-//! Clinical decisions: booster spacing (and its history), symptom scores,
-//! spacing suggestions, REMS monitoring forms.
+//! Clinical records around a course: booster spacing history, symptom
+//! scores, spacing suggestions, REMS monitoring forms. (Changing the
+//! spacing is a course decision: see [`crate::service::course`].)
 
-use chairside_engine::suggestion::{self, SuggestionRules};
-use chairside_engine::{self as engine};
-use chairside_store::models::{self as m, NewSymptomMeasure, SessionStatus};
+use chairside_engine::suggestion;
+use chairside_store::models::{self as m, NewSymptomMeasure};
 use chairside_store::{repo, DbConnection};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use crate::auth::Caller;
 use crate::dto::clinical::{
-    BoosterPolicyChangeView, BoosterPolicyChanged, ChangeBoosterPolicy, Instrument, MeasureView,
-    RecordMeasure, RemsFormView, SuggestionView,
+    BoosterPolicyChangeView, BoosterPolicyChanged, MeasureView, RecordMeasure, RemsFormView,
+    SuggestionView,
 };
-use crate::dto::protocol::BoosterPolicy;
 use crate::error::ApiError;
-use crate::etag::IfMatch;
-use crate::service::context::CourseContext;
-use crate::service::lifecycle::top_up_boosters;
-use crate::service::sessions::change_status;
-use crate::service::{audit, courses, emit, today};
-use crate::views::{self, stored};
+use crate::service::course::Acted;
+use crate::service::{audit, emit, today};
+use crate::views;
 
-fn store_instrument(i: Instrument) -> m::Instrument {
-    match i {
-        Instrument::Phq9 => m::Instrument::Phq9,
-        Instrument::Gad7 => m::Instrument::Gad7,
-        Instrument::Madrs => m::Instrument::Madrs,
-        Instrument::Pcl5 => m::Instrument::Pcl5,
-    }
-}
-
-fn wire_instrument(i: m::Instrument) -> Instrument {
-    match i {
-        m::Instrument::Phq9 => Instrument::Phq9,
-        m::Instrument::Gad7 => Instrument::Gad7,
-        m::Instrument::Madrs => Instrument::Madrs,
-        m::Instrument::Pcl5 => Instrument::Pcl5,
-    }
-}
-
-fn engine_instrument(i: Instrument) -> suggestion::Instrument {
-    match i {
-        Instrument::Phq9 => suggestion::Instrument::Phq9,
-        Instrument::Gad7 => suggestion::Instrument::Gad7,
-        Instrument::Madrs => suggestion::Instrument::Madrs,
-        Instrument::Pcl5 => suggestion::Instrument::Pcl5,
-    }
-}
-
-/// Changes a course's booster policy (clinician or admin), re-planning only
-/// future boosters not yet attended. Below the protocol's floor needs
-/// `override_floor` and a reason; the change history keeps who, when,
-/// old → new and why.
-pub fn change_policy(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    clinic_id: i64,
-    course_id: i64,
-    if_match: &IfMatch,
-    body: &ChangeBoosterPolicy,
-) -> Result<BoosterPolicyChanged, ApiError> {
-    caller.require_clinical("changing booster spacing")?;
-    if body.reason.trim().is_empty() {
-        return Err(ApiError::invalid_field(
-            "reason",
-            "say why the spacing changes",
-        ));
-    }
-    let context = CourseContext::load(conn, clinic_id, course_id)?;
-    if_match.check(&courses::view(conn, &context.course)?)?;
-    let Some((_, rules)) = context.protocol.boosters() else {
-        return Err(ApiError::invalid_field(
-            "policy",
-            "this course's protocol has no booster phase",
-        ));
-    };
-    let policy: engine::BoosterPolicy = body.policy.into();
-    policy.validate("policy").map_err(ApiError::from)?;
-    let below_floor = policy.floor_days < rules.default_policy.floor_days
-        || policy.interval_days < rules.default_policy.floor_days;
-    if below_floor && !body.override_floor {
-        return Err(ApiError::Violations(vec![engine::Violation {
-            rule: engine::Rule::BoosterFloor,
-            sequence: None,
-            detail: format!(
-                "the protocol's floor is {} days; set override_floor with a reason to go below it",
-                rules.default_policy.floor_days
-            ),
-        }]));
-    }
-    let new_policy = serde_json::to_value(policy).expect("serialises");
-    repo::courses::change_booster_policy(
-        conn,
-        clinic_id,
-        course_id,
-        context.course.version,
-        &new_policy,
-        &body.reason,
-        below_floor,
-        caller.actor(),
-    )?;
-    // Only future boosters not yet attended move: cancel them and book
-    // afresh from the last session that stands.
-    let phase_is_boosters =
-        context.protocol.boosters().map(|(i, _)| i as i32) == Some(context.course.current_phase);
-    let mut cancelled = Vec::new();
-    if phase_is_boosters {
-        let now = Utc::now();
-        let future: Vec<m::Session> = context
-            .sessions
-            .iter()
-            .filter(|s| {
-                s.phase_index == context.course.current_phase
-                    && s.status == SessionStatus::Booked
-                    && s.starts_at > now
-            })
-            .cloned()
-            .collect();
-        for s in &future {
-            cancelled.push(change_status(
-                conn,
-                caller,
-                &context,
-                s,
-                SessionStatus::Cancelled,
-                Some("booster spacing changed"),
-            )?);
-        }
-    }
-    let booked = top_up_boosters(conn, caller, clinic_id, course_id, context.tomorrow())?;
-    let payload = json!({
-        "course_id": course_id,
-        "old_policy": context.booster_policy()?.map(BoosterPolicy::from),
-        "new_policy": body.policy,
-        "reason": body.reason,
-        "floor_overridden": below_floor,
-    });
-    emit(
-        conn,
-        clinic_id,
-        "booster.policy_changed",
-        course_id,
-        payload.clone(),
-    )?;
-    audit(
-        conn,
-        caller,
-        Some(clinic_id),
-        "booster.policy_changed",
-        "course",
-        Some(course_id),
-        None,
-        Some(payload),
-    )?;
+/// The answer to a booster policy change: the policy now in force and the
+/// boosters it moved.
+pub fn policy_changed(acted: &Acted) -> Result<BoosterPolicyChanged, ApiError> {
+    let policy = acted
+        .applied
+        .course
+        .booster_policy
+        .ok_or_else(|| ApiError::Internal("a changed policy is stored".into()))?;
+    let cancelled = acted
+        .decision
+        .cancelled()
+        .iter()
+        .filter_map(|id| acted.session(id.0))
+        .map(|s| views::session(acted.zone, &s))
+        .collect();
     Ok(BoosterPolicyChanged {
-        policy: body.policy,
-        cancelled: cancelled
+        policy,
+        cancelled,
+        booked: acted
+            .applied
+            .booked
             .iter()
-            .map(|s| views::session(context.zone, s))
-            .collect(),
-        booked: booked
-            .iter()
-            .map(|s| views::session(context.zone, s))
+            .map(|s| views::session(acted.zone, s))
             .collect(),
     })
-}
-
-/// The esketamine label's step back: when symptoms worsen in maintenance,
-/// return to the previous (more frequent) interval in one call.
-pub fn step_back(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    clinic_id: i64,
-    course_id: i64,
-    if_match: &IfMatch,
-    reason: &str,
-) -> Result<BoosterPolicyChanged, ApiError> {
-    let context = CourseContext::load(conn, clinic_id, course_id)?;
-    let Some((_, rules)) = context.protocol.boosters() else {
-        return Err(ApiError::invalid_field(
-            "course",
-            "this course's protocol has no booster phase",
-        ));
-    };
-    let current = context
-        .booster_policy()?
-        .expect("a booster phase has a policy");
-    let previous = rules
-        .interval_steps_days
-        .iter()
-        .rev()
-        .copied()
-        .find(|s| *s < current.interval_days)
-        .ok_or_else(|| ApiError::Conflict {
-            kind: "no-shorter-step",
-            detail: format!(
-                "{} days is already the most frequent step",
-                current.interval_days
-            ),
-        })?;
-    let policy = engine::BoosterPolicy {
-        interval_days: previous,
-        ..current
-    };
-    change_policy(
-        conn,
-        caller,
-        clinic_id,
-        course_id,
-        if_match,
-        &ChangeBoosterPolicy {
-            policy: policy.into(),
-            reason: reason.to_string(),
-            override_floor: false,
-        },
-    )
 }
 
 /// The history of a course's booster policy.
@@ -225,25 +52,21 @@ pub fn policy_history(
     course_id: i64,
 ) -> Result<Vec<BoosterPolicyChangeView>, ApiError> {
     repo::courses::get(conn, clinic_id, course_id)?;
-    repo::courses::booster_policy_changes(conn, clinic_id, course_id)?
-        .iter()
-        .map(|c| {
-            Ok(BoosterPolicyChangeView {
+    Ok(
+        repo::courses::booster_policy_changes(conn, clinic_id, course_id)?
+            .into_iter()
+            .map(|c| BoosterPolicyChangeView {
                 id: c.id,
                 key_id: c.key_id,
-                role: c.role.as_str().to_string(),
-                old_policy: c
-                    .old_policy
-                    .as_ref()
-                    .map(|p| stored::<engine::BoosterPolicy>(p, "policy").map(BoosterPolicy::from))
-                    .transpose()?,
-                new_policy: stored::<engine::BoosterPolicy>(&c.new_policy, "policy")?.into(),
-                reason: c.reason.clone(),
+                role: c.role,
+                old_policy: c.old_policy,
+                new_policy: c.new_policy,
+                reason: c.reason,
                 floor_overridden: c.floor_overridden,
                 changed_at: c.changed_at,
             })
-        })
-        .collect()
+            .collect(),
+    )
 }
 
 /// Records a symptom score on a course; out-of-range scores are 422.
@@ -253,8 +76,9 @@ pub fn record_measure(
     clinic_id: i64,
     course_id: i64,
     body: &RecordMeasure,
+    now: DateTime<Utc>,
 ) -> Result<MeasureView, ApiError> {
-    let max = engine_instrument(body.instrument).max_score();
+    let max = body.instrument.max_score();
     if !(0..=max).contains(&body.score) {
         return Err(ApiError::invalid_field(
             "score",
@@ -262,10 +86,8 @@ pub fn record_measure(
         ));
     }
     let course = repo::courses::get(conn, clinic_id, course_id)?;
-    let measured_at = body
-        .measured_at
-        .map_or_else(Utc::now, |t| t.with_timezone(&Utc));
-    if measured_at > Utc::now() + chrono::Duration::minutes(5) {
+    let measured_at = body.measured_at.map_or(now, |t| t.with_timezone(&Utc));
+    if measured_at > now + chrono::Duration::minutes(5) {
         return Err(ApiError::invalid_field("measured_at", "is in the future"));
     }
     let measure = repo::measures::record(
@@ -274,7 +96,7 @@ pub fn record_measure(
         &NewSymptomMeasure {
             patient_id: course.patient_id,
             course_id: Some(course_id),
-            instrument: store_instrument(body.instrument),
+            instrument: body.instrument,
             score: body.score,
             measured_at,
         },
@@ -297,7 +119,7 @@ pub fn record_measure(
         "course",
         Some(course_id),
         None,
-        Some(json!({ "measure_id": measure.id, "instrument": measure.instrument.as_str() })),
+        Some(json!({ "measure_id": measure.id, "instrument": measure.instrument })),
     )?;
     Ok(list_measures(conn, clinic_id, course_id)?
         .into_iter()
@@ -325,10 +147,10 @@ pub fn list_measures(
         .iter()
         .map(|m| {
             let before_first = first_session.is_none_or(|f| m.measured_at < f);
-            let baseline = before_first && baseline_seen.insert(m.instrument.as_str());
+            let baseline = before_first && baseline_seen.insert(m.instrument);
             MeasureView {
                 id: m.id,
-                instrument: wire_instrument(m.instrument),
+                instrument: m.instrument,
                 score: m.score,
                 measured_at: m.measured_at,
                 baseline,
@@ -343,25 +165,19 @@ pub fn suggestion(
     clinic_id: i64,
     course_id: i64,
 ) -> Result<SuggestionView, ApiError> {
-    let context = CourseContext::load(conn, clinic_id, course_id)?;
-    let Some((_, rules)) = context.protocol.boosters() else {
+    let course = repo::courses::get(conn, clinic_id, course_id)?;
+    let version = repo::protocols::get_version(conn, clinic_id, course.protocol_version_id)?;
+    let Some((_, rules)) = version.definition.boosters() else {
         return Err(ApiError::invalid_field(
             "course",
             "this course's protocol has no booster phase",
         ));
     };
     let clinic = repo::clinics::get(conn, clinic_id)?;
-    let settings: crate::dto::clinic::ClinicSettings = stored(&clinic.settings, "settings")?;
-    let suggestion_rules: SuggestionRules = settings.suggestion_rules();
-    let wire = match suggestion_rules.instrument {
-        suggestion::Instrument::Phq9 => Instrument::Phq9,
-        suggestion::Instrument::Gad7 => Instrument::Gad7,
-        suggestion::Instrument::Madrs => Instrument::Madrs,
-        suggestion::Instrument::Pcl5 => Instrument::Pcl5,
-    };
+    let suggestion_rules = clinic.settings.suggestion_rules();
     let measures: Vec<MeasureView> = list_measures(conn, clinic_id, course_id)?
         .into_iter()
-        .filter(|m| m.instrument == wire)
+        .filter(|m| m.instrument == suggestion_rules.instrument)
         .collect();
     let baseline = measures.iter().find(|m| m.baseline).map(|m| m.score);
     let since: Vec<i32> = measures
@@ -369,9 +185,9 @@ pub fn suggestion(
         .filter(|m| !m.baseline)
         .map(|m| m.score)
         .collect();
-    let current = context
-        .booster_policy()?
-        .expect("a booster phase has a policy")
+    let current = course
+        .booster_policy
+        .unwrap_or(rules.default_policy)
         .interval_days;
     let s = suggestion::suggest(
         &suggestion_rules,
@@ -381,13 +197,9 @@ pub fn suggestion(
         current,
     );
     Ok(SuggestionView {
-        direction: serde_json::to_value(s.direction)
-            .expect("serialises")
-            .as_str()
-            .unwrap_or_default()
-            .to_string(),
+        direction: s.direction,
         rule: s.rule,
-        instrument: wire,
+        instrument: suggestion_rules.instrument,
         current_interval_days: s.current_interval_days,
         suggested_interval_days: s.suggested_interval_days,
         baseline: s.baseline,
@@ -412,9 +224,10 @@ pub fn rems_forms(
     conn: &mut DbConnection,
     clinic_id: i64,
     overdue_only: bool,
+    now: DateTime<Utc>,
 ) -> Result<Vec<RemsFormView>, ApiError> {
     let clinic = repo::clinics::get(conn, clinic_id)?;
-    let today = today(views::zone_of(&clinic)?);
+    let today = today(clinic.time_zone, now);
     let until = if overdue_only {
         today - chrono::Duration::days(1)
     } else {
@@ -432,9 +245,10 @@ pub fn file_rems_form(
     caller: &Caller,
     clinic_id: i64,
     form_id: i64,
+    now: DateTime<Utc>,
 ) -> Result<RemsFormView, ApiError> {
     let clinic = repo::clinics::get(conn, clinic_id)?;
-    let today = today(views::zone_of(&clinic)?);
+    let today = today(clinic.time_zone, now);
     let form =
         repo::measures::rems_forms_due(conn, clinic_id, today + chrono::Duration::days(3650))?
             .into_iter()
@@ -442,7 +256,7 @@ pub fn file_rems_form(
             .ok_or_else(|| {
                 ApiError::NotFound(format!("no open REMS form {form_id} in clinic {clinic_id}"))
             })?;
-    let filed = repo::measures::file_rems_form(conn, clinic_id, form.id, form.version, Utc::now())?;
+    let filed = repo::measures::file_rems_form(conn, clinic_id, form.id, form.version, now)?;
     audit(
         conn,
         caller,

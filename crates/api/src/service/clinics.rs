@@ -1,42 +1,44 @@
-//! Setting up a clinic: the clinic, its chairs, closures and chair blocks.
+//! Clinics, their chairs and closures.
 
-use chairside_engine as engine;
+use chairside_engine::{self as engine, ClinicSettings, ClosureSpan, WeeklyHours};
 use chairside_store::models::{ClinicUpdate, NewChair, NewClinic, NewClosure, SessionStatus};
 use chairside_store::repo::sessions::SessionFilter;
-use chairside_store::{models as m, repo, DbConnection};
-use chrono::Utc;
-use serde_json::json;
+use chairside_store::{repo, DbConnection};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use serde_json::{json, Value};
 
 use crate::auth::Caller;
 use crate::dto::clinic::{
-    ChairView, ClinicSettings, ClinicView, ClosureView, CreateChair, CreateClinic, CreateClosure,
-    UpdateClinic,
+    ChairView, ClinicView, ClosureView, CreateChair, CreateClinic, CreateClosure,
 };
-use crate::error::ApiError;
+use crate::error::{local_time_error, ApiError};
+use crate::etag::IfMatch;
+use crate::service::merge_patch::patched;
 use crate::service::{audit, protocols, taken};
 use crate::views;
 
-fn check_zone(zone: &str) -> Result<(), ApiError> {
-    zone.parse::<chrono_tz::Tz>().map(|_| ()).map_err(|_| {
-        ApiError::invalid_field("time_zone", format!("{zone:?} is not an IANA time zone"))
+fn zone(name: &str) -> Result<Tz, ApiError> {
+    name.parse::<Tz>().map_err(|_| {
+        ApiError::invalid_field("time_zone", format!("{name:?} is not an IANA time zone"))
     })
 }
 
+/// The calendar's own rules (hours in order, grid) and the settings' ranges.
 fn check_calendar(
-    zone: &str,
-    hours: &crate::dto::clinic::OpeningHours,
+    zone: Tz,
+    hours: &WeeklyHours,
     settings: &ClinicSettings,
 ) -> Result<(), ApiError> {
-    check_zone(zone)?;
     let calendar = engine::ClinicCalendar {
-        zone: zone.parse().expect("checked"),
-        hours: hours.into(),
+        zone,
+        hours: hours.clone(),
         closures: Vec::new(),
         chairs: Vec::new(),
         start_grid_minutes: settings.start_grid_minutes,
         max_starts_per_slot: settings.max_starts_per_slot,
     };
-    calendar.validate().map_err(|e| match e {
+    let in_settings = |e: engine::EngineError| match e {
         engine::EngineError::InvalidInput { field, reason } => {
             let field = match field.strip_prefix("hours.") {
                 Some(rest) => format!("hours.{rest}"),
@@ -45,50 +47,9 @@ fn check_calendar(
             ApiError::invalid_field(field, reason)
         }
         other => other.into(),
-    })?;
-    if !(1..=12).contains(&settings.boosters_ahead) {
-        return Err(ApiError::invalid_field(
-            "settings.boosters_ahead",
-            "must be between 1 and 12",
-        ));
-    }
-    // The document says so; u32 would take up to 4294967295 (and the
-    // document's int32 not even that).
-    for (field, value, most) in [
-        (
-            "settings.max_starts_per_slot",
-            settings.max_starts_per_slot.unwrap_or(1),
-            100,
-        ),
-        (
-            "settings.no_show_after_minutes",
-            settings.no_show_after_minutes,
-            24 * 60,
-        ),
-        (
-            "settings.suggestion.remission_held_for",
-            settings.suggestion.remission_held_for,
-            12,
-        ),
-    ] {
-        if value > most {
-            return Err(ApiError::invalid_field(
-                field,
-                format!("must be at most {most}"),
-            ));
-        }
-    }
-    if settings
-        .reminder_lead_times_minutes
-        .iter()
-        .any(|m| *m == 0 || *m > 30 * 24 * 60)
-    {
-        return Err(ApiError::invalid_field(
-            "settings.reminder_lead_times_minutes",
-            "each lead time must be between 1 minute and 30 days",
-        ));
-    }
-    Ok(())
+    };
+    calendar.validate().map_err(in_settings)?;
+    settings.validate().map_err(in_settings)
 }
 
 fn non_blank(field: &str, value: &str, max: usize) -> Result<(), ApiError> {
@@ -116,18 +77,19 @@ pub fn create(
     }
     non_blank("name", &new.name, 200)?;
     let settings = new.settings.clone().unwrap_or_default();
-    check_calendar(&new.time_zone, &new.hours, &settings)?;
+    let time_zone = zone(&new.time_zone)?;
+    check_calendar(time_zone, &new.hours, &settings)?;
     let clinic = repo::clinics::create(
         conn,
         &NewClinic {
             name: new.name.clone(),
-            time_zone: new.time_zone.clone(),
-            opening_hours: serde_json::to_value(&new.hours).expect("serialises"),
-            settings: serde_json::to_value(&settings).expect("serialises"),
+            time_zone,
+            opening_hours: new.hours.clone(),
+            settings,
         },
     )?;
     protocols::seed_presets(conn, clinic.id)?;
-    let view = views::clinic(&clinic)?;
+    let view = views::clinic(&clinic);
     audit(
         conn,
         caller,
@@ -141,42 +103,41 @@ pub fn create(
     Ok(view)
 }
 
-/// Changes a clinic, guarded by the representation the caller read.
+/// Changes a clinic, guarded by the representation the caller read. The
+/// body is a JSON Merge Patch: what it leaves out stays as it is.
 pub fn update(
     conn: &mut DbConnection,
     caller: &Caller,
     clinic_id: i64,
-    if_match: &crate::etag::IfMatch,
-    change: &UpdateClinic,
+    if_match: &IfMatch,
+    patch: &Value,
 ) -> Result<ClinicView, ApiError> {
     let current = repo::clinics::get(conn, clinic_id)?;
-    let before = views::clinic(&current)?;
+    let before = views::clinic(&current);
     if_match.check(&before)?;
-    let zone = change.time_zone.clone().unwrap_or(before.time_zone.clone());
-    let hours = change.hours.clone().unwrap_or(before.hours.clone());
-    let settings = change.settings.clone().unwrap_or(before.settings.clone());
-    if let Some(name) = &change.name {
-        non_blank("name", name, 200)?;
-    }
-    check_calendar(&zone, &hours, &settings)?;
+    let writable = json!({
+        "name": before.name,
+        "time_zone": before.time_zone.name(),
+        "hours": before.hours,
+        "settings": before.settings,
+    });
+    let change: CreateClinic = patched(writable, patch)?;
+    non_blank("name", &change.name, 200)?;
+    let time_zone = zone(&change.time_zone)?;
+    let settings = change.settings.unwrap_or_default();
+    check_calendar(time_zone, &change.hours, &settings)?;
     let updated = repo::clinics::update(
         conn,
         clinic_id,
         current.version,
         &ClinicUpdate {
-            name: change.name.clone(),
-            time_zone: change.time_zone.clone(),
-            opening_hours: change
-                .hours
-                .as_ref()
-                .map(|h| serde_json::to_value(h).expect("serialises")),
-            settings: change
-                .settings
-                .as_ref()
-                .map(|s| serde_json::to_value(s).expect("serialises")),
+            name: Some(change.name),
+            time_zone: Some(time_zone),
+            opening_hours: Some(change.hours),
+            settings: Some(settings),
         },
     )?;
-    let after = views::clinic(&updated)?;
+    let after = views::clinic(&updated);
     audit(
         conn,
         caller,
@@ -214,7 +175,7 @@ pub fn add_chair(
         clinic_id,
         &NewChair {
             label: new.label.clone(),
-            modalities: serde_json::to_value(&new.modalities).expect("serialises"),
+            modalities: new.modalities.clone(),
             position,
         },
     )
@@ -225,7 +186,7 @@ pub fn add_chair(
             new.label
         ),
     ))?;
-    let view = views::chair(&chair)?;
+    let view = views::chair(&chair);
     audit(
         conn,
         caller,
@@ -247,6 +208,7 @@ pub fn set_chair_active(
     clinic_id: i64,
     chair_id: i64,
     active: bool,
+    now: DateTime<Utc>,
 ) -> Result<ChairView, ApiError> {
     let chair = repo::chairs::get(conn, clinic_id, chair_id)?;
     if !active {
@@ -256,7 +218,7 @@ pub fn set_chair_active(
             conn,
             clinic_id,
             &SessionFilter {
-                range: Some((Utc::now(), Utc::now() + chrono::Duration::days(3650))),
+                range: Some((now, now + chrono::Duration::days(3650))),
                 statuses: Some(vec![SessionStatus::Booked, SessionStatus::CheckedIn]),
                 course_id: None,
                 patient_id: None,
@@ -278,9 +240,9 @@ pub fn set_chair_active(
             });
         }
     }
-    let before = views::chair(&chair)?;
+    let before = views::chair(&chair);
     let updated = repo::chairs::set_active(conn, clinic_id, chair_id, chair.version, active)?;
-    let after = views::chair(&updated)?;
+    let after = views::chair(&updated);
     let action = if active {
         "chair.activated"
     } else {
@@ -307,21 +269,8 @@ pub fn add_closure(
     new: &CreateClosure,
 ) -> Result<ClosureView, ApiError> {
     non_blank("reason", &new.reason, 500)?;
-    match new.span {
-        crate::dto::clinic::ClosureSpan::Days { first, last } if first > last => {
-            return Err(ApiError::invalid_field(
-                "span.last",
-                "the last day is before the first",
-            ))
-        }
-        crate::dto::clinic::ClosureSpan::Range { start, end } if start >= end => {
-            return Err(ApiError::invalid_field(
-                "span.end",
-                "the end is not after the start",
-            ))
-        }
-        _ => {}
-    }
+    let clinic = repo::clinics::get(conn, clinic_id)?;
+    check_span(clinic.time_zone, &new.span)?;
     if let Some(chair_id) = new.chair_id {
         repo::chairs::get(conn, clinic_id, chair_id).map_err(|e| {
             ApiError::unknown_reference(
@@ -330,22 +279,13 @@ pub fn add_closure(
                 format!("chair {chair_id} is not one of this clinic's"),
             )
         })?;
-    } else {
-        repo::clinics::get(conn, clinic_id)?;
     }
     let closure = repo::closures::add(
         conn,
         clinic_id,
         &NewClosure {
             chair_id: new.chair_id,
-            span: match new.span {
-                crate::dto::clinic::ClosureSpan::Days { first, last } => {
-                    m::ClosureSpan::Days { first, last }
-                }
-                crate::dto::clinic::ClosureSpan::Range { start, end } => {
-                    m::ClosureSpan::LocalRange { start, end }
-                }
-            },
+            span: new.span,
             reason: new.reason.clone(),
         },
     )?;
@@ -361,6 +301,47 @@ pub fn add_closure(
         Some(json!(view)),
     )?;
     Ok(view)
+}
+
+/// A closure's span keeps Chairside's dates, runs forward, and names only
+/// wall-clock times that exist in the clinic's zone: a local time the clocks
+/// skip is refused, never guessed (domain rule 8).
+fn check_span(zone: Tz, span: &ClosureSpan) -> Result<(), ApiError> {
+    let date = |field: &str, d: chrono::NaiveDate| {
+        engine::dates::check(field, d)
+            .map(|_| ())
+            .map_err(ApiError::from)
+    };
+    match *span {
+        ClosureSpan::Days { first, last } => {
+            date("span.first", first)?;
+            date("span.last", last)?;
+            if first > last {
+                return Err(ApiError::invalid_field(
+                    "span.last",
+                    "the last day is before the first",
+                ));
+            }
+        }
+        ClosureSpan::Range { start, end } => {
+            date("span.start", start.date())?;
+            date("span.end", end.date())?;
+            if start >= end {
+                return Err(ApiError::invalid_field(
+                    "span.end",
+                    "the end is not after the start",
+                ));
+            }
+            for (field, local) in [("span.start", start), ("span.end", end)] {
+                if let Err(e @ engine::LocalTimeError::NonExistent { .. }) =
+                    engine::resolve_local(zone, local, engine::Disambiguation::Earlier)
+                {
+                    return Err(local_time_error(field, e));
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Removes a closure.

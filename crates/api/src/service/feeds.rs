@@ -24,7 +24,7 @@ use utoipa::ToSchema;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::ical::{Calendar, Event, EventStatus};
-use crate::service::{audit, engine_protocol};
+use crate::service::audit;
 
 /// Random bytes in a feed token.
 const TOKEN_BYTES: usize = 32;
@@ -312,7 +312,7 @@ impl CourseFacts {
             let course = repo::courses::get(conn, self.clinic_id, session.course_id)?;
             let version =
                 repo::protocols::get_version(conn, self.clinic_id, course.protocol_version_id)?;
-            let protocol = engine_protocol(&version)?;
+            let protocol = version.definition;
             self.courses.insert(
                 session.course_id,
                 Course {

@@ -4,17 +4,15 @@
 
 pub mod clinical;
 pub mod clinics;
-pub mod context;
-pub mod courses;
+pub mod course;
 pub mod feeds;
-pub mod lifecycle;
+pub mod merge_patch;
 pub mod patients;
-pub mod placing;
 pub mod protocols;
 pub mod reminders;
 pub mod schedule;
-pub mod sessions;
 pub mod webhooks;
+pub mod when;
 
 use chairside_engine as engine;
 use chairside_engine::local_time::start_of_local_day;
@@ -25,9 +23,7 @@ use chrono_tz::Tz;
 use serde_json::Value;
 
 use crate::auth::Caller;
-use crate::calendar::ClinicBook;
 use crate::error::ApiError;
-use crate::views::stored;
 
 /// How many times a booking is re-planned when a concurrent writer took its chair.
 pub const BOOKING_ATTEMPTS: u32 = 4;
@@ -54,26 +50,6 @@ pub fn horizon(
             errors: Vec::new(),
         }),
     }
-}
-
-/// The clinic's calendar and the live sessions over a horizon of local dates.
-pub fn load_book(
-    conn: &mut DbConnection,
-    clinic_id: i64,
-    from: NaiveDate,
-    days: i64,
-    except: &[i64],
-) -> Result<ClinicBook, ApiError> {
-    let clinic = repo::clinics::get(conn, clinic_id)?;
-    let zone = crate::views::zone_of(&clinic)?;
-    let (start, end) = horizon(zone, from, days)?;
-    let snapshot = repo::calendar::snapshot(conn, clinic_id, start, end)?;
-    ClinicBook::from_snapshot(&snapshot, except)
-}
-
-/// A protocol's stored revision as the engine reads it.
-pub fn engine_protocol(version: &m::ProtocolVersion) -> Result<engine::Protocol, ApiError> {
-    stored(&version.definition, "protocol")
 }
 
 /// A unique value already taken, as a 409 of this kind saying which: not
@@ -141,9 +117,9 @@ pub fn session_payload(zone: Tz, s: &m::Session) -> Value {
     serde_json::to_value(crate::views::session(zone, s)).expect("views serialise")
 }
 
-/// Today's date in the clinic's zone.
-pub fn today(zone: Tz) -> NaiveDate {
-    Utc::now().with_timezone(&zone).date_naive()
+/// The date `now` falls on in the clinic's zone.
+pub fn today(zone: Tz, now: DateTime<Utc>) -> NaiveDate {
+    now.with_timezone(&zone).date_naive()
 }
 
 /// The local date of an instant in the zone.

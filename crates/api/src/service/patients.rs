@@ -3,19 +3,20 @@
 use chairside_engine::PatientPreferences;
 use chairside_store::models::{NewPatient, PatientUpdate};
 use chairside_store::{repo, DbConnection};
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::auth::Caller;
-use crate::dto::patient::{CreatePatient, PatientView, Preferences, UpdatePatient};
+use crate::dto::patient::{CreatePatient, PatientView};
 use crate::error::ApiError;
 use crate::etag::IfMatch;
+use crate::service::merge_patch::patched;
 use crate::service::{audit, taken};
 use crate::views;
 
 fn check(
     external_ref: &str,
     display_name: &str,
-    preferences: &Preferences,
+    preferences: &PatientPreferences,
 ) -> Result<(), ApiError> {
     if external_ref.trim().is_empty() || external_ref.len() > 100 {
         return Err(ApiError::invalid_field(
@@ -35,14 +36,16 @@ fn check(
             "at most 366 dates",
         ));
     }
-    PatientPreferences::from(preferences)
-        .validate()
-        .map_err(|e| match e {
-            chairside_engine::EngineError::InvalidInput { field, reason } => {
-                ApiError::invalid_field(field, reason)
-            }
-            other => other.into(),
-        })
+    chairside_engine::dates::check_all(
+        "preferences.unavailable_dates",
+        &preferences.unavailable_dates,
+    )?;
+    preferences.validate().map_err(|e| match e {
+        chairside_engine::EngineError::InvalidInput { field, reason } => {
+            ApiError::invalid_field(field, reason)
+        }
+        other => other.into(),
+    })
 }
 
 /// Registers a patient.
@@ -60,7 +63,7 @@ pub fn create(
         &NewPatient {
             external_ref: new.external_ref.clone(),
             display_name: new.display_name.clone(),
-            preferences: serde_json::to_value(&new.preferences).expect("serialises"),
+            preferences: new.preferences.clone(),
             intake_assessed_on: new.intake_assessed_on,
             consent_on_file: new.consent_on_file,
             rems_enrolled_on: new.rems_enrolled_on,
@@ -68,7 +71,7 @@ pub fn create(
         },
     )
     .map_err(external_ref_taken(&new.external_ref))?;
-    let view = views::patient(&patient)?;
+    let view = views::patient(&patient);
     // The audit row names the patient by id only: names stay out of the trail's summaries.
     audit(
         conn,
@@ -90,28 +93,33 @@ fn external_ref_taken(external_ref: &str) -> impl FnOnce(chairside_store::StoreE
     )
 }
 
-/// Changes a patient, guarded by If-Match.
+/// Changes a patient, guarded by If-Match. The body is a JSON Merge
+/// Patch: what it leaves out stays as it is; `null` clears a date.
 pub fn update(
     conn: &mut DbConnection,
     caller: &Caller,
     clinic_id: i64,
     patient_id: i64,
     if_match: &IfMatch,
-    change: &UpdatePatient,
+    patch: &Value,
 ) -> Result<PatientView, ApiError> {
     let current = repo::patients::get(conn, clinic_id, patient_id)?;
-    let before = views::patient(&current)?;
+    let before = views::patient(&current);
     if_match.check(&before)?;
+    let writable = json!({
+        "external_ref": before.external_ref,
+        "display_name": before.display_name,
+        "preferences": before.preferences,
+        "intake_assessed_on": before.intake_assessed_on,
+        "consent_on_file": before.consent_on_file,
+        "rems_enrolled_on": before.rems_enrolled_on,
+        "escort_confirmed": before.escort_confirmed,
+    });
+    let change: CreatePatient = patched(writable, patch)?;
     check(
-        change
-            .external_ref
-            .as_deref()
-            .unwrap_or(&before.external_ref),
-        change
-            .display_name
-            .as_deref()
-            .unwrap_or(&before.display_name),
-        change.preferences.as_ref().unwrap_or(&before.preferences),
+        &change.external_ref,
+        &change.display_name,
+        &change.preferences,
     )?;
     let updated = repo::patients::update(
         conn,
@@ -119,37 +127,22 @@ pub fn update(
         patient_id,
         current.version,
         &PatientUpdate {
-            external_ref: change.external_ref.clone(),
-            display_name: change.display_name.clone(),
-            preferences: change
-                .preferences
-                .as_ref()
-                .map(|p| serde_json::to_value(p).expect("serialises")),
-            intake_assessed_on: change.intake_assessed_on.map(Some),
-            consent_on_file: change.consent_on_file,
-            rems_enrolled_on: change.rems_enrolled_on.map(Some),
-            escort_confirmed: change.escort_confirmed,
+            external_ref: Some(change.external_ref.clone()),
+            display_name: Some(change.display_name.clone()),
+            preferences: Some(change.preferences.clone()),
+            intake_assessed_on: Some(change.intake_assessed_on),
+            consent_on_file: Some(change.consent_on_file),
+            rems_enrolled_on: Some(change.rems_enrolled_on),
+            escort_confirmed: Some(change.escort_confirmed),
             calendar_token_hash: None,
         },
     )
-    .map_err(external_ref_taken(
-        change
-            .external_ref
-            .as_deref()
-            .unwrap_or(&before.external_ref),
-    ))?;
-    let fields: Vec<&str> = [
-        ("external_ref", change.external_ref.is_some()),
-        ("display_name", change.display_name.is_some()),
-        ("preferences", change.preferences.is_some()),
-        ("intake_assessed_on", change.intake_assessed_on.is_some()),
-        ("consent_on_file", change.consent_on_file.is_some()),
-        ("rems_enrolled_on", change.rems_enrolled_on.is_some()),
-        ("escort_confirmed", change.escort_confirmed.is_some()),
-    ]
-    .into_iter()
-    .filter_map(|(name, changed)| changed.then_some(name))
-    .collect();
+    .map_err(external_ref_taken(&change.external_ref))?;
+    // The audit row names the fields changed, never their values.
+    let fields: Vec<&str> = patch
+        .as_object()
+        .map(|o| o.keys().map(String::as_str).collect())
+        .unwrap_or_default();
     audit(
         conn,
         caller,
@@ -160,5 +153,5 @@ pub fn update(
         None,
         Some(json!({ "fields": fields })),
     )?;
-    views::patient(&updated)
+    Ok(views::patient(&updated))
 }

@@ -1,6 +1,6 @@
 //! Protocols: the presets every clinic starts with, and custom ones.
 
-use chairside_engine::{presets, Protocol as EngineProtocol};
+use chairside_engine::presets;
 use chairside_store::models as m;
 use chairside_store::{repo, DbConnection};
 use serde_json::json;
@@ -21,8 +21,7 @@ pub fn seed_presets(conn: &mut DbConnection, clinic_id: i64) -> Result<(), ApiEr
         .iter()
         .zip([presets::iv_ketamine_standard(), presets::esketamine_nasal()])
     {
-        let definition = serde_json::to_value(&protocol).expect("serialises");
-        repo::protocols::create(conn, clinic_id, code, &protocol.name, &definition)?;
+        repo::protocols::create(conn, clinic_id, code, &protocol.name, &protocol)?;
     }
     Ok(())
 }
@@ -32,14 +31,13 @@ pub fn latest(
     conn: &mut DbConnection,
     clinic_id: i64,
     protocol_id: i64,
-) -> Result<(m::Protocol, m::ProtocolVersion, EngineProtocol), ApiError> {
+) -> Result<(m::Protocol, m::ProtocolVersion), ApiError> {
     let protocol = repo::protocols::get(conn, clinic_id, protocol_id)?;
     let version = repo::protocols::list_versions(conn, clinic_id, protocol_id)?
         .into_iter()
         .max_by_key(|v| v.revision)
         .ok_or_else(|| ApiError::Internal(format!("protocol {protocol_id} has no revision")))?;
-    let engine = super::engine_protocol(&version)?;
-    Ok((protocol, version, engine))
+    Ok((protocol, version))
 }
 
 /// Every protocol of the clinic at its latest revision.
@@ -48,8 +46,8 @@ pub fn list(conn: &mut DbConnection, clinic_id: i64) -> Result<Vec<ProtocolView>
     repo::protocols::list(conn, clinic_id)?
         .iter()
         .map(|p| {
-            let (protocol, version, _) = latest(conn, clinic_id, p.id)?;
-            views::protocol(&protocol, &version)
+            let (protocol, version) = latest(conn, clinic_id, p.id)?;
+            Ok(views::protocol(&protocol, &version))
         })
         .collect()
 }
@@ -60,8 +58,8 @@ pub fn get(
     clinic_id: i64,
     protocol_id: i64,
 ) -> Result<ProtocolView, ApiError> {
-    let (protocol, version, _) = latest(conn, clinic_id, protocol_id)?;
-    views::protocol(&protocol, &version)
+    let (protocol, version) = latest(conn, clinic_id, protocol_id)?;
+    Ok(views::protocol(&protocol, &version))
 }
 
 /// Creates a custom protocol after the engine validates it.
@@ -82,7 +80,7 @@ pub fn create(
             "3 to 64 lowercase letters, digits and dashes",
         ));
     }
-    let engine = EngineProtocol::from(&new.definition);
+    let engine = &new.definition;
     engine.validate().map_err(|e| match e {
         chairside_engine::EngineError::InvalidInput { field, reason } => {
             ApiError::invalid_field(format!("definition.{field}"), reason)
@@ -90,9 +88,8 @@ pub fn create(
         other => other.into(),
     })?;
     repo::clinics::get(conn, clinic_id)?;
-    let definition = serde_json::to_value(&engine).expect("serialises");
     let (protocol, version) =
-        repo::protocols::create(conn, clinic_id, &new.code, &engine.name, &definition).map_err(
+        repo::protocols::create(conn, clinic_id, &new.code, &engine.name, engine).map_err(
             taken(
                 "duplicate-protocol-code",
                 format!(
@@ -101,7 +98,7 @@ pub fn create(
                 ),
             ),
         )?;
-    let view = views::protocol(&protocol, &version)?;
+    let view = views::protocol(&protocol, &version);
     audit(
         conn,
         caller,

@@ -3,17 +3,15 @@
 use std::collections::HashMap;
 
 use chairside_engine::reminders::reminder_due;
+use chairside_engine::DayOfInstructions;
 use chairside_store::models::SessionStatus;
 use chairside_store::repo::{self, sessions::SessionFilter};
 use chairside_store::DbConnection;
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 
-use crate::dto::clinic::ClinicSettings;
-use crate::dto::protocol::ProtocolDefinition;
 use crate::dto::reminder::ReminderView;
 use crate::error::ApiError;
-use crate::service::engine_protocol;
-use crate::views::{self, stored};
+use crate::views;
 
 /// The longest look-ahead a poll may ask for.
 pub const MAX_WITHIN: Duration = Duration::days(14);
@@ -24,17 +22,17 @@ pub fn upcoming(
     conn: &mut DbConnection,
     clinic_id: i64,
     within: Duration,
+    now: DateTime<Utc>,
 ) -> Result<Vec<ReminderView>, ApiError> {
     let clinic = repo::clinics::get(conn, clinic_id)?;
-    let zone = views::zone_of(&clinic)?;
-    let settings: ClinicSettings = stored(&clinic.settings, "settings")?;
+    let zone = clinic.time_zone;
+    let settings = &clinic.settings;
     let longest = settings
         .reminder_lead_times_minutes
         .iter()
         .copied()
         .max()
         .unwrap_or(0);
-    let now = Utc::now();
     let until = now + within;
     let filter = SessionFilter {
         range: Some((
@@ -46,7 +44,7 @@ pub fn upcoming(
         patient_id: None,
     };
     let sessions = repo::sessions::all(conn, clinic_id, &filter)?;
-    let mut instructions: HashMap<i64, ProtocolDefinition> = HashMap::new();
+    let mut instructions: HashMap<i64, DayOfInstructions> = HashMap::new();
     let mut due = Vec::new();
     for session in sessions.iter().filter(|s| s.starts_at > now) {
         for &lead in &settings.reminder_lead_times_minutes {
@@ -60,14 +58,14 @@ pub fn upcoming(
                     let course = repo::courses::get(conn, clinic_id, session.course_id)?;
                     let version =
                         repo::protocols::get_version(conn, clinic_id, course.protocol_version_id)?;
-                    slot.insert(ProtocolDefinition::from(&engine_protocol(&version)?))
+                    slot.insert(version.definition.instructions)
                 }
             };
             due.push(ReminderView {
                 due_at: at,
                 lead_minutes: lead,
                 session: views::session(zone, session),
-                instructions: protocol.instructions.clone(),
+                instructions: protocol.clone(),
             });
         }
     }

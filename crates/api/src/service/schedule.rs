@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 
 use crate::dto::session::{LocalTimes, SessionView};
 use crate::error::ApiError;
-use crate::service::{horizon, load_book, protocols};
+use crate::service::{horizon, protocols};
 use crate::views;
 
 /// One open start.
@@ -44,21 +44,27 @@ pub fn availability(
     to: NaiveDate,
     chair_id: Option<i64>,
 ) -> Result<AvailabilityView, ApiError> {
-    let (_, _, protocol) = protocols::latest(conn, clinic_id, protocol_id).map_err(|e| {
+    let (_, version) = protocols::latest(conn, clinic_id, protocol_id).map_err(|e| {
         ApiError::unknown_reference(
             e,
             "protocol_id",
             format!("protocol {protocol_id} is not in this clinic"),
         )
     })?;
+    let protocol = version.definition;
     let days = (to - from).num_days();
-    let book = load_book(conn, clinic_id, from, days.max(0), &[])?;
-    let open = book.planner()?.availability(&AvailabilityRequest {
-        modality: protocol.modality,
-        chair_time: protocol.chair_time,
-        from,
-        to,
-    })?;
+    let zone = repo::clinics::get(conn, clinic_id)?.time_zone;
+    let (start, end) = horizon(zone, from, days.max(0))?;
+    let book = repo::calendar::snapshot(conn, clinic_id, start, end)?;
+    let (calendar, occupancy) = (book.calendar(), book.occupancy_without(None));
+    let open = chairside_engine::Planner::new(&calendar, &occupancy)?.availability(
+        &AvailabilityRequest {
+            modality: protocol.modality,
+            chair_time: protocol.chair_time,
+            from,
+            to,
+        },
+    )?;
     let starts = open
         .iter()
         .filter(|o: &&OpenStart| chair_id.is_none_or(|c| o.chair.0 == c))
@@ -66,7 +72,7 @@ pub fn availability(
             chair_id: o.chair.0,
             start: o.start,
             end: o.end,
-            local: views::local_times(book.zone, o.start, o.end),
+            local: views::local_times(zone, o.start, o.end),
         })
         .collect();
     Ok(AvailabilityView {
@@ -107,7 +113,7 @@ pub fn day_sheet(
     date: NaiveDate,
 ) -> Result<DaySheet, ApiError> {
     let clinic = repo::clinics::get(conn, clinic_id)?;
-    let zone = views::zone_of(&clinic)?;
+    let zone = clinic.time_zone;
     let (from, to) = horizon(zone, date, 0)?;
     let chairs = repo::chairs::list(conn, clinic_id)?;
     let any_status = repo::sessions::SessionFilter {

@@ -4,16 +4,15 @@
 
 use std::time::Duration;
 
+use chairside_engine::course::{Action, SessionId};
 use chairside_store::models::SessionStatus;
 use chairside_store::repo::{self, sessions::SessionFilter};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
 use crate::auth::Caller;
-use crate::dto::clinic::ClinicSettings;
 use crate::error::ApiError;
-use crate::service::sessions::mark_no_show_automatically;
+use crate::service::course;
 use crate::state::AppState;
-use crate::views::stored;
 
 /// How far back a forgotten session is still marked (older ones are left
 /// for staff to correct by hand).
@@ -25,7 +24,8 @@ pub async fn run(state: AppState, every: Duration) {
     loop {
         ticker.tick().await;
         let store = state.store.clone();
-        let swept = actix_web::web::block(move || sweep(&store)).await;
+        let now = state.clock.now();
+        let swept = actix_web::web::block(move || sweep(&store, now)).await;
         match swept {
             Ok(Ok(0)) => {}
             Ok(Ok(marked)) => tracing::info!(sessions.marked = marked, "automatic no-shows"),
@@ -35,17 +35,19 @@ pub async fn run(state: AppState, every: Duration) {
     }
 }
 
-/// One sweep over every clinic; returns how many sessions were marked.
-pub fn sweep(store: &chairside_store::Store) -> Result<usize, ApiError> {
-    super::for_each_clinic(store, |clinic| sweep_clinic(store, clinic))
+/// One sweep over every clinic at `now`; returns how many sessions were
+/// marked.
+pub fn sweep(store: &chairside_store::Store, now: DateTime<Utc>) -> Result<usize, ApiError> {
+    super::for_each_clinic(store, |clinic| sweep_clinic(store, clinic, now))
 }
 
 fn sweep_clinic(
     store: &chairside_store::Store,
     clinic: &chairside_store::models::Clinic,
+    now: DateTime<Utc>,
 ) -> Result<usize, ApiError> {
-    let settings: ClinicSettings = stored(&clinic.settings, "settings")?;
-    let cutoff = Utc::now() - chrono::Duration::minutes(i64::from(settings.no_show_after_minutes));
+    let settings = &clinic.settings;
+    let cutoff = now - chrono::Duration::minutes(i64::from(settings.no_show_after_minutes));
     let filter = SessionFilter {
         range: Some((cutoff - chrono::Duration::hours(LOOKBACK_HOURS), cutoff)),
         statuses: Some(vec![SessionStatus::Booked]),
@@ -57,8 +59,30 @@ fn sweep_clinic(
     let mut marked = 0;
     for session in overdue.iter().filter(|s| s.starts_at <= cutoff) {
         // One transaction per session: a failure re-planning one course does
-        // not hold back the others.
-        match store.write(|conn| mark_no_show_automatically(conn, &caller, session)) {
+        // not hold back the others. A session changed meanwhile (a late
+        // check-in on another replica) is left alone.
+        let marked_now = store.write(|conn| -> Result<bool, ApiError> {
+            let current = repo::sessions::get(conn, clinic.id, session.id)?;
+            if current.status != SessionStatus::Booked || current.version != session.version {
+                return Ok(false);
+            }
+            let action = Action::NoShow {
+                session: SessionId(session.id),
+                note: None,
+                automatic: true,
+            };
+            course::act(
+                conn,
+                &caller,
+                clinic.id,
+                session.course_id,
+                &action,
+                now,
+                |_, _, _, _| Ok(()),
+            )?;
+            Ok(true)
+        });
+        match marked_now {
             Ok(true) => marked += 1,
             Ok(false) => {}
             Err(error) => tracing::warn!(session.id = session.id, %error, "could not mark no-show"),

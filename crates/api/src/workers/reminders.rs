@@ -10,15 +10,13 @@ use chairside_engine::reminders::{reminder_due, reminder_to_send};
 use chairside_store::models::{ReminderOutcome, SessionStatus};
 use chairside_store::repo::{self, sessions::SessionFilter};
 use chairside_store::Store;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use serde_json::json;
 
-use crate::dto::clinic::ClinicSettings;
-use crate::dto::protocol::ProtocolDefinition;
 use crate::error::ApiError;
-use crate::service::{emit, engine_protocol};
+use crate::service::emit;
 use crate::state::AppState;
-use crate::views::{self, stored};
+use crate::views;
 
 /// Runs forever, one sweep per `every`.
 pub async fn run(state: AppState, every: Duration) {
@@ -26,7 +24,8 @@ pub async fn run(state: AppState, every: Duration) {
     loop {
         ticker.tick().await;
         let store = state.store.clone();
-        match actix_web::web::block(move || sweep(&store)).await {
+        let now = state.clock.now();
+        match actix_web::web::block(move || sweep(&store, now)).await {
             Ok(Ok(_)) => {}
             Ok(Err(error)) => tracing::warn!(%error, "reminder sweep failed"),
             Err(_) => return,
@@ -34,22 +33,22 @@ pub async fn run(state: AppState, every: Duration) {
     }
 }
 
-/// One sweep over every clinic; returns how many reminders fell due.
-pub fn sweep(store: &Store) -> Result<usize, ApiError> {
-    super::for_each_clinic(store, |clinic| sweep_clinic(store, clinic))
+/// One sweep over every clinic at `now`; returns how many reminders fell
+/// due.
+pub fn sweep(store: &Store, now: DateTime<Utc>) -> Result<usize, ApiError> {
+    super::for_each_clinic(store, |clinic| sweep_clinic(store, clinic, now))
 }
 
 fn sweep_clinic(
     store: &Store,
     clinic: &chairside_store::models::Clinic,
+    now: DateTime<Utc>,
 ) -> Result<usize, ApiError> {
-    let settings: ClinicSettings = stored(&clinic.settings, "settings")?;
-    let zone = views::zone_of(clinic)?;
-    let leads = &settings.reminder_lead_times_minutes;
+    let zone = clinic.time_zone;
+    let leads = &clinic.settings.reminder_lead_times_minutes;
     let Some(longest) = leads.iter().copied().max() else {
         return Ok(0);
     };
-    let now = Utc::now();
     let filter = SessionFilter {
         range: Some((
             now,
@@ -71,7 +70,7 @@ fn sweep_clinic(
             let current = repo::sessions::get(conn, clinic.id, session.id)?;
             if current.status != SessionStatus::Booked
                 || current.starts_at != session.starts_at
-                || current.starts_at <= Utc::now()
+                || current.starts_at <= now
             {
                 return Ok(false);
             }
@@ -89,7 +88,7 @@ fn sweep_clinic(
             let course = repo::courses::get(conn, clinic.id, current.course_id)?;
             let version =
                 repo::protocols::get_version(conn, clinic.id, course.protocol_version_id)?;
-            let protocol = ProtocolDefinition::from(&engine_protocol(&version)?);
+            let protocol = version.definition;
             emit(
                 conn,
                 clinic.id,

@@ -1,21 +1,4 @@
-use crate::columns::text_enum;
-
-text_enum! {
-    /// Who may do what: the role of an API key, or `system` for the
-    /// background workers (which have no key).
-    pub enum Role {
-        /// Manages clinics and keys; may be global.
-        Admin => "admin",
-        /// Chooses protocols, adjusts boosters, records scores, corrects.
-        Clinician => "clinician",
-        /// Books, moves, cancels, checks in.
-        FrontDesk => "front_desk",
-        /// Reminder and calendar integrations.
-        Integration => "integration",
-        /// Chairside's own workers (automatic no-show, reminders). Never a key.
-        System => "system",
-    }
-}
+pub use chairside_engine::Role;
 
 /// Who made a change: every write that the audit trail or a history table
 /// records names one.

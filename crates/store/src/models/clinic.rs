@@ -1,8 +1,9 @@
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chairside_engine::{ClinicSettings, ClosureSpan, Modality, WeeklyHours};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 use diesel::{Queryable, Selectable};
-use serde_json::Value;
 
-use crate::columns::{DbInstant, DbJson};
+use crate::columns::{DbInstant, DbModalities, DbZone};
 use crate::schema::{chairs, clinics};
 
 /// A clinic: its zone, opening hours and settings.
@@ -14,14 +15,13 @@ pub struct Clinic {
     /// Display name.
     pub name: String,
     /// IANA time zone, e.g. `America/New_York`.
-    pub time_zone: String,
+    #[diesel(deserialize_as = DbZone)]
+    pub time_zone: Tz,
     /// Opening hours (JSON, the engine's shape), in clinic-local time.
-    #[diesel(deserialize_as = DbJson)]
-    pub opening_hours: Value,
+    pub opening_hours: WeeklyHours,
     /// Settings (JSON): reminder lead times, start grid minutes, start cap,
     /// REMS certification, boosters kept ahead.
-    #[diesel(deserialize_as = DbJson)]
-    pub settings: Value,
+    pub settings: ClinicSettings,
     /// Optimistic-concurrency version.
     pub version: i64,
     /// When created.
@@ -38,11 +38,11 @@ pub struct NewClinic {
     /// Display name.
     pub name: String,
     /// IANA time zone (validated by the api layer).
-    pub time_zone: String,
+    pub time_zone: Tz,
     /// Opening hours (JSON).
-    pub opening_hours: Value,
+    pub opening_hours: WeeklyHours,
     /// Settings (JSON).
-    pub settings: Value,
+    pub settings: ClinicSettings,
 }
 
 /// A change to a clinic; `None` fields stay as they are.
@@ -51,11 +51,11 @@ pub struct ClinicUpdate {
     /// New display name.
     pub name: Option<String>,
     /// New IANA time zone.
-    pub time_zone: Option<String>,
+    pub time_zone: Option<Tz>,
     /// New opening hours.
-    pub opening_hours: Option<Value>,
+    pub opening_hours: Option<WeeklyHours>,
     /// New settings.
-    pub settings: Option<Value>,
+    pub settings: Option<ClinicSettings>,
 }
 
 /// A treatment chair.
@@ -69,8 +69,8 @@ pub struct Chair {
     /// Label, unique in the clinic ("Chair 3").
     pub label: String,
     /// Modalities the chair supports (JSON array of strings).
-    #[diesel(deserialize_as = DbJson)]
-    pub modalities: Value,
+    #[diesel(deserialize_as = DbModalities)]
+    pub modalities: Vec<Modality>,
     /// Stable display and allocation order (then id).
     pub position: i32,
     /// Inactive chairs take no new bookings.
@@ -91,30 +91,9 @@ pub struct NewChair {
     /// Label, unique in the clinic.
     pub label: String,
     /// Modalities (JSON array of strings).
-    pub modalities: Value,
+    pub modalities: Vec<Modality>,
     /// Order among the clinic's chairs.
     pub position: i32,
-}
-
-/// What a closure closes: whole local days, or a local wall-clock range.
-/// Both are in the clinic's zone; the engine resolves them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum ClosureSpan {
-    /// `first..=last`, whole local days.
-    Days {
-        /// First closed day.
-        first: NaiveDate,
-        /// Last closed day (inclusive).
-        last: NaiveDate,
-    },
-    /// `[start, end)` in local wall-clock time.
-    LocalRange {
-        /// Start, local.
-        start: NaiveDateTime,
-        /// End, local, exclusive.
-        end: NaiveDateTime,
-    },
 }
 
 /// A closure of the clinic or of one chair.

@@ -1,35 +1,11 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::{Queryable, Selectable};
 
-use crate::columns::{text_enum, DbInstant, DbOptInstant};
+use crate::columns::{DbInstant, DbOptInstant};
 use crate::models::Role;
 use crate::schema::{rems_monitoring_forms, symptom_measures};
 
-text_enum! {
-    /// A symptom rating scale.
-    pub enum Instrument {
-        /// PHQ-9, 0–27.
-        Phq9 => "PHQ9",
-        /// GAD-7, 0–21.
-        Gad7 => "GAD7",
-        /// MADRS, 0–60.
-        Madrs => "MADRS",
-        /// PCL-5, 0–80.
-        Pcl5 => "PCL5",
-    }
-}
-
-impl Instrument {
-    /// The highest possible score (the database checks it too).
-    pub fn max_score(self) -> i32 {
-        match self {
-            Instrument::Phq9 => 27,
-            Instrument::Gad7 => 21,
-            Instrument::Madrs => 60,
-            Instrument::Pcl5 => 80,
-        }
-    }
-}
+pub use chairside_engine::suggestion::Instrument;
 
 /// A recorded symptom score.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, serde::Serialize)]

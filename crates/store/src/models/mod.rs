@@ -1,8 +1,10 @@
 //! The records the store returns and the values it takes.
 //!
-//! Records mirror rows: ids are `i64`, instants `DateTime<Utc>`, JSON
-//! documents `serde_json::Value` (the api layer converts them to and from the
-//! engine's types). Every mutable record carries its `version`.
+//! Records mirror rows: ids are `i64`, instants `DateTime<Utc>`, and every
+//! domain value is the engine's own type (statuses, roles, opening hours,
+//! settings, preferences, protocols, policies), read and written by the
+//! store as the engine defines it. Every mutable record carries its
+//! `version`.
 
 mod actor;
 mod api_key;
@@ -19,15 +21,14 @@ mod webhook;
 pub use actor::{Actor, Role};
 pub use api_key::{ApiKey, NewApiKey};
 pub use audit::{AuditEntry, AuditRecord};
-pub use clinic::{
-    Chair, Clinic, ClinicUpdate, Closure, ClosureSpan, NewChair, NewClinic, NewClosure,
-};
-pub use course::{BoosterPolicyChange, Course, CourseStatus, CourseUpdate, NewCourse};
+pub use clinic::{Chair, Clinic, ClinicUpdate, Closure, NewChair, NewClinic, NewClosure};
+pub use course::{BoosterPolicyChange, Course, CourseStatus};
 pub use measure::{Instrument, NewSymptomMeasure, RemsMonitoringForm, SymptomMeasure};
 pub use outbox::{IdempotencyRecord, NewIdempotencyRecord, NewOutboxEvent, OutboxEvent};
 pub use patient::{NewPatient, Patient, PatientUpdate};
 pub use protocol::{Protocol, ProtocolVersion};
-pub use session::{PlannedSession, Session, SessionStatus, StatusChange};
+pub(crate) use session::live_words;
+pub use session::{Session, SessionStatus, StatusChange};
 pub use webhook::{
     Attempt, AttemptOutcome, Delivery, DeliveryStatus, NewWebhookSubscription, Next,
     ReminderOutcome, ReminderSent, WebhookSubscription, ALL_EVENTS,

@@ -1,8 +1,8 @@
+use chairside_engine::PatientPreferences;
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::{Queryable, Selectable};
-use serde_json::Value;
 
-use crate::columns::{DbInstant, DbJson};
+use crate::columns::DbInstant;
 use crate::schema::patients;
 
 /// A patient of a clinic, with the facts the first-dose gates check.
@@ -18,8 +18,7 @@ pub struct Patient {
     /// Name for staff screens; never logged.
     pub display_name: String,
     /// Scheduling preferences (JSON, clinic-local).
-    #[diesel(deserialize_as = DbJson)]
-    pub preferences: Value,
+    pub preferences: PatientPreferences,
     /// Date of the intake assessment.
     pub intake_assessed_on: Option<NaiveDate>,
     /// Treatment consent is on file.
@@ -49,7 +48,7 @@ pub struct NewPatient {
     /// Name for staff screens.
     pub display_name: String,
     /// Preferences (JSON).
-    pub preferences: Value,
+    pub preferences: PatientPreferences,
     /// Intake assessment date.
     pub intake_assessed_on: Option<NaiveDate>,
     /// Consent on file.
@@ -69,7 +68,7 @@ pub struct PatientUpdate {
     /// New display name.
     pub display_name: Option<String>,
     /// New preferences.
-    pub preferences: Option<Value>,
+    pub preferences: Option<PatientPreferences>,
     /// New intake date.
     pub intake_assessed_on: Option<Option<NaiveDate>>,
     /// Consent.

@@ -1,8 +1,7 @@
 use chrono::{DateTime, Utc};
 use diesel::{Queryable, Selectable};
-use serde_json::Value;
 
-use crate::columns::{DbInstant, DbJson};
+use crate::columns::DbInstant;
 use crate::schema::{protocol_versions, protocols};
 
 /// A protocol of the clinic (a preset copied in, or the clinic's own).
@@ -42,8 +41,7 @@ pub struct ProtocolVersion {
     /// 1, 2, … in the protocol.
     pub revision: i32,
     /// The definition (JSON, the engine's shape): phases and their rules.
-    #[diesel(deserialize_as = DbJson)]
-    pub definition: Value,
+    pub definition: chairside_engine::Protocol,
     /// When created.
     #[diesel(deserialize_as = DbInstant)]
     pub created_at: DateTime<Utc>,

@@ -1,48 +1,15 @@
 use chrono::{DateTime, Utc};
 use diesel::{Queryable, Selectable};
 
-use crate::columns::{text_enum, DbInstant};
+use crate::columns::DbInstant;
 use crate::models::Role;
 use crate::schema::{session_status_history, sessions};
 
-text_enum! {
-    /// A session's status (FHIR `Appointment.status` where one exists).
-    pub enum SessionStatus {
-        /// Holds a chair.
-        Booked => "booked",
-        /// The patient arrived (FHIR `checked-in`).
-        CheckedIn => "checked_in",
-        /// Dosed and monitored (FHIR `fulfilled`).
-        Completed => "completed",
-        /// Arrived but not treated (e.g. blood pressure too high).
-        NotDosed => "not_dosed",
-        /// Cancelled; frees the chair.
-        Cancelled => "cancelled",
-        /// Did not come; frees the chair.
-        NoShow => "no_show",
-        /// Should never have existed; frees the chair.
-        EnteredInError => "entered_in_error",
-    }
-}
+pub use chairside_engine::course::SessionStatus;
 
-impl SessionStatus {
-    /// Live sessions hold their chair and their patient: no other live
-    /// session may overlap them.
-    pub const LIVE: [SessionStatus; 4] = [
-        SessionStatus::Booked,
-        SessionStatus::CheckedIn,
-        SessionStatus::Completed,
-        SessionStatus::NotDosed,
-    ];
-
-    /// Whether this status holds the chair.
-    pub fn is_live(self) -> bool {
-        SessionStatus::LIVE.contains(&self)
-    }
-
-    pub(crate) fn live_texts() -> [&'static str; 4] {
-        SessionStatus::LIVE.map(SessionStatus::as_str)
-    }
+/// The words of the live statuses, for the store's queries.
+pub(crate) fn live_words() -> [&'static str; 4] {
+    SessionStatus::LIVE.map(SessionStatus::as_str)
 }
 
 /// One session of a course: a chair interval for one patient.
@@ -59,7 +26,7 @@ pub struct Session {
     pub patient_id: i64,
     /// The protocol phase.
     pub phase_index: i32,
-    /// Position in the phase (0-based).
+    /// Position among the phase's sessions in time order (1-based).
     pub sequence: i32,
     /// The chair.
     pub chair_id: i64,
@@ -81,21 +48,8 @@ pub struct Session {
     /// When last changed.
     #[diesel(deserialize_as = DbInstant)]
     pub updated_at: DateTime<Utc>,
-}
-
-/// A session the engine planned, to be inserted as `booked`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PlannedSession {
-    /// The protocol phase.
-    pub phase_index: i32,
-    /// Position in the phase.
-    pub sequence: i32,
-    /// The chair.
-    pub chair_id: i64,
-    /// Chair interval start, UTC (stored to the second).
-    pub starts_at: DateTime<Utc>,
-    /// Chair interval end, UTC, exclusive (stored to the second).
-    pub ends_at: DateTime<Utc>,
+    /// A clinician omitted this dose.
+    pub omitted: bool,
 }
 
 /// One status change of a session, kept forever.

@@ -3,7 +3,7 @@
 use diesel::prelude::*;
 
 use crate::backend::DbConnection;
-use crate::columns::{json, now};
+use crate::columns::{doc, now};
 use crate::error::StoreError;
 use crate::models::{columns, Chair, NewChair};
 use crate::repo::version_miss;
@@ -16,7 +16,7 @@ pub fn add(conn: &mut DbConnection, clinic_id: i64, new: &NewChair) -> Result<Ch
         .values((
             ch::clinic_id.eq(clinic_id),
             ch::label.eq(&new.label),
-            ch::modalities.eq(json(&new.modalities)),
+            ch::modalities.eq(doc(&new.modalities)),
             ch::position.eq(new.position),
             ch::active.eq(true),
             ch::created_at.eq(at),

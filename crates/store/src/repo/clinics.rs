@@ -3,7 +3,7 @@
 use diesel::prelude::*;
 
 use crate::backend::DbConnection;
-use crate::columns::{json, now};
+use crate::columns::{doc, now};
 use crate::error::StoreError;
 use crate::models::{columns, Clinic, ClinicUpdate, NewClinic, Page, PageRequest};
 use crate::repo::version_miss;
@@ -15,9 +15,9 @@ pub fn create(conn: &mut DbConnection, new: &NewClinic) -> Result<Clinic, StoreE
     Ok(diesel::insert_into(c::clinics)
         .values((
             c::name.eq(&new.name),
-            c::time_zone.eq(&new.time_zone),
-            c::opening_hours.eq(json(&new.opening_hours)),
-            c::settings.eq(json(&new.settings)),
+            c::time_zone.eq(new.time_zone.name()),
+            c::opening_hours.eq(doc(&new.opening_hours)),
+            c::settings.eq(doc(&new.settings)),
             c::created_at.eq(at),
             c::updated_at.eq(at),
         ))
@@ -67,14 +67,12 @@ pub fn update(
     )
     .set((
         c::name.eq(change.name.as_ref().unwrap_or(&current.name)),
-        c::time_zone.eq(change.time_zone.as_ref().unwrap_or(&current.time_zone)),
-        c::opening_hours.eq(json(
-            change
-                .opening_hours
-                .as_ref()
-                .unwrap_or(&current.opening_hours),
-        )),
-        c::settings.eq(json(change.settings.as_ref().unwrap_or(&current.settings))),
+        c::time_zone.eq(change.time_zone.unwrap_or(current.time_zone).name()),
+        c::opening_hours.eq(doc(change
+            .opening_hours
+            .as_ref()
+            .unwrap_or(&current.opening_hours))),
+        c::settings.eq(doc(change.settings.as_ref().unwrap_or(&current.settings))),
         c::version.eq(c::version + 1),
         c::updated_at.eq(now()),
     ))

@@ -6,7 +6,9 @@ use diesel::prelude::*;
 use crate::backend::DbConnection;
 use crate::columns::{now, DbInstant};
 use crate::error::StoreError;
-use crate::models::{Closure, ClosureSpan, NewClosure};
+use chairside_engine::ClosureSpan;
+
+use crate::models::{Closure, NewClosure};
 use crate::schema::closures::dsl as cl;
 
 type Row = (
@@ -47,7 +49,7 @@ fn closure(row: Row) -> Result<Closure, StoreError> {
     let (id, clinic_id, chair_id, first, last, start, end, reason, created_at) = row;
     let span = match (first, last, start, end) {
         (Some(first), Some(last), None, None) => ClosureSpan::Days { first, last },
-        (None, None, Some(start), Some(end)) => ClosureSpan::LocalRange { start, end },
+        (None, None, Some(start), Some(end)) => ClosureSpan::Range { start, end },
         _ => {
             return Err(StoreError::Internal(format!(
                 "closure {id} has no valid span"
@@ -72,7 +74,7 @@ pub fn add(
 ) -> Result<Closure, StoreError> {
     let (first, last, start, end) = match new.span {
         ClosureSpan::Days { first, last } => (Some(first), Some(last), None, None),
-        ClosureSpan::LocalRange { start, end } => (None, None, Some(start), Some(end)),
+        ClosureSpan::Range { start, end } => (None, None, Some(start), Some(end)),
     };
     let row = diesel::insert_into(cl::closures)
         .values((

@@ -1,125 +1,59 @@
-//! Courses: booking a whole course atomically, state changes, booster
-//! policy changes with their history, and listing.
+//! Courses: creating one, applying the engine's decisions to it (its
+//! sessions, its state, its booster policy history), and reading it back as
+//! the engine's [`Course`](chairside_engine::course::Course).
 
+use chairside_engine::course::{self as engine, CourseState, Decision, SessionId};
+use chairside_engine::{Modality, Protocol};
 use diesel::prelude::*;
-use serde_json::{json, Value};
 
 use crate::backend::DbConnection;
-use crate::columns::{json as json_text, now};
+use crate::columns::{doc, instant, now};
 use crate::error::StoreError;
 use crate::models::{
-    columns, Actor, AuditEntry, BoosterPolicyChange, Course, CourseStatus, CourseUpdate, NewCourse,
-    NewOutboxEvent, Page, PageRequest, PlannedSession, Session,
+    columns, Actor, BoosterPolicyChange, Course, CourseStatus, Page, PageRequest, Session,
 };
-use crate::repo::{audit, outbox, require_transaction, sessions, version_miss};
+use crate::repo::{require_transaction, sessions, version_miss};
 use crate::schema::booster_policy_changes::dsl as b;
 use crate::schema::courses::dsl as co;
 
-/// The outbox event type written by [`book`].
-pub const COURSE_BOOKED: &str = "course.booked";
-
-/// A course to book: the course and every planned session.
+/// A course to create.
 #[derive(Debug, Clone, PartialEq)]
-pub struct CourseBooking<'a> {
-    /// The course.
-    pub course: &'a NewCourse,
-    /// Its planned sessions (the engine's plan).
-    pub sessions: &'a [PlannedSession],
-    /// Who books it.
-    pub actor: Actor,
-    /// The request's id, for the audit row.
-    pub request_id: Option<&'a str>,
+pub struct NewCourse<'a> {
+    /// The clinic.
+    pub clinic_id: i64,
+    /// The patient.
+    pub patient_id: i64,
+    /// The protocol revision it follows.
+    pub protocol_version_id: i64,
+    /// Its kind (the protocol's modality).
+    pub modality: Modality,
+    /// Its state as the engine decided it.
+    pub state: &'a CourseState,
 }
 
-/// What [`book`] wrote.
-#[derive(Debug, Clone, PartialEq)]
-pub struct BookedCourse {
-    /// The course.
-    pub course: Course,
-    /// Its sessions, by id.
-    pub sessions: Vec<Session>,
-    /// The `course.booked` outbox event's id.
-    pub event_id: String,
-}
-
-/// Books a course: the course row, all its sessions, a `course.booked`
-/// outbox event and an audit row. Must run inside
-/// [`Store::write`](crate::Store::write), so that all of it commits or none
-/// does: if one session overlaps a live session the whole booking fails with
-/// the typed conflict.
-pub fn book(
-    conn: &mut DbConnection,
-    booking: &CourseBooking<'_>,
-) -> Result<BookedCourse, StoreError> {
-    require_transaction(conn)?;
-    let new = booking.course;
+/// Creates a course row. A second active course of the same kind for the
+/// patient is refused by the database
+/// ([`ErrorKind::CourseRunning`](crate::ErrorKind::CourseRunning)).
+pub fn create(conn: &mut DbConnection, new: &NewCourse<'_>) -> Result<Course, StoreError> {
     let at = now();
-    let course = diesel::insert_into(co::courses)
+    let state = new.state;
+    Ok(diesel::insert_into(co::courses)
         .values((
             co::clinic_id.eq(new.clinic_id),
             co::patient_id.eq(new.patient_id),
             co::protocol_version_id.eq(new.protocol_version_id),
-            co::status.eq(CourseStatus::Active.as_str()),
-            co::current_phase.eq(0),
-            co::booster_policy.eq(new.booster_policy.as_ref().map(json_text)),
+            co::modality.eq(Some(new.modality.as_str())),
+            co::status.eq(state.status.as_str()),
+            co::current_phase.eq(state.phase as i32),
+            co::booster_policy.eq(state.booster_policy.as_ref().map(doc)),
+            co::at_risk_reason.eq(state.at_risk.as_ref().map(doc)),
+            co::series_started_at.eq(state.series_started_at.map(instant)),
+            co::extension_accepted.eq(state.extension_accepted),
             co::created_at.eq(at),
             co::updated_at.eq(at),
         ))
         .returning(columns::<Course>())
-        .get_result::<Course>(conn)?;
-    let sessions = sessions::insert_planned(
-        conn,
-        new.clinic_id,
-        course.id,
-        new.patient_id,
-        booking.sessions,
-    )?;
-    let summary = booking_summary(&course, &sessions);
-    let event = outbox::append(
-        conn,
-        &NewOutboxEvent {
-            clinic_id: new.clinic_id,
-            event_type: COURSE_BOOKED.into(),
-            aggregate_id: course.id,
-            payload: summary.clone(),
-        },
-    )?;
-    audit::append(
-        conn,
-        &AuditEntry {
-            clinic_id: Some(new.clinic_id),
-            actor: booking.actor,
-            action: "course.book".into(),
-            entity_type: "course".into(),
-            entity_id: Some(course.id),
-            before: None,
-            after: Some(summary),
-            request_id: booking.request_id.map(str::to_owned),
-        },
-    )?;
-    Ok(BookedCourse {
-        course,
-        sessions,
-        event_id: event.event_id,
-    })
-}
-
-/// The course and its sessions without names: what the event and the audit
-/// row carry.
-fn booking_summary(course: &Course, sessions: &[Session]) -> Value {
-    json!({
-        "course_id": course.id,
-        "patient_id": course.patient_id,
-        "protocol_version_id": course.protocol_version_id,
-        "sessions": sessions.iter().map(|s| json!({
-            "id": s.id,
-            "phase_index": s.phase_index,
-            "sequence": s.sequence,
-            "chair_id": s.chair_id,
-            "starts_at": s.starts_at,
-            "ends_at": s.ends_at,
-        })).collect::<Vec<_>>(),
-    })
+        .get_result::<Course>(conn)?)
 }
 
 /// One course.
@@ -169,101 +103,199 @@ pub fn list(
     Ok(page.page(rows, |r| r.id))
 }
 
-/// Changes a course's status, phase or at-risk flag if it is still at
-/// `version`.
-pub fn update(
+/// Every course of a patient, by id.
+pub fn of_patient(
     conn: &mut DbConnection,
     clinic_id: i64,
-    id: i64,
-    version: i64,
-    change: &CourseUpdate,
-) -> Result<Course, StoreError> {
-    let current = get(conn, clinic_id, id)?;
-    if current.version != version {
-        return Err(StoreError::StaleVersion {
-            entity: "course",
-            id,
-        });
-    }
-    let updated = diesel::update(
-        co::courses.filter(
+    patient_id: i64,
+) -> Result<Vec<Course>, StoreError> {
+    Ok(co::courses
+        .filter(
             co::clinic_id
                 .eq(clinic_id)
-                .and(co::id.eq(id))
-                .and(co::version.eq(version)),
+                .and(co::patient_id.eq(patient_id)),
+        )
+        .order(co::id)
+        .select(columns::<Course>())
+        .load::<Course>(conn)?)
+}
+
+/// The course as the engine decides on it: its row, its protocol revision
+/// and every session it ever had (with each one's status before its last
+/// change, for a correction that undoes it).
+pub fn engine_course(
+    conn: &mut DbConnection,
+    course: &Course,
+    protocol: Protocol,
+) -> Result<engine::Course, StoreError> {
+    let rows = sessions::for_course(conn, course.clinic_id, course.id)?;
+    let previous = sessions::previous_statuses(conn, course.clinic_id, &rows)?;
+    Ok(engine::Course {
+        id: course.id,
+        patient: course.patient_id,
+        protocol,
+        status: course.status,
+        phase: course.current_phase.max(0) as usize,
+        series_started_at: course.series_started_at,
+        booster_policy: course.booster_policy,
+        at_risk: course.at_risk.clone(),
+        extension_accepted: course.extension_accepted,
+        sessions: rows
+            .iter()
+            .map(|s| engine::CourseSession {
+                id: SessionId(s.id),
+                phase: s.phase_index.max(0) as usize,
+                sequence: s.sequence.max(0) as u32,
+                chair: chairside_engine::ChairId(s.chair_id),
+                start: s.starts_at,
+                end: s.ends_at,
+                status: s.status,
+                omitted: s.omitted,
+                previous_status: previous.get(&s.id).copied(),
+            })
+            .collect(),
+    })
+}
+
+/// What applying a decision wrote.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Applied {
+    /// The course after it.
+    pub course: Course,
+    /// The sessions booked, in the order of [`Decision::bookings`].
+    pub booked: Vec<Session>,
+    /// The existing sessions that changed, after the change.
+    pub changed: Vec<Session>,
+    /// The booster policy change kept in the history, if any.
+    pub policy_change: Option<BoosterPolicyChange>,
+}
+
+/// Applies an engine decision to a course read at `course.version`, in the
+/// caller's transaction: sessions that free their chair first (so a re-plan
+/// can take them), then the other changes, then the bookings (the
+/// database's overlap guards are the final word), the REMS forms that fall
+/// due, the booster policy history, and the course's state. Events and
+/// audit rows are the caller's to write.
+pub fn apply(
+    conn: &mut DbConnection,
+    course: &Course,
+    decision: &Decision,
+    actor: Actor,
+) -> Result<Applied, StoreError> {
+    require_transaction(conn)?;
+    let clinic_id = course.clinic_id;
+    let mut updates: Vec<_> = decision.updates.iter().collect();
+    // Chairs freed before chairs taken.
+    updates.sort_by_key(|u| match u.status {
+        Some((_, to)) if !to.is_live() => 0,
+        _ => 1,
+    });
+    let mut changed = Vec::with_capacity(updates.len());
+    for update in updates {
+        changed.push(sessions::apply_update(conn, clinic_id, update, actor)?);
+    }
+    let booked = sessions::insert(
+        conn,
+        clinic_id,
+        course.id,
+        course.patient_id,
+        &decision.bookings,
+    )?;
+    for form in &decision.rems_forms {
+        crate::repo::measures::open_rems_form(
+            conn,
+            clinic_id,
+            form.session.0,
+            course.patient_id,
+            form.due_on,
+        )?;
+    }
+    let policy_change = match &decision.policy_change {
+        Some(change) => Some(keep_policy_change(conn, course, change, actor)?),
+        None => None,
+    };
+    let course = match &decision.course {
+        Some(state) => set_state(conn, course, state)?,
+        None if !decision.events.is_empty() => touch(conn, course)?,
+        None => course.clone(),
+    };
+    Ok(Applied {
+        course,
+        booked,
+        changed,
+        policy_change,
+    })
+}
+
+/// Writes the course's state if it is still at the version read.
+fn set_state(
+    conn: &mut DbConnection,
+    course: &Course,
+    state: &CourseState,
+) -> Result<Course, StoreError> {
+    diesel::update(
+        co::courses.filter(
+            co::clinic_id
+                .eq(course.clinic_id)
+                .and(co::id.eq(course.id))
+                .and(co::version.eq(course.version)),
         ),
     )
     .set((
-        co::status.eq(change.status.unwrap_or(current.status).as_str()),
-        co::current_phase.eq(change.current_phase.unwrap_or(current.current_phase)),
-        co::at_risk_reason.eq(change
-            .at_risk_reason
-            .clone()
-            .unwrap_or(current.at_risk_reason)),
+        co::status.eq(state.status.as_str()),
+        co::current_phase.eq(state.phase as i32),
+        co::booster_policy.eq(state.booster_policy.as_ref().map(doc)),
+        co::at_risk_reason.eq(state.at_risk.as_ref().map(doc)),
+        co::series_started_at.eq(state.series_started_at.map(instant)),
+        co::extension_accepted.eq(state.extension_accepted),
         co::version.eq(co::version + 1),
         co::updated_at.eq(now()),
     ))
     .returning(columns::<Course>())
     .get_result::<Course>(conn)
-    .optional()?;
-    updated.ok_or_else(|| version_miss(true, "course", id))
+    .optional()?
+    .ok_or_else(|| version_miss(true, "course", course.id))
 }
 
-/// Sets a course's booster policy if the course is still at `version`, and
-/// keeps the change (who, when, old, new, why, floor override). Must run
-/// inside [`Store::write`](crate::Store::write).
-#[allow(clippy::too_many_arguments)]
-pub fn change_booster_policy(
-    conn: &mut DbConnection,
-    clinic_id: i64,
-    id: i64,
-    version: i64,
-    new_policy: &Value,
-    reason: &str,
-    floor_overridden: bool,
-    actor: Actor,
-) -> Result<(Course, BoosterPolicyChange), StoreError> {
-    require_transaction(conn)?;
-    let current = get(conn, clinic_id, id)?;
-    if current.version != version {
-        return Err(StoreError::StaleVersion {
-            entity: "course",
-            id,
-        });
-    }
-    let at = now();
-    let course = diesel::update(
+/// Moves the course's version on, if it is still at the version read: a
+/// change to its sessions is a change to the course (its ETag, and the
+/// order of its events: writers of one course queue on this row).
+fn touch(conn: &mut DbConnection, course: &Course) -> Result<Course, StoreError> {
+    diesel::update(
         co::courses.filter(
             co::clinic_id
-                .eq(clinic_id)
-                .and(co::id.eq(id))
-                .and(co::version.eq(version)),
+                .eq(course.clinic_id)
+                .and(co::id.eq(course.id))
+                .and(co::version.eq(course.version)),
         ),
     )
-    .set((
-        co::booster_policy.eq(Some(json_text(new_policy))),
-        co::version.eq(co::version + 1),
-        co::updated_at.eq(at),
-    ))
+    .set((co::version.eq(co::version + 1), co::updated_at.eq(now())))
     .returning(columns::<Course>())
     .get_result::<Course>(conn)
     .optional()?
-    .ok_or_else(|| version_miss(true, "course", id))?;
-    let change = diesel::insert_into(b::booster_policy_changes)
+    .ok_or_else(|| version_miss(true, "course", course.id))
+}
+
+fn keep_policy_change(
+    conn: &mut DbConnection,
+    course: &Course,
+    change: &engine::PolicyChange,
+    actor: Actor,
+) -> Result<BoosterPolicyChange, StoreError> {
+    Ok(diesel::insert_into(b::booster_policy_changes)
         .values((
-            b::clinic_id.eq(clinic_id),
-            b::course_id.eq(id),
+            b::clinic_id.eq(course.clinic_id),
+            b::course_id.eq(course.id),
             b::key_id.eq(actor.key_id),
             b::role.eq(actor.role.as_str()),
-            b::old_policy.eq(current.booster_policy.as_ref().map(json_text)),
-            b::new_policy.eq(json_text(new_policy)),
-            b::reason.eq(reason),
-            b::floor_overridden.eq(floor_overridden),
-            b::changed_at.eq(at),
+            b::old_policy.eq(change.old.as_ref().map(doc)),
+            b::new_policy.eq(doc(&change.new)),
+            b::reason.eq(&change.reason),
+            b::floor_overridden.eq(change.floor_overridden),
+            b::changed_at.eq(now()),
         ))
         .returning(columns::<BoosterPolicyChange>())
-        .get_result::<BoosterPolicyChange>(conn)?;
-    Ok((course, change))
+        .get_result::<BoosterPolicyChange>(conn)?)
 }
 
 /// A course's booster policy changes, oldest first.
@@ -287,25 +319,6 @@ pub fn booster_policy_changes(
 pub fn lock(conn: &mut DbConnection, clinic_id: i64, id: i64) -> Result<(), StoreError> {
     diesel::update(co::courses.filter(co::clinic_id.eq(clinic_id).and(co::id.eq(id))))
         .set(co::version.eq(co::version))
-        .execute(conn)?;
-    Ok(())
-}
-
-/// Marks where the current series starts: sessions of the phase numbered at
-/// or below `after_sequence` no longer count towards it (a restarted
-/// series), 0 when a phase begins.
-pub fn set_series_start(
-    conn: &mut DbConnection,
-    clinic_id: i64,
-    id: i64,
-    after_sequence: i32,
-) -> Result<(), StoreError> {
-    diesel::update(co::courses.filter(co::clinic_id.eq(clinic_id).and(co::id.eq(id))))
-        .set((
-            co::series_start_sequence.eq(after_sequence),
-            co::version.eq(co::version + 1),
-            co::updated_at.eq(now()),
-        ))
         .execute(conn)?;
     Ok(())
 }

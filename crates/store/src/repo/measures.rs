@@ -34,7 +34,7 @@ pub fn record(
             m::clinic_id.eq(clinic_id),
             m::patient_id.eq(new.patient_id),
             m::course_id.eq(new.course_id),
-            m::instrument.eq(new.instrument.as_str()),
+            m::instrument.eq(new.instrument.code()),
             m::score.eq(new.score),
             m::measured_at.eq(instant(new.measured_at)),
             m::key_id.eq(actor.key_id),
@@ -56,7 +56,7 @@ pub fn for_patient(
         .filter(m::clinic_id.eq(clinic_id).and(m::patient_id.eq(patient_id)))
         .into_boxed();
     if let Some(instrument) = instrument {
-        query = query.filter(m::instrument.eq(instrument.as_str()));
+        query = query.filter(m::instrument.eq(instrument.code()));
     }
     Ok(query
         .order((m::measured_at, m::id))

@@ -3,7 +3,7 @@
 use diesel::prelude::*;
 
 use crate::backend::DbConnection;
-use crate::columns::{json, now};
+use crate::columns::{doc, now};
 use crate::error::StoreError;
 use crate::models::{columns, NewPatient, Page, PageRequest, Patient, PatientUpdate};
 use crate::repo::version_miss;
@@ -22,7 +22,7 @@ pub fn create(
             pa::clinic_id.eq(clinic_id),
             pa::external_ref.eq(&new.external_ref),
             pa::display_name.eq(&new.display_name),
-            pa::preferences.eq(json(&new.preferences)),
+            pa::preferences.eq(doc(&new.preferences)),
             pa::intake_assessed_on.eq(new.intake_assessed_on),
             pa::consent_on_file.eq(new.consent_on_file),
             pa::rems_enrolled_on.eq(new.rems_enrolled_on),
@@ -124,7 +124,7 @@ pub fn update(
     .set((
         pa::external_ref.eq(c.external_ref.as_ref().unwrap_or(&current.external_ref)),
         pa::display_name.eq(c.display_name.as_ref().unwrap_or(&current.display_name)),
-        pa::preferences.eq(json(c.preferences.as_ref().unwrap_or(&current.preferences))),
+        pa::preferences.eq(doc(c.preferences.as_ref().unwrap_or(&current.preferences))),
         pa::intake_assessed_on.eq(c.intake_assessed_on.unwrap_or(current.intake_assessed_on)),
         pa::consent_on_file.eq(c.consent_on_file.unwrap_or(current.consent_on_file)),
         pa::rems_enrolled_on.eq(c.rems_enrolled_on.unwrap_or(current.rems_enrolled_on)),

@@ -1,10 +1,9 @@
 //! Protocols and their immutable revisions.
 
 use diesel::prelude::*;
-use serde_json::Value;
 
 use crate::backend::DbConnection;
-use crate::columns::{json, now};
+use crate::columns::{doc, now};
 use crate::error::StoreError;
 use crate::models::{columns, Protocol, ProtocolVersion};
 use crate::repo::{require_transaction, version_miss};
@@ -18,7 +17,7 @@ pub fn create(
     clinic_id: i64,
     code: &str,
     name: &str,
-    definition: &Value,
+    definition: &chairside_engine::Protocol,
 ) -> Result<(Protocol, ProtocolVersion), StoreError> {
     require_transaction(conn)?;
     let at = now();
@@ -42,14 +41,14 @@ fn insert_revision(
     clinic_id: i64,
     protocol_id: i64,
     revision: i32,
-    definition: &Value,
+    definition: &chairside_engine::Protocol,
 ) -> Result<ProtocolVersion, StoreError> {
     Ok(diesel::insert_into(pv::protocol_versions)
         .values((
             pv::clinic_id.eq(clinic_id),
             pv::protocol_id.eq(protocol_id),
             pv::revision.eq(revision),
-            pv::definition.eq(json(definition)),
+            pv::definition.eq(doc(definition)),
             pv::created_at.eq(now()),
         ))
         .returning(columns::<ProtocolVersion>())
@@ -64,7 +63,7 @@ pub fn add_revision(
     clinic_id: i64,
     protocol_id: i64,
     version: i64,
-    definition: &Value,
+    definition: &chairside_engine::Protocol,
 ) -> Result<(Protocol, ProtocolVersion), StoreError> {
     require_transaction(conn)?;
     let protocol = diesel::update(

@@ -1,15 +1,16 @@
 //! Sessions: insertion of planned sessions, status changes with history,
 //! rescheduling, and listing.
 
+use std::collections::HashMap;
+
+use chairside_engine::course::{NewSession, SessionUpdate};
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 
 use crate::backend::DbConnection;
 use crate::columns::{instant, now, stored_instant};
 use crate::error::StoreError;
-use crate::models::{
-    columns, Actor, Page, PageRequest, PlannedSession, Session, SessionStatus, StatusChange,
-};
+use crate::models::{columns, Actor, Page, PageRequest, Session, SessionStatus, StatusChange};
 use crate::repo::{require_transaction, version_miss};
 use crate::schema::session_status_history::dsl as h;
 use crate::schema::sessions::dsl as s;
@@ -18,16 +19,17 @@ use crate::schema::sessions::dsl as s;
 /// range query must look for sessions still running at its start.
 pub const MAX_SESSION_HOURS: i64 = 12;
 
-/// Inserts planned sessions of one course as `booked`, in one statement.
-/// The database refuses any overlap of a live session on the same chair or
-/// patient: [`ErrorKind::ChairTaken`](crate::ErrorKind::ChairTaken) or
+/// Inserts the sessions a decision books for one course, as `booked`, in
+/// one statement. The database refuses any overlap of a live session on the
+/// same chair or patient:
+/// [`ErrorKind::ChairTaken`](crate::ErrorKind::ChairTaken) or
 /// [`ErrorKind::PatientDoubleBooked`](crate::ErrorKind::PatientDoubleBooked).
-pub fn insert_planned(
+pub fn insert(
     conn: &mut DbConnection,
     clinic_id: i64,
     course_id: i64,
     patient_id: i64,
-    planned: &[PlannedSession],
+    planned: &[NewSession],
 ) -> Result<Vec<Session>, StoreError> {
     if planned.is_empty() {
         return Ok(Vec::new());
@@ -40,11 +42,11 @@ pub fn insert_planned(
                 s::clinic_id.eq(clinic_id),
                 s::course_id.eq(course_id),
                 s::patient_id.eq(patient_id),
-                s::phase_index.eq(p.phase_index),
-                s::sequence.eq(p.sequence),
-                s::chair_id.eq(p.chair_id),
-                s::starts_at.eq(instant(p.starts_at)),
-                s::ends_at.eq(instant(p.ends_at)),
+                s::phase_index.eq(p.phase as i32),
+                s::sequence.eq(p.sequence as i32),
+                s::chair_id.eq(p.placement.chair.0),
+                s::starts_at.eq(instant(p.placement.start)),
+                s::ends_at.eq(instant(p.placement.end)),
                 s::status.eq(SessionStatus::Booked.as_str()),
                 s::created_at.eq(at),
                 s::updated_at.eq(at),
@@ -72,16 +74,17 @@ pub fn insert_planned(
             clinic_id,
             course_id,
             patient_id,
-            phase_index: p.phase_index,
-            sequence: p.sequence,
-            chair_id: p.chair_id,
-            starts_at: stored_instant(p.starts_at),
-            ends_at: stored_instant(p.ends_at),
+            phase_index: p.phase as i32,
+            sequence: p.sequence as i32,
+            chair_id: p.placement.chair.0,
+            starts_at: stored_instant(p.placement.start),
+            ends_at: stored_instant(p.placement.end),
             status: SessionStatus::Booked,
             reason: None,
             version: 1,
             created_at: at,
             updated_at: at,
+            omitted: false,
         })
         .collect())
 }
@@ -96,39 +99,38 @@ pub fn get(conn: &mut DbConnection, clinic_id: i64, id: i64) -> Result<Session, 
         .ok_or(StoreError::not_found("session"))
 }
 
-/// Sets a session's status if it is still at `version`, and appends the
-/// change to its history. Which transitions are allowed is the caller's
-/// rule; the store records them. Must run inside
-/// [`Store::write`](crate::Store::write).
-pub fn set_status(
+/// Applies one session's part of an engine decision: its status (kept in
+/// the status history), chair and time, number, omission and reason. Must
+/// run inside [`Store::write`](crate::Store::write); the overlap guards
+/// apply as for a booking.
+pub fn apply_update(
     conn: &mut DbConnection,
     clinic_id: i64,
-    id: i64,
-    version: i64,
-    status: SessionStatus,
-    reason: Option<&str>,
+    update: &SessionUpdate,
     actor: Actor,
 ) -> Result<Session, StoreError> {
     require_transaction(conn)?;
+    let id = update.session.0;
     let current = get(conn, clinic_id, id)?;
-    if current.version != version {
-        return Err(StoreError::StaleVersion {
-            entity: "session",
-            id,
-        });
-    }
+    let status = update.status.map_or(current.status, |(_, to)| to);
+    let placement = update.placement;
     let at = now();
     let updated = diesel::update(
         s::sessions.filter(
             s::clinic_id
                 .eq(clinic_id)
                 .and(s::id.eq(id))
-                .and(s::version.eq(version)),
+                .and(s::version.eq(current.version)),
         ),
     )
     .set((
         s::status.eq(status.as_str()),
-        s::reason.eq(reason),
+        s::chair_id.eq(placement.map_or(current.chair_id, |p| p.chair.0)),
+        s::starts_at.eq(instant(placement.map_or(current.starts_at, |p| p.start))),
+        s::ends_at.eq(instant(placement.map_or(current.ends_at, |p| p.end))),
+        s::sequence.eq(update.sequence.map_or(current.sequence, |n| n as i32)),
+        s::omitted.eq(update.omitted.unwrap_or(current.omitted)),
+        s::reason.eq(update.reason.as_deref().or(current.reason.as_deref())),
         s::version.eq(s::version + 1),
         s::updated_at.eq(at),
     ))
@@ -136,70 +138,44 @@ pub fn set_status(
     .get_result::<Session>(conn)
     .optional()?
     .ok_or_else(|| version_miss(true, "session", id))?;
-    diesel::insert_into(h::session_status_history)
-        .values((
-            h::clinic_id.eq(clinic_id),
-            h::session_id.eq(id),
-            h::from_status.eq(current.status.as_str()),
-            h::to_status.eq(status.as_str()),
-            h::reason.eq(reason),
-            h::key_id.eq(actor.key_id),
-            h::role.eq(actor.role.as_str()),
-            h::at.eq(at),
-        ))
-        .execute(conn)?;
+    if let Some((from, to)) = update.status {
+        diesel::insert_into(h::session_status_history)
+            .values((
+                h::clinic_id.eq(clinic_id),
+                h::session_id.eq(id),
+                h::from_status.eq(from.as_str()),
+                h::to_status.eq(to.as_str()),
+                h::reason.eq(update.reason.as_deref()),
+                h::key_id.eq(actor.key_id),
+                h::role.eq(actor.role.as_str()),
+                h::at.eq(at),
+            ))
+            .execute(conn)?;
+    }
     Ok(updated)
 }
 
-/// Where a session moves to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SessionMove<'a> {
-    /// The new chair (may be the same).
-    pub chair_id: i64,
-    /// New chair interval start, UTC.
-    pub starts_at: DateTime<Utc>,
-    /// New chair interval end, UTC, exclusive.
-    pub ends_at: DateTime<Utc>,
-    /// Why it moved.
-    pub reason: Option<&'a str>,
-}
-
-/// Moves a session (chair and/or interval) if it is still at `version`. The
-/// session keeps its id, course, phase and sequence: one session moves, the
-/// series is not regenerated. The overlap guards apply as for a booking.
-pub fn reschedule(
+/// For each session, the status it had before its last change (from the
+/// status history), for a correction that undoes it.
+pub fn previous_statuses(
     conn: &mut DbConnection,
     clinic_id: i64,
-    id: i64,
-    version: i64,
-    to: &SessionMove<'_>,
-) -> Result<Session, StoreError> {
-    let updated = diesel::update(
-        s::sessions.filter(
-            s::clinic_id
-                .eq(clinic_id)
-                .and(s::id.eq(id))
-                .and(s::version.eq(version)),
-        ),
-    )
-    .set((
-        s::chair_id.eq(to.chair_id),
-        s::starts_at.eq(instant(to.starts_at)),
-        s::ends_at.eq(instant(to.ends_at)),
-        s::reason.eq(to.reason),
-        s::version.eq(s::version + 1),
-        s::updated_at.eq(now()),
-    ))
-    .returning(columns::<Session>())
-    .get_result::<Session>(conn)
-    .optional()?;
-    match updated {
-        Some(session) => Ok(session),
-        None => {
-            let exists = get(conn, clinic_id, id).is_ok();
-            Err(version_miss(exists, "session", id))
-        }
+    sessions: &[Session],
+) -> Result<HashMap<i64, SessionStatus>, StoreError> {
+    let ids: Vec<i64> = sessions.iter().map(|s| s.id).collect();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
     }
+    let changes = h::session_status_history
+        .filter(h::clinic_id.eq(clinic_id).and(h::session_id.eq_any(ids)))
+        .order(h::id)
+        .select(columns::<StatusChange>())
+        .load::<StatusChange>(conn)?;
+    // The latest change of each session wins.
+    Ok(changes
+        .into_iter()
+        .filter_map(|c| c.from_status.map(|from| (c.session_id, from)))
+        .collect())
 }
 
 /// Which sessions [`list`] returns; every field narrows the result.

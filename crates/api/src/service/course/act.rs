@@ -1,0 +1,220 @@
+//! The one write path of a course: load the course and its situation, ask
+//! the engine, persist the decision (sessions, course, outbox, audit) in the
+//! caller's transaction. Every session action and every clinician's course
+//! decision goes through [`act`]; routes run it under the bounded retry on a
+//! concurrent writer.
+
+use chairside_engine::course::{Action, Decision};
+use chairside_store::models as m;
+use chairside_store::repo::courses::Applied;
+use chairside_store::{repo, DbConnection};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use crate::auth::Caller;
+use crate::dto::course::CourseView;
+use crate::dto::session::SessionChange;
+use crate::error::ApiError;
+use crate::etag::IfMatch;
+use crate::service::course::record::{record, Written};
+use crate::service::course::snapshot::{Snapshot, Window};
+use crate::views;
+
+/// What an action did.
+pub struct Acted {
+    /// The clinic's zone.
+    pub zone: Tz,
+    /// The engine's decision.
+    pub decision: Decision,
+    /// What the store wrote.
+    pub applied: Applied,
+    /// The course's sessions as they were before.
+    pub before: Vec<m::Session>,
+    /// The protocol revision's id and number, for views.
+    pub protocol: (i64, i32),
+}
+
+impl Acted {
+    /// A session as it is now.
+    pub fn session(&self, id: i64) -> Option<m::Session> {
+        self.applied
+            .changed
+            .iter()
+            .chain(&self.applied.booked)
+            .chain(&self.before)
+            .find(|s| s.id == id)
+            .cloned()
+    }
+
+    /// The answer to a session action: the session, and what the course's
+    /// rules booked and cancelled as a consequence.
+    pub fn session_change(&self, id: i64) -> Result<SessionChange, ApiError> {
+        let session = self
+            .session(id)
+            .ok_or_else(|| ApiError::Internal(format!("session {id} vanished")))?;
+        let cancelled = self
+            .decision
+            .cancelled()
+            .into_iter()
+            .filter(|s| s.0 != id)
+            .filter_map(|s| self.session(s.0))
+            .map(|s| views::session(self.zone, &s))
+            .collect();
+        Ok(SessionChange {
+            session: views::session(self.zone, &session),
+            booked: self
+                .applied
+                .booked
+                .iter()
+                .map(|s| views::session(self.zone, s))
+                .collect(),
+            cancelled,
+            course_at_risk: self.applied.course.at_risk.is_some(),
+        })
+    }
+
+    /// The course after the action, with every session.
+    pub fn course_view(&self) -> CourseView {
+        let mut sessions: Vec<m::Session> = self
+            .before
+            .iter()
+            .map(|s| self.session(s.id).expect("listed"))
+            .collect();
+        sessions.extend(self.applied.booked.iter().cloned());
+        views::course(
+            self.zone,
+            &self.applied.course,
+            self.protocol.0,
+            self.protocol.1,
+            &sessions,
+        )
+    }
+}
+
+/// Decides `action` on a course as `caller` at `now` and persists the
+/// decision. `check` sees the course and its sessions as they stand first
+/// (an `If-Match` check).
+pub fn act(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    clinic_id: i64,
+    course_id: i64,
+    action: &Action,
+    now: DateTime<Utc>,
+    check: impl FnOnce(Tz, &m::Course, &[m::Session], &(i64, i32)) -> Result<(), ApiError>,
+) -> Result<Acted, ApiError> {
+    let row = repo::courses::get(conn, clinic_id, course_id)?;
+    let version = repo::protocols::get_version(conn, clinic_id, row.protocol_version_id)?;
+    let before = repo::sessions::for_course(conn, clinic_id, course_id)?;
+    let patient = repo::patients::get(conn, clinic_id, row.patient_id)?;
+    let clinic = repo::clinics::get(conn, clinic_id)?;
+    let zone = clinic.time_zone;
+    let protocol = (version.protocol_id, version.revision);
+    check(zone, &row, &before, &protocol)?;
+    let course = repo::courses::engine_course(conn, &row, version.definition.clone())?;
+    let window = action.may_plan().then(|| {
+        let today = now.with_timezone(&zone).date_naive();
+        let session_day = action
+            .session()
+            .and_then(|id| before.iter().find(|s| s.id == id.0))
+            .map(|s| s.starts_at.with_timezone(&zone).date_naive());
+        Window::planning(today, session_day)
+    });
+    let snapshot = Snapshot::load(conn, clinic_id, &patient, Some(course_id), window)?;
+    let decision = snapshot.decide(caller.role, now, |at| {
+        chairside_engine::course::decide(&course, action, at)
+    })?;
+    let applied = repo::courses::apply(conn, &row, &decision, caller.actor())?;
+    record(
+        conn,
+        caller,
+        &Written {
+            zone,
+            decision: &decision,
+            applied: &applied,
+            before: &before,
+            reason: reason_of(action),
+        },
+    )?;
+    Ok(Acted {
+        zone,
+        decision,
+        applied,
+        before,
+        protocol,
+    })
+}
+
+/// A session action: the session must be the clinic's, its `If-Match` must
+/// be current; `action` is made from the clinic's zone and the session's id.
+pub fn on_session(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    clinic_id: i64,
+    session_id: i64,
+    if_match: &IfMatch,
+    now: DateTime<Utc>,
+    action: impl FnOnce(Tz, chairside_engine::course::SessionId) -> Result<Action, ApiError>,
+) -> Result<SessionChange, ApiError> {
+    let session = repo::sessions::get(conn, clinic_id, session_id)?;
+    let zone = repo::clinics::get(conn, clinic_id)?.time_zone;
+    let action = action(zone, chairside_engine::course::SessionId(session_id))?;
+    let acted = act(
+        conn,
+        caller,
+        clinic_id,
+        session.course_id,
+        &action,
+        now,
+        |zone, _, _, _| if_match.check(&views::session(zone, &session)),
+    )?;
+    acted.session_change(session_id)
+}
+
+/// A decision on the whole course: its `If-Match` must be current.
+pub fn on_course(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    clinic_id: i64,
+    course_id: i64,
+    if_match: &IfMatch,
+    now: DateTime<Utc>,
+    action: &Action,
+) -> Result<Acted, ApiError> {
+    act(
+        conn,
+        caller,
+        clinic_id,
+        course_id,
+        action,
+        now,
+        |zone, course, sessions, protocol| {
+            if_match.check(&views::course(
+                zone, course, protocol.0, protocol.1, sessions,
+            ))
+        },
+    )
+}
+
+/// The reason an action gives, for the events that carry one.
+fn reason_of(action: &Action) -> Option<&str> {
+    match action {
+        Action::NotDosed { reason, .. }
+        | Action::Cancel { reason, .. }
+        | Action::Omit { reason, .. }
+        | Action::Reschedule { reason, .. }
+        | Action::Pause { reason }
+        | Action::Resume { reason, .. }
+        | Action::Cease { reason }
+        | Action::DecideAtRisk { reason, .. }
+        | Action::ChangeBoosterPolicy { reason, .. }
+        | Action::StepBack { reason }
+        | Action::Correct { reason, .. } => Some(reason.as_str()),
+        Action::CheckIn { note, .. }
+        | Action::Complete { note, .. }
+        | Action::NoShow { note, .. } => note.as_deref(),
+        Action::AddSession {
+            override_reason, ..
+        } => override_reason.as_deref(),
+    }
+}

@@ -1,0 +1,171 @@
+//! Booking a course: the engine plans its first phase (gates, one running
+//! course per kind, a start that is not in the past); the store creates the
+//! course and its sessions; the events are recorded like any decision's.
+
+use chairside_engine::course::{book_course, CourseRequest, Decision};
+use chairside_engine::infeasible::ALTERNATIVE_SEARCH_DAYS;
+use chairside_engine::{PhaseKind, Protocol};
+use chairside_store::models as m;
+use chairside_store::repo::courses::{Applied, NewCourse};
+use chairside_store::{repo, DbConnection};
+use chrono::{DateTime, Utc};
+
+use crate::auth::Caller;
+use crate::dto::course::{CoursePlan, CourseView, PlanCourse};
+use crate::error::ApiError;
+use crate::service::course::record::{record, Written};
+use crate::service::course::snapshot::{Snapshot, Window};
+use crate::service::protocols;
+use crate::views;
+
+/// Default window for the first session.
+pub const DEFAULT_FIRST_WITHIN_DAYS: u32 = 28;
+
+struct Planned {
+    version: m::ProtocolVersion,
+    decision: Decision,
+    patient: m::Patient,
+    clinic: m::Clinic,
+}
+
+fn plan(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    clinic_id: i64,
+    request: &PlanCourse,
+    now: DateTime<Utc>,
+) -> Result<Planned, ApiError> {
+    let mut patient = repo::patients::get(conn, clinic_id, request.patient_id).map_err(|e| {
+        ApiError::unknown_reference(
+            e,
+            "patient_id",
+            format!("patient {} is not in this clinic", request.patient_id),
+        )
+    })?;
+    let (_, version) = protocols::latest(conn, clinic_id, request.protocol_id).map_err(|e| {
+        ApiError::unknown_reference(
+            e,
+            "protocol_id",
+            format!("protocol {} is not in this clinic", request.protocol_id),
+        )
+    })?;
+    if let Some(preferences) = &request.preferences {
+        preferences.validate()?;
+        patient.preferences = preferences.clone();
+    }
+    let protocol: &Protocol = &version.definition;
+    let within = request
+        .first_within_days
+        .unwrap_or(DEFAULT_FIRST_WITHIN_DAYS);
+    let span = match protocol.phases.first().map(|p| &p.kind) {
+        Some(PhaseKind::Series(rules)) => i64::from(rules.max_span_days),
+        _ => 0,
+    };
+    // Load only what the plan can touch; only when it fails, load the year
+    // ahead that the explanation's "earliest feasible date" searches.
+    let short = i64::from(within.min(366)) + span + 1;
+    let long = short + ALTERNATIVE_SEARCH_DAYS + 31;
+    let mut attempt = |days: i64| -> Result<(Decision, m::Clinic), ApiError> {
+        let window = Window {
+            from: request.earliest,
+            days,
+        };
+        let snapshot = Snapshot::load(conn, clinic_id, &patient, None, Some(window))?;
+        let decision = snapshot.decide(caller.role, now, |at| {
+            book_course(
+                &CourseRequest {
+                    protocol,
+                    earliest: request.earliest,
+                    first_within_days: within,
+                },
+                at,
+            )
+        })?;
+        Ok((decision, snapshot.clinic))
+    };
+    let (decision, clinic) = match attempt(short) {
+        Err(ApiError::Infeasible(_)) => attempt(long)?,
+        other => other?,
+    };
+    Ok(Planned {
+        version,
+        decision,
+        patient,
+        clinic,
+    })
+}
+
+/// The plan the engine would book, without booking it.
+pub fn preview(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    clinic_id: i64,
+    request: &PlanCourse,
+    now: DateTime<Utc>,
+) -> Result<CoursePlan, ApiError> {
+    let planned = plan(conn, caller, clinic_id, request, now)?;
+    let zone = planned.clinic.time_zone;
+    Ok(CoursePlan {
+        phase: 0,
+        protocol_revision: planned.version.revision,
+        sessions: planned
+            .decision
+            .bookings
+            .iter()
+            .map(|s| views::planned(zone, s))
+            .collect(),
+    })
+}
+
+/// Books the first phase: the course, all its sessions, their events and
+/// audit rows, in the caller's transaction.
+pub fn book(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    clinic_id: i64,
+    request: &PlanCourse,
+    now: DateTime<Utc>,
+) -> Result<CourseView, ApiError> {
+    let planned = plan(conn, caller, clinic_id, request, now)?;
+    let state = planned
+        .decision
+        .course
+        .as_ref()
+        .ok_or_else(|| ApiError::Internal("a booking decides the course's state".into()))?;
+    let protocol = &planned.version.definition;
+    let row = repo::courses::create(
+        conn,
+        &NewCourse {
+            clinic_id,
+            patient_id: planned.patient.id,
+            protocol_version_id: planned.version.id,
+            modality: protocol.modality,
+            state,
+        },
+    )?;
+    // The course row was just written with its state; apply the sessions.
+    let decision = Decision {
+        course: None,
+        ..planned.decision.clone()
+    };
+    let applied: Applied = repo::courses::apply(conn, &row, &decision, caller.actor())?;
+    let zone = planned.clinic.time_zone;
+    record(
+        conn,
+        caller,
+        &Written {
+            zone,
+            decision: &decision,
+            applied: &applied,
+            before: &[],
+            reason: None,
+        },
+    )?;
+    Ok(views::course(
+        zone,
+        &applied.course,
+        planned.version.protocol_id,
+        planned.version.revision,
+        &applied.booked,
+    ))
+}
