@@ -83,8 +83,10 @@ fn on_session(
 /// Checks a patient in and completes the session (each with the session's
 /// current ETag); returns what completing it did.
 fn check_in_and_complete(app: &App, clinic: &Clinic, session: i64) -> Value {
+    app.when(clinic, session, 0);
     let checked_in = app.act(clinic, session, "check-in", None).expect(200);
     assert_eq!(checked_in["session"]["status"], "checked_in");
+    app.when(clinic, session, 60);
     let completed = app.act(clinic, session, "complete", None).expect(200);
     assert_eq!(completed["session"]["status"], "completed", "{completed}");
     completed
@@ -1023,6 +1025,7 @@ fn a_checked_in_booster_is_attended_and_stays_where_it_is(app: &App) {
     let clinician = clinician(app, &clinic);
     let (course_id, _, _) = course_in_maintenance(app, &clinic, "MRN-4301");
     let booster = in_phase(&app.course(&clinic, course_id), 1, &["booked"])[0].clone();
+    app.at_start_of(&booster, Duration::zero());
     app.act(&clinic, id(&booster), "check-in", None).expect(200);
 
     let changed = on_course(
@@ -1300,6 +1303,7 @@ fn check_in_without_an_escort_needs_a_clinicians_override(app: &App) {
     let patient = register(app, &clinic, &body);
     let course = book(app, &clinic, patient, IV).expect(201);
     let first = ids(&with_status(&course, &["booked"]))[0];
+    app.when(&clinic, first, 0);
 
     let refused = app.act(&clinic, first, "check-in", None);
     assert_gate(&refused, "escort_confirmed");
@@ -1636,6 +1640,7 @@ fn course_at_risk(
         21
     );
 
+    app.when(clinic, planned[3], 30);
     let missed = app.act(clinic, planned[3], "no-show", None).expect(200);
     assert_eq!(missed["session"]["status"], "no_show", "{missed}");
     assert_eq!(missed["course_at_risk"], true, "{missed}");

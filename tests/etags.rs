@@ -56,7 +56,9 @@ fn changing_a_session_needs_the_current_etag(app: &App) {
     let clinic = app.clinic();
     let patient = app.patient(&clinic, "MRN-1");
     let course = app.book_induction(&clinic, patient);
-    let session = id(with_status(&course, &["booked"])[0]);
+    let first = with_status(&course, &["booked"])[0].clone();
+    let session = id(&first);
+    app.at_start_of(&first, chrono::Duration::zero());
     let check_in = clinic.path(&format!("/sessions/{session}/check-in"));
     let (_, etag) = app.session(&clinic, session);
 

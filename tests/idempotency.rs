@@ -47,14 +47,20 @@ fn a_retried_booking_books_once(app: &App) {
     assert_eq!(error_fields(&misuse), ["Idempotency-Key"], "{misuse}");
     assert_eq!(courses_of(app, &clinic, patient).len(), 1);
 
-    // A new key is a new booking.
-    let second = book("booking-0002", &body).expect(201);
-    assert_ne!(second["id"], course["id"]);
-    let courses = courses_of(app, &clinic, patient);
-    assert_eq!(courses.len(), 2);
+    // A new key is a new request: for the same patient, a second induction
+    // while the first runs, which the course's rules refuse.
+    let second = book("booking-0002", &body).problem(409);
+    assert_eq!(second["type"], "/problems/one-running-course", "{second}");
+    assert_eq!(second["course_id"], course["id"], "{second}");
+    // For another patient it is a new booking.
+    let other_patient = app.patient(&clinic, "MRN-2");
+    let theirs_body = json!({"patient_id": other_patient, "protocol_id": protocol, "earliest": next_monday().to_string()});
+    let new = book("booking-0003", &theirs_body).expect(201);
+    assert_ne!(new["id"], course["id"]);
 
     // Keys belong to the API key that used them: another key's
-    // "booking-0001" is its own.
+    // "booking-0001" is its own (here: the same request, so the course
+    // rules answer it, not the first key's stored response).
     let colleague = app.db.create_key("front_desk", Some(clinic.id));
     let theirs = app
         .call("POST", &clinic.path("/courses"))
@@ -62,9 +68,9 @@ fn a_retried_booking_books_once(app: &App) {
         .idempotency_key("booking-0001")
         .json(&body)
         .send()
-        .expect(201);
-    assert_ne!(theirs["id"], course["id"]);
-    assert_eq!(courses_of(app, &clinic, patient).len(), 3);
+        .problem(409);
+    assert_eq!(theirs["type"], "/problems/one-running-course", "{theirs}");
+    assert_eq!(courses_of(app, &clinic, patient).len(), 1);
 }
 on_every_backend!(a_retried_booking_books_once);
 

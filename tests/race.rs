@@ -36,19 +36,23 @@ macro_rules! race_on_every_backend {
     };
 }
 
+/// A request to race: path, body and the `If-Match` it carries.
+type Racer = (String, Value, String);
+
 /// Sends the requests all at once, spread over the app's servers in turn;
 /// the replies in the same order.
-fn release_together(app: &App, key: &str, requests: &[(String, Value)]) -> Vec<Reply> {
+fn release_together(app: &App, key: &str, requests: &[Racer]) -> Vec<Reply> {
     let servers = app.servers();
     let barrier = Arc::new(Barrier::new(requests.len()));
     std::thread::scope(|scope| {
         let handles: Vec<_> = requests
             .iter()
             .enumerate()
-            .map(|(i, (path, body))| {
+            .map(|(i, (path, body, etag))| {
                 let call = servers[i % servers.len()]
                     .call("POST", path)
                     .key(key)
+                    .if_match(etag)
                     .json(body);
                 let barrier = barrier.clone();
                 scope.spawn(move || {
@@ -64,12 +68,12 @@ fn release_together(app: &App, key: &str, requests: &[(String, Value)]) -> Vec<R
     })
 }
 
-/// Exactly one 201; every other reply a 409 problem about the chair.
+/// Exactly one 200; every other reply a 409 problem about the chair.
 #[track_caller]
 fn assert_one_winner_rest_conflicts(replies: &[Reply]) -> Value {
-    let winners: Vec<&Reply> = replies.iter().filter(|r| r.status == 201).collect();
-    assert_eq!(winners.len(), 1, "exactly one booking wins: {winners:#?}");
-    for reply in replies.iter().filter(|r| r.status != 201) {
+    let winners: Vec<&Reply> = replies.iter().filter(|r| r.status == 200).collect();
+    assert_eq!(winners.len(), 1, "exactly one move wins: {winners:#?}");
+    for reply in replies.iter().filter(|r| r.status != 200) {
         let problem = reply.problem(409);
         let kind = problem["type"].as_str().unwrap();
         assert!(
@@ -182,68 +186,75 @@ fn fifty_patients_racing_for_the_last_chair_one_wins(app: &App) {
         .expect(201)["id"]
         .as_i64()
         .unwrap();
+    // Every patient asks to move their trial infusion to that chair at the
+    // same time.
     let date = monday + Duration::days(8);
-    let requests: Vec<(String, Value)> = courses
+    let requests: Vec<Racer> = courses
         .iter()
         .map(|course| {
+            let course = app.course(&clinic, *course);
+            let trial = id(with_status(&course, &["booked"])[0]);
+            let (_, etag) = app.session(&clinic, trial);
             (
-                clinic.path(&format!("/courses/{course}/sessions")),
-                json!({"at": {"local_start": format!("{date}T10:00:00")}, "chair_id": chair, "phase": 1}),
+                clinic.path(&format!("/sessions/{trial}/reschedule")),
+                json!({"to": {"local_start": format!("{date}T10:00")}, "chair_id": chair, "reason": "the last free chair"}),
+                etag,
             )
         })
         .collect();
     let replies = release_together(app, &clinic.front_desk, &requests);
     let won = assert_one_winner_rest_conflicts(&replies);
+    let won = &won["session"];
     assert_eq!(won["chair_id"], chair);
     assert_eq!(won["local"]["start"], "10:00");
-    assert_one_live_session_at(app, &clinic, chair, date, instant(&won, "start"));
+    assert_one_live_session_at(app, &clinic, chair, date, instant(won, "start"));
 }
 race_on_every_backend!(fifty_patients_racing_for_the_last_chair_one_wins);
 
-/// One course, its last infusion cancelled, and fifty requests to book it
-/// back at 15:00 on the third chair (a retry storm, a double click, three
-/// replicas). Whatever the statuses, one request books and the chair holds
-/// one session; the replies in request order.
-fn same_course_race(app: &App) -> Vec<Reply> {
+/// One course and fifty requests to move its last infusion to 15:00 on the
+/// third chair, all with the ETag they read (a retry storm, a double click,
+/// three replicas). One request moves it; every other is told the session
+/// changed since it was read (412) or that the chair is taken (409); the
+/// chair holds one session and the course its six.
+fn same_session_race(app: &App) -> Vec<Reply> {
     let clinic = app.clinic();
     let course = app.book_induction(&clinic, app.patient(&clinic, "MRN-1"));
     let last = with_status(&course, &["booked"])[5].clone();
-    app.act(
-        &clinic,
-        id(&last),
-        "cancel",
-        Some(&json!({"scope": "this", "reason": "moved to the afternoon"})),
-    )
-    .expect(200);
     let date = local_date(&last);
     let chair = clinic.chairs[2];
-    let path = clinic.path(&format!("/courses/{}/sessions", course["id"]));
-    let body = json!({"at": {"local_start": format!("{date}T15:00:00")}, "chair_id": chair});
-    let replies = release_together(app, &clinic.front_desk, &vec![(path, body); RACERS]);
-    let won: Vec<&Reply> = replies.iter().filter(|r| r.status == 201).collect();
-    assert_eq!(won.len(), 1, "exactly one booking wins: {won:#?}");
-    for reply in replies.iter().filter(|r| r.status != 201) {
-        assert!((400..500).contains(&reply.status), "{reply:?}");
+    let (_, etag) = app.session(&clinic, id(&last));
+    let path = clinic.path(&format!("/sessions/{}/reschedule", id(&last)));
+    let body = json!({"to": {"local_start": format!("{date}T15:00")}, "chair_id": chair, "reason": "afternoon suits better"});
+    let replies = release_together(app, &clinic.front_desk, &vec![(path, body, etag); RACERS]);
+    let won: Vec<&Reply> = replies.iter().filter(|r| r.status == 200).collect();
+    assert_eq!(won.len(), 1, "exactly one move wins: {won:#?}");
+    for reply in replies.iter().filter(|r| r.status != 200) {
         let problem = reply.problem(reply.status);
-        let about_the_chair = problem["type"] == "/problems/chair-taken"
-            || problem["type"] == "/problems/patient-double-booked"
-            || violation_rules(&problem).iter().any(|r| r == "chair_taken");
-        assert!(about_the_chair, "{reply:?}");
+        let told = problem["type"] == "/problems/stale"
+            || problem["type"] == "/problems/chair-taken"
+            || problem["type"] == "/problems/patient-double-booked";
+        assert!(told, "{reply:?}");
     }
     let won = won[0].json();
-    assert_eq!(won["local"]["start"], "15:00");
-    assert_one_live_session_at(app, &clinic, chair, date, instant(&won, "start"));
+    assert_eq!(won["session"]["local"]["start"], "15:00");
+    assert_one_live_session_at(app, &clinic, chair, date, instant(&won["session"], "start"));
     let course = app.course(&clinic, course["id"].as_i64().unwrap());
     assert_eq!(with_status(&course, &["booked"]).len(), 6, "{course}");
     replies
 }
 
-fn fifty_requests_for_one_slot_of_one_course_book_it_once(app: &App) {
-    same_course_race(app);
+fn fifty_moves_of_one_session_move_it_once(app: &App) {
+    same_session_race(app);
 }
-race_on_every_backend!(fifty_requests_for_one_slot_of_one_course_book_it_once);
+race_on_every_backend!(fifty_moves_of_one_session_move_it_once);
 
-fn fifty_requests_for_one_slot_of_one_course_lose_with_409(app: &App) {
-    assert_one_winner_rest_conflicts(&same_course_race(app));
+fn fifty_moves_of_one_session_tell_the_losers_it_changed(app: &App) {
+    let replies = same_session_race(app);
+    // The losers read the session before the winner moved it: their ETag
+    // is stale. None is a 5xx, none a 200.
+    assert!(replies
+        .iter()
+        .all(|r| r.status == 200 || r.status == 412 || r.status == 409));
+    assert!(replies.iter().any(|r| r.status == 412), "{replies:#?}");
 }
-race_on_every_backend!(fifty_requests_for_one_slot_of_one_course_lose_with_409);
+race_on_every_backend!(fifty_moves_of_one_session_tell_the_losers_it_changed);

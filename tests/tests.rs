@@ -14,6 +14,7 @@ mod cli;
 mod clinical;
 mod conflicts;
 mod conventions;
+mod course_integrity;
 mod crash;
 mod etags;
 mod feeds;

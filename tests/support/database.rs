@@ -46,6 +46,8 @@ pub fn unique_suffix() -> String {
 fn scratch_dir() -> PathBuf {
     let dir = std::env::temp_dir().join(format!("chairside_e2e_{}", unique_suffix()));
     std::fs::create_dir_all(&dir).expect("create the test's scratch directory");
+    // The clinic's clock starts at the real now; a test moves it forward.
+    super::clock::write(&dir.join("clock"), chrono::Utc::now());
     dir
 }
 
@@ -92,6 +94,11 @@ impl TestDb {
         }
     }
 
+    /// The file every server of this database reads the clinic's *now* from.
+    pub fn clock_file(&self) -> PathBuf {
+        self.scratch.join("clock")
+    }
+
     /// The `chairside` binary, pointed at this database and nothing else
     /// from the environment.
     pub fn command(&self) -> Command {
@@ -111,6 +118,8 @@ impl TestDb {
             }
         }
         command.env("CHAIRSIDE_POOL_SIZE", "8");
+        // The clinic's clock: the instant in this file (see `clock.rs`).
+        command.env("CHAIRSIDE_CLOCK_FILE", self.clock_file());
         // Load and race tests send hundreds of requests with one key; a test
         // of the limit itself sets it again (`Server::start_with`).
         command.env("CHAIRSIDE_RATE_LIMIT_PER_MINUTE", "0");

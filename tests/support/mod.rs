@@ -2,6 +2,7 @@
 //! serving it, an admin key, an HTTP client, and a clinic to work in.
 
 pub mod clinic;
+pub mod clock;
 pub mod cluster;
 pub mod database;
 pub mod http;

@@ -84,12 +84,15 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         Err(error) => {
             let path = error.path().to_string();
             let inner = error.into_inner();
-            let field = if path == "." || path == "?" {
-                "body".to_string()
-            } else {
-                path
-            };
             let message = inner.to_string();
+            let field = match (path.as_str(), missing_field(&message)) {
+                // serde names a missing field in its message, at the path of
+                // the object that lacks it: name the field itself.
+                ("." | "?", Some(missing)) => missing.to_string(),
+                (object, Some(missing)) => format!("{object}.{missing}"),
+                ("." | "?", None) => "body".to_string(),
+                (_, None) => path,
+            };
             let errors = vec![FieldError {
                 field: field.clone(),
                 message: message.clone(),
@@ -109,6 +112,12 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             }
         }
     }
+}
+
+/// The field serde's "missing field `x`" message names, if it is one.
+fn missing_field(message: &str) -> Option<&str> {
+    let rest = message.strip_prefix("missing field `")?;
+    rest.split('`').next()
 }
 
 /// The path (`phases[0].name`) of the first text in the JSON holding a NUL
@@ -182,6 +191,30 @@ mod tests {
     fn refused_field(body: &str) -> Option<(u16, String)> {
         let problem = parse::<Value>(body.as_bytes()).err()?.problem();
         Some((problem.status, problem.errors[0].field.clone()))
+    }
+
+    #[test]
+    fn a_missing_field_is_named_with_its_path() {
+        use crate::dto::course::PlanCourse;
+        use crate::dto::protocol::CreateProtocol;
+        let field = |body: &str, parse: fn(&[u8]) -> Result<(), ApiError>| {
+            let problem = parse(body.as_bytes()).unwrap_err().problem();
+            (problem.status, problem.errors[0].field.clone())
+        };
+        let plan: fn(&[u8]) -> Result<(), ApiError> = |b| parse::<PlanCourse>(b).map(|_| ());
+        assert_eq!(
+            field(r#"{"patient_id": 1, "protocol_id": 1}"#, plan),
+            (422, "earliest".into())
+        );
+        let protocol: fn(&[u8]) -> Result<(), ApiError> =
+            |b| parse::<CreateProtocol>(b).map(|_| ());
+        assert_eq!(
+            field(
+                r#"{"code": "x", "definition": {"name": "x", "modality": "iv", "chair_time": {"pre_dose_check_minutes": 1, "treatment_minutes": 1}}}"#,
+                protocol
+            ),
+            (422, "definition.chair_time.monitoring_minutes".into())
+        );
     }
 
     #[test]

@@ -78,6 +78,15 @@ impl Stored {
     }
 }
 
+/// The remembered response, as it was first given.
+fn replay(previous: chairside_store::models::IdempotencyRecord) -> Stored {
+    Stored {
+        status: StatusCode::from_u16(previous.response_status as u16).unwrap_or(StatusCode::OK),
+        etag: Some(crate::etag::etag_of_json(previous.response_body.as_bytes())),
+        body: previous.response_body,
+    }
+}
+
 /// What identifies "the same request": method, path and body.
 pub fn fingerprint(req: &HttpRequest, body: &[u8]) -> String {
     let mut hasher = Sha256::new();
@@ -113,19 +122,25 @@ pub fn run(
                     "this key was used with a different request; use a new key",
                 ));
             }
-            return Ok(Stored {
-                status: StatusCode::from_u16(previous.response_status as u16)
-                    .unwrap_or(StatusCode::OK),
-                etag: Some(crate::etag::etag_of_json(previous.response_body.as_bytes())),
-                body: previous.response_body,
-            });
+            return Ok(replay(previous));
         }
         repo::idempotency::purge_before(
             conn,
             Utc::now() - chrono::Duration::from_std(ttl).unwrap_or_default(),
         )?;
     }
-    let stored = work(conn)?;
+    let stored = match work(conn) {
+        Ok(stored) => stored,
+        Err(error) => {
+            // On PostgreSQL each statement reads what is committed by then:
+            // a concurrent request with this key may have won while this
+            // one ran, and its answer is this request's answer.
+            return match repo::idempotency::get(conn, clinic_id, caller.key_id, key) {
+                Ok(Some(won)) if won.request_fingerprint == fingerprint => Ok(replay(won)),
+                _ => Err(error),
+            };
+        }
+    };
     let remembered = repo::idempotency::put(
         conn,
         &NewIdempotencyRecord {

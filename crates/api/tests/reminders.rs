@@ -58,6 +58,7 @@ fn upcoming_lists_the_lead_times_falling_due_and_forgets_cancelled_sessions() {
                     reason: Some("test".into()),
                     ..SessionUpdate::default()
                 },
+                s.version,
                 Actor::system(),
             )
         })
@@ -122,6 +123,7 @@ fn the_worker_fires_each_reminder_once_rearms_on_a_move_and_stays_silent_when_ca
                     reason: Some("test".into()),
                     ..SessionUpdate::default()
                 },
+                s.version,
                 Actor::system(),
             )
         })

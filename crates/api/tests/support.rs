@@ -94,6 +94,7 @@ pub fn move_session(store: &Store, session_id: i64, start: DateTime<Utc>) -> Dat
                     reason: Some("test".into()),
                     ..SessionUpdate::default()
                 },
+                current.version,
                 Actor::system(),
             )
         })

@@ -121,15 +121,16 @@ pub fn of_patient(
 }
 
 /// The course as the engine decides on it: its row, its protocol revision
-/// and every session it ever had (with each one's status before its last
-/// change, for a correction that undoes it).
+/// and every session it ever had, `rows` as read by the caller (the same
+/// rows [`apply`] later checks the versions of), with each one's status
+/// before its last change, for a correction that undoes it.
 pub fn engine_course(
     conn: &mut DbConnection,
     course: &Course,
     protocol: Protocol,
+    rows: &[Session],
 ) -> Result<engine::Course, StoreError> {
-    let rows = sessions::for_course(conn, course.clinic_id, course.id)?;
-    let previous = sessions::previous_statuses(conn, course.clinic_id, &rows)?;
+    let previous = sessions::previous_statuses(conn, course.clinic_id, rows)?;
     Ok(engine::Course {
         id: course.id,
         patient: course.patient_id,
@@ -170,15 +171,19 @@ pub struct Applied {
     pub policy_change: Option<BoosterPolicyChange>,
 }
 
-/// Applies an engine decision to a course read at `course.version`, in the
-/// caller's transaction: sessions that free their chair first (so a re-plan
-/// can take them), then the other changes, then the bookings (the
-/// database's overlap guards are the final word), the REMS forms that fall
-/// due, the booster policy history, and the course's state. Events and
-/// audit rows are the caller's to write.
+/// Applies an engine decision taken on a course read at `course.version`
+/// with its sessions `read`, in the caller's transaction: sessions that free
+/// their chair first (so a re-plan can take them), then the other changes,
+/// then the bookings (the database's overlap guards are the final word),
+/// the REMS forms that fall due, the booster policy history, and the
+/// course's state. Every row changes only if it is still at the version the
+/// decision read: a concurrent writer makes it fail with
+/// [`ErrorKind::StaleVersion`](crate::ErrorKind::StaleVersion), never lose
+/// its change. Events and audit rows are the caller's to write.
 pub fn apply(
     conn: &mut DbConnection,
     course: &Course,
+    read: &[Session],
     decision: &Decision,
     actor: Actor,
 ) -> Result<Applied, StoreError> {
@@ -192,7 +197,19 @@ pub fn apply(
     });
     let mut changed = Vec::with_capacity(updates.len());
     for update in updates {
-        changed.push(sessions::apply_update(conn, clinic_id, update, actor)?);
+        let version = read
+            .iter()
+            .find(|s| s.id == update.session.0)
+            .map(|s| s.version)
+            .ok_or_else(|| {
+                StoreError::Internal(format!(
+                    "session {} was not read with course {}",
+                    update.session.0, course.id
+                ))
+            })?;
+        changed.push(sessions::apply_update(
+            conn, clinic_id, update, version, actor,
+        )?);
     }
     let booked = sessions::insert(
         conn,

@@ -99,19 +99,27 @@ pub fn get(conn: &mut DbConnection, clinic_id: i64, id: i64) -> Result<Session, 
         .ok_or(StoreError::not_found("session"))
 }
 
-/// Applies one session's part of an engine decision: its status (kept in
-/// the status history), chair and time, number, omission and reason. Must
-/// run inside [`Store::write`](crate::Store::write); the overlap guards
-/// apply as for a booking.
+/// Applies one session's part of an engine decision, if the session is
+/// still at `version` (the one the decision read): its status (kept in the
+/// status history), chair and time, number, omission and reason. Must run
+/// inside [`Store::write`](crate::Store::write); the overlap guards apply as
+/// for a booking.
 pub fn apply_update(
     conn: &mut DbConnection,
     clinic_id: i64,
     update: &SessionUpdate,
+    version: i64,
     actor: Actor,
 ) -> Result<Session, StoreError> {
     require_transaction(conn)?;
     let id = update.session.0;
     let current = get(conn, clinic_id, id)?;
+    if current.version != version {
+        return Err(StoreError::StaleVersion {
+            entity: "session",
+            id,
+        });
+    }
     let status = update.status.map_or(current.status, |(_, to)| to);
     let placement = update.placement;
     let at = now();
@@ -120,7 +128,7 @@ pub fn apply_update(
             s::clinic_id
                 .eq(clinic_id)
                 .and(s::id.eq(id))
-                .and(s::version.eq(current.version)),
+                .and(s::version.eq(version)),
         ),
     )
     .set((

@@ -111,7 +111,7 @@ pub fn act(
     let zone = clinic.time_zone;
     let protocol = (version.protocol_id, version.revision);
     check(zone, &row, &before, &protocol)?;
-    let course = repo::courses::engine_course(conn, &row, version.definition.clone())?;
+    let course = repo::courses::engine_course(conn, &row, version.definition.clone(), &before)?;
     let window = action.may_plan().then(|| {
         let today = now.with_timezone(&zone).date_naive();
         let session_day = action
@@ -124,7 +124,7 @@ pub fn act(
     let decision = snapshot.decide(caller.role, now, |at| {
         chairside_engine::course::decide(&course, action, at)
     })?;
-    let applied = repo::courses::apply(conn, &row, &decision, caller.actor())?;
+    let applied = repo::courses::apply(conn, &row, &before, &decision, caller.actor())?;
     record(
         conn,
         caller,
@@ -159,6 +159,8 @@ pub fn on_session(
     let session = repo::sessions::get(conn, clinic_id, session_id)?;
     let zone = repo::clinics::get(conn, clinic_id)?.time_zone;
     let action = action(zone, chairside_engine::course::SessionId(session_id))?;
+    // If-Match is checked against the session as the decision reads it, so
+    // nothing a concurrent writer changed in between can pass unseen.
     let acted = act(
         conn,
         caller,
@@ -166,7 +168,12 @@ pub fn on_session(
         session.course_id,
         &action,
         now,
-        |zone, _, _, _| if_match.check(&views::session(zone, &session)),
+        |zone, _, sessions, _| match sessions.iter().find(|s| s.id == session_id) {
+            Some(read) => if_match.check(&views::session(zone, read)),
+            None => Err(ApiError::NotFound(format!(
+                "session {session_id} not found"
+            ))),
+        },
     )?;
     acted.session_change(session_id)
 }

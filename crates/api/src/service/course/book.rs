@@ -148,7 +148,7 @@ pub fn book(
         course: None,
         ..planned.decision.clone()
     };
-    let applied: Applied = repo::courses::apply(conn, &row, &decision, caller.actor())?;
+    let applied: Applied = repo::courses::apply(conn, &row, &[], &decision, caller.actor())?;
     let zone = planned.clinic.time_zone;
     record(
         conn,
