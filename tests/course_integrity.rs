@@ -471,3 +471,74 @@ fn omit_and_correct_are_clinical_decisions_kept_in_the_trail(app: &App) {
     }
 }
 on_every_backend!(omit_and_correct_are_clinical_decisions_kept_in_the_trail);
+
+/// Phases advance exactly when their count is reached, for both presets
+/// end to end: esketamine weeks 1–4 (eight doses, twice a phase week), then
+/// weeks 5–8 (four, once a phase week, Day 1 the first of them), then
+/// maintenance with a booster booked ahead. (Before, a test could only
+/// complete sessions ahead of their dates, so phase 2 was planned from
+/// tomorrow and this path was never run.)
+fn esketamine_runs_into_maintenance_on_the_clinics_clock(app: &App) {
+    let clinic = app.clinic();
+    let etag = app.get(&app.admin, &clinic.path("")).etag();
+    app.call("PATCH", &clinic.path(""))
+        .key(&app.admin)
+        .if_match(&etag)
+        .json(&json!({"settings": {"rems_certified": true}}))
+        .send()
+        .expect(200);
+    let patient = app
+        .post(
+            &clinic.front_desk,
+            &clinic.path("/patients"),
+            &json!({"external_ref": "MRN-E", "display_name": "E", "intake_assessed_on": "2026-01-05",
+                    "consent_on_file": true, "escort_confirmed": true, "rems_enrolled_on": "2026-01-05"}),
+        )
+        .expect(201)["id"]
+        .as_i64()
+        .unwrap();
+    let protocol = app.protocol_id(&clinic, "esketamine-nasal");
+    let course = app
+        .post(
+            &clinic.front_desk,
+            &clinic.path("/courses"),
+            &json!({"patient_id": patient, "protocol_id": protocol, "earliest": next_monday().to_string()}),
+        )
+        .expect(201);
+    let course_id = course["id"].as_i64().unwrap();
+    let give_booked_of_phase = |phase: i64| {
+        loop {
+            let course = app.course(&clinic, course_id);
+            let Some(next) = with_status(&course, &["booked"])
+                .into_iter()
+                .find(|s| s["phase"] == phase)
+                .cloned()
+            else {
+                return course;
+            };
+            app.at_start_of(&next, Duration::zero());
+            app.act(&clinic, id(&next), "check-in", None).expect(200);
+            app.at_start_of(&next, Duration::minutes(150));
+            app.act(&clinic, id(&next), "complete", None).expect(200);
+        }
+    };
+    assert_eq!(with_status(&course, &["booked"]).len(), 8, "{course}");
+    let course = give_booked_of_phase(0);
+    assert_eq!(course["current_phase"], 1, "{course}");
+    let weeks_5_8: Vec<&Value> = with_status(&course, &["booked"]);
+    assert_eq!(weeks_5_8.len(), 4, "{course}");
+    let day1 = local_date(weeks_5_8[0]);
+    let weeks: Vec<i64> = weeks_5_8.iter().map(|s| (local_date(s) - day1).num_days() / 7).collect();
+    assert_eq!(weeks, [0, 1, 2, 3], "one a phase week: {course}");
+    let course = give_booked_of_phase(1);
+    assert_eq!(course["current_phase"], 2, "{course}");
+    let boosters = with_status(&course, &["booked"]);
+    assert_eq!(boosters.len(), 1, "{course}");
+    let last_dose = with_status(&course, &["completed"]).last().map(|s| local_date(s)).unwrap();
+    let gap = (local_date(boosters[0]) - last_dose).num_days();
+    assert!((6..=8).contains(&gap), "weekly maintenance: {gap} days, {course}");
+    // Every dose opened its REMS monitoring form.
+    let forms = app.get(&clinic.front_desk, &clinic.path("/rems-forms")).expect(200);
+    assert_eq!(forms.as_array().unwrap().len(), 12, "{forms}");
+}
+on_every_backend!(esketamine_runs_into_maintenance_on_the_clinics_clock);

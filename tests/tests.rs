@@ -15,6 +15,7 @@ mod clinical;
 mod conflicts;
 mod conventions;
 mod course_integrity;
+mod course_sequences;
 mod crash;
 mod etags;
 mod feeds;

@@ -57,8 +57,6 @@ impl ChairTime {
 /// A fixed number of sessions with spacing rules (an induction series).
 /// "Days between" two sessions is the difference of their local dates.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SeriesRules {
     /// How many sessions the series holds.
     pub sessions: i32,
@@ -140,8 +138,6 @@ impl BoosterPolicy {
 
 /// Open-ended maintenance sessions.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BoosterRules {
     /// The policy a new course starts with.
     pub default_policy: BoosterPolicy,
@@ -153,7 +149,6 @@ pub struct BoosterRules {
 /// What a phase is.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum PhaseKind {
     /// A fixed number of sessions.
     Series(SeriesRules),
@@ -166,7 +161,6 @@ pub enum PhaseKind {
 /// unknown field is refused.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(from = "PhaseOnTheWire")]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Phase {
     /// The clinic's name for it ("Induction", "Weeks 5–8").
     pub name: String,
@@ -176,24 +170,61 @@ pub struct Phase {
 }
 
 /// A phase as a body gives it: `#[serde(flatten)]` cannot refuse unknown
-/// fields, so a phase is read through this strict shape.
+/// fields, so a phase is read through this strict shape — which is also how
+/// the OpenAPI document describes a phase.
 #[derive(Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 enum PhaseOnTheWire {
+    /// A fixed number of sessions under spacing rules.
     Series {
+        /// The clinic's name for it ("Induction").
         name: String,
+        /// How many sessions the series holds.
         sessions: i32,
+        /// Fewest days between consecutive sessions (2 = no back-to-back days).
         min_days_between: i32,
+        /// Most days between consecutive sessions.
         max_days_between: i32,
+        /// Most days from the first session to the last.
         max_span_days: i32,
+        /// At most this many sessions in each 7-day window counted from Day
+        /// 1 of the phase.
         #[serde(default)]
         max_per_week: Option<i32>,
     },
+    /// Open-ended maintenance boosters.
     Boosters {
+        /// The clinic's name for it ("Maintenance").
         name: String,
+        /// The policy a new course starts with.
         default_policy: BoosterPolicy,
+        /// The intervals a clinician steps between, shortest first.
         interval_steps_days: Vec<i32>,
     },
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Phase {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        <PhaseOnTheWire as utoipa::PartialSchema>::schema()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Phase {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "Phase".into()
+    }
+
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        <PhaseOnTheWire as utoipa::ToSchema>::schemas(schemas);
+    }
 }
 
 impl From<PhaseOnTheWire> for Phase {

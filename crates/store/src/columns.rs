@@ -5,7 +5,8 @@
 //!   whole-second precision. Truncating on write makes both backends return
 //!   exactly what was stored, and gives SQLite one fixed text shape
 //!   (`YYYY-MM-DD HH:MM:SS`) whose text order is time order.
-//! * JSON documents: `serde_json::Value` in Rust, a `Text` column.
+//! * Other JSON (audit before/after, outbox payloads): `serde_json::Value`,
+//!   a `Text` column.
 //! * Enumerations: the engine's own (session and course statuses, roles,
 //!   instruments), `Text` columns holding their words, with CHECK
 //!   constraints ([`stored_as_words!`]).

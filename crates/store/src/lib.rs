@@ -25,9 +25,9 @@
 //! # Example
 //!
 //! ```
+//! use chairside_engine::{ClinicSettings, WeeklyHours};
 //! use chairside_store::{repo, Store, StoreConfig, StoreError};
 //! use chairside_store::models::NewClinic;
-//! use serde_json::json;
 //!
 //! # fn main() -> Result<(), StoreError> {
 //! let store = Store::open(&StoreConfig::new(":memory:"))?;
@@ -35,13 +35,14 @@
 //! let clinic = store.write(|conn| {
 //!     repo::clinics::create(conn, &NewClinic {
 //!         name: "Harbour Clinic".into(),
-//!         time_zone: "America/New_York".into(),
-//!         opening_hours: json!({}),
-//!         settings: json!({"start_grid_minutes": 15}),
+//!         time_zone: chrono_tz::America::New_York,
+//!         opening_hours: WeeklyHours::default(),
+//!         settings: ClinicSettings::default(),
 //!     })
 //! })?;
 //! let again = store.read(|conn| repo::clinics::get(conn, clinic.id))?;
 //! assert_eq!(again.name, "Harbour Clinic");
+//! assert_eq!(again.settings.boosters_ahead, 1);
 //! # Ok(())
 //! # }
 //! ```

@@ -65,6 +65,7 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
 #[utoipa::path(post, path = "/v1/clinics/{clinic_id}/courses/preview", tag = "courses", params(ClinicPath),
     request_body = PlanCourse,
     responses((status = 200, body = CoursePlan),
+        (status = 409, description = "The patient has a running course of this kind", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Infeasible (names the rule and the earliest feasible date), a gate not passed, or invalid input", body = Problem, content_type = "application/problem+json")),
     security(("api_key" = [])))]
 pub async fn preview_course(

@@ -8,6 +8,12 @@
 //!   through the store on a fresh scratch database. Its baseline is
 //!   `scripts/bench-store-pgbench.sh` (the same transaction run by pgbench).
 //!
+//! Each course is an active IV course of a patient of its own: a patient
+//! has at most one active course of a kind (the database refuses a
+//! second), so the seed creates `BENCH_PATIENTS` patients (default 20000
+//! per second of run, several times what this machine books) and a run
+//! ends early, with a note, if it books that many courses.
+//!
 //! `BENCH_SECONDS` (default 5) bounds each run, `BENCH_ROUNDS` (default 3)
 //! repeats every configuration, interleaved; `BENCH_FILTER` (e.g.
 //! `sqlite plain`, `postgres`) picks configurations by name. Run with
@@ -17,15 +23,17 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
+use chairside_engine::course::{CourseState, CourseStatus, NewSession, Placement};
+use chairside_engine::{presets, ChairId, ClinicSettings, Modality, WeeklyHours};
 use chairside_store::models::{
-    Actor, NewChair, NewClinic, NewCourse, NewPatient, PlannedSession, Role,
+    Actor, AuditEntry, Course, NewChair, NewClinic, NewOutboxEvent, Role, Session,
 };
-use chairside_store::repo::courses::{self, CourseBooking};
-use chairside_store::repo::{chairs, clinics, patients, protocols};
-use chairside_store::{Store, StoreConfig, StoreError};
-use chrono::{TimeZone, Utc};
+use chairside_store::repo::courses::{self, NewCourse};
+use chairside_store::repo::{audit, chairs, clinics, outbox, protocols, sessions};
+use chairside_store::{DbConnection, Store, StoreConfig, StoreError};
+use chrono::{NaiveTime, TimeZone, Utc};
 use diesel::connection::SimpleConnection;
-use diesel::{Connection, PgConnection};
+use diesel::{Connection, PgConnection, RunQueryDsl};
 use serde_json::json;
 
 mod plain_sqlite;
@@ -41,6 +49,7 @@ fn main() {
     };
     let run_for = Duration::from_secs(env("BENCH_SECONDS", 5));
     let rounds = env("BENCH_ROUNDS", 3).max(1);
+    let patients = env("BENCH_PATIENTS", 20_000 * run_for.as_secs().max(1)).max(1) as i64;
     let filter = std::env::var("BENCH_FILTER").unwrap_or_default();
     let pg_url = std::env::var("BENCH_DATABASE_URL")
         .or_else(|_| std::env::var("TEST_DATABASE_URL"))
@@ -84,20 +93,20 @@ fn main() {
             let rate = match (run.backend, run.how) {
                 ("sqlite", "store (diesel)") => {
                     let db = TempSqlite::new();
-                    store_rate(&db.path, run.threads, run_for)
+                    store_rate(&db.path, patients, run.threads, run_for)
                 }
                 ("sqlite", _) => {
                     let db = TempSqlite::new();
                     // Schema and seed through the store; the loop is plain C API.
                     let store = Store::open(&StoreConfig::new(db.path.clone())).expect("open");
                     store.run_migrations().expect("migrate");
-                    let fx = seed(&store);
+                    let fx = seed(&store, patients);
                     drop(store);
                     plain_sqlite::rate(&db.path, &fx, run.threads, run_for)
                 }
                 _ => {
                     let db = ScratchPg::new(pg_url.as_deref().expect("postgres URL"));
-                    store_rate(&db.url, run.threads, run_for)
+                    store_rate(&db.url, patients, run.threads, run_for)
                 }
             };
             run.rates.push(rate);
@@ -137,24 +146,41 @@ struct Run {
 }
 
 /// What every booking refers to.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub struct Fixture {
     pub clinic_id: i64,
     pub chair_id: i64,
-    pub patient_id: i64,
+    /// Course `k` is for patient `patient_ids[k]`.
+    pub patient_ids: Arc<Vec<i64>>,
     pub protocol_version_id: i64,
+    /// The protocol's kind, which the course row keeps.
+    pub modality: Modality,
 }
 
-fn seed(store: &Store) -> Fixture {
+impl Fixture {
+    /// The patient of course number `k`, while there are patients left.
+    pub fn patient(&self, k: i64) -> Option<i64> {
+        usize::try_from(k)
+            .ok()
+            .and_then(|k| self.patient_ids.get(k).copied())
+    }
+}
+
+fn seed(store: &Store, patients: i64) -> Fixture {
     store
         .write(|conn| {
+            use chrono::Weekday::*;
             let clinic = clinics::create(
                 conn,
                 &NewClinic {
                     name: "Bench".into(),
-                    time_zone: "UTC".into(),
-                    opening_hours: json!({}),
-                    settings: json!({}),
+                    time_zone: chrono_tz::UTC,
+                    opening_hours: WeeklyHours::uniform(
+                        &[Mon, Tue, Wed, Thu, Fri],
+                        NaiveTime::from_hms_opt(8, 0, 0).unwrap(),
+                        NaiveTime::from_hms_opt(18, 0, 0).unwrap(),
+                    ),
+                    settings: ClinicSettings::default(),
                 },
             )?;
             let chair = chairs::add(
@@ -162,30 +188,42 @@ fn seed(store: &Store) -> Fixture {
                 clinic.id,
                 &NewChair {
                     label: "A".into(),
-                    modalities: json!(["iv_ketamine"]),
+                    modalities: vec![Modality::Iv],
                     position: 0,
                 },
             )?;
-            let patient = patients::create(
-                conn,
-                clinic.id,
-                &NewPatient {
-                    external_ref: "MRN-1".into(),
-                    display_name: "P".into(),
-                    preferences: json!({}),
-                    intake_assessed_on: None,
-                    consent_on_file: true,
-                    rems_enrolled_on: None,
-                    escort_confirmed: true,
-                },
-            )?;
-            let (_, version) =
-                protocols::create(conn, clinic.id, "p", "P", &json!({"phases": []}))?;
+            // One statement for all the patients (one INSERT each would
+            // take longer than the run).
+            diesel::sql_query(format!(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {patients}) \
+                 INSERT INTO patients (clinic_id, external_ref, display_name, preferences, \
+                   consent_on_file, escort_confirmed, created_at, updated_at) \
+                 SELECT {}, 'MRN-' || i, 'P' || i, '{{}}', TRUE, TRUE, \
+                   '2030-01-01 00:00:00', '2030-01-01 00:00:00' FROM n",
+                clinic.id
+            ))
+            .execute(conn)?;
+            #[derive(diesel::QueryableByName)]
+            struct Id {
+                #[diesel(sql_type = diesel::sql_types::BigInt)]
+                id: i64,
+            }
+            let patient_ids: Vec<i64> = diesel::sql_query(format!(
+                "SELECT id FROM patients WHERE clinic_id = {} ORDER BY id",
+                clinic.id
+            ))
+            .load::<Id>(conn)?
+            .into_iter()
+            .map(|r| r.id)
+            .collect();
+            let protocol = presets::iv_ketamine_standard();
+            let (_, version) = protocols::create(conn, clinic.id, "p", "P", &protocol)?;
             Ok::<_, StoreError>(Fixture {
                 clinic_id: clinic.id,
                 chair_id: chair.id,
-                patient_id: patient.id,
+                patient_ids: Arc::new(patient_ids),
                 protocol_version_id: version.id,
+                modality: protocol.modality,
             })
         })
         .expect("seed")
@@ -193,57 +231,119 @@ fn seed(store: &Store) -> Fixture {
 
 /// Six sessions of course number `k`, two hours apart, never overlapping
 /// any other course's (so every booking succeeds, as in the pgbench script).
-pub fn plan(fx: &Fixture, k: i64) -> Vec<PlannedSession> {
+pub fn plan(fx: &Fixture, k: i64) -> Vec<NewSession> {
     let base = Utc.with_ymd_and_hms(2030, 1, 1, 0, 0, 0).unwrap();
     (0..6)
         .map(|i| {
             let start = base + chrono::Duration::hours(2 * (6 * k + i));
-            PlannedSession {
-                phase_index: 0,
-                sequence: i as i32,
-                chair_id: fx.chair_id,
-                starts_at: start,
-                ends_at: start + chrono::Duration::minutes(90),
+            NewSession {
+                phase: 0,
+                sequence: i as u32 + 1,
+                placement: Placement {
+                    chair: ChairId(fx.chair_id),
+                    start,
+                    end: start + chrono::Duration::minutes(90),
+                },
             }
         })
         .collect()
 }
 
-/// Runs `threads` writers booking courses through the store for `run_for`.
-fn store_rate(url: &str, threads: usize, run_for: Duration) -> f64 {
+/// Books a course the way the service does (the tests' helper, copied):
+/// the course row, active in its first phase, its sessions, one
+/// `course.booked` outbox event and one audit row, in the caller's
+/// transaction.
+fn book(
+    conn: &mut DbConnection,
+    fx: &Fixture,
+    patient_id: i64,
+    planned: &[NewSession],
+) -> Result<(Course, Vec<Session>), StoreError> {
+    let state = CourseState {
+        status: CourseStatus::Active,
+        phase: 0,
+        series_started_at: None,
+        booster_policy: None,
+        at_risk: None,
+        extension_accepted: false,
+    };
+    let course = courses::create(
+        conn,
+        &NewCourse {
+            clinic_id: fx.clinic_id,
+            patient_id,
+            protocol_version_id: fx.protocol_version_id,
+            modality: fx.modality,
+            state: &state,
+        },
+    )?;
+    let sessions = sessions::insert(conn, fx.clinic_id, course.id, patient_id, planned)?;
+    let summary = json!({
+        "course_id": course.id,
+        "patient_id": course.patient_id,
+        "protocol_version_id": course.protocol_version_id,
+        "sessions": sessions.iter().map(|s| json!({
+            "id": s.id,
+            "phase_index": s.phase_index,
+            "sequence": s.sequence,
+            "chair_id": s.chair_id,
+            "starts_at": s.starts_at,
+            "ends_at": s.ends_at,
+        })).collect::<Vec<_>>(),
+    });
+    outbox::append(
+        conn,
+        &NewOutboxEvent {
+            clinic_id: fx.clinic_id,
+            event_type: "course.booked".into(),
+            aggregate_id: course.id,
+            payload: summary.clone(),
+        },
+    )?;
+    audit::append(
+        conn,
+        &AuditEntry {
+            clinic_id: Some(fx.clinic_id),
+            actor: Actor::key(1, Role::FrontDesk),
+            action: "course.booked".into(),
+            entity_type: "course".into(),
+            entity_id: Some(course.id),
+            before: None,
+            after: Some(summary),
+            request_id: Some("bench".into()),
+        },
+    )?;
+    Ok((course, sessions))
+}
+
+/// Runs `threads` writers booking courses through the store for `run_for`
+/// (or until every patient has a course).
+fn store_rate(url: &str, patients: i64, threads: usize, run_for: Duration) -> f64 {
     let store = Store::open(&StoreConfig::new(url).pool_size(threads as u32)).expect("open");
     store.run_migrations().expect("migrate");
-    let fx = seed(&store);
+    let fx = seed(&store, patients);
     let next = Arc::new(AtomicI64::new(0));
     let start = Arc::new(Barrier::new(threads));
     let handles: Vec<_> = (0..threads)
         .map(|_| {
-            let (store, next, start) = (store.clone(), Arc::clone(&next), Arc::clone(&start));
+            let (store, fx, next, start) = (
+                store.clone(),
+                fx.clone(),
+                Arc::clone(&next),
+                Arc::clone(&start),
+            );
             std::thread::spawn(move || {
                 start.wait();
                 let began = Instant::now();
                 let mut booked = 0u64;
                 while began.elapsed() < run_for {
                     let k = next.fetch_add(1, Ordering::Relaxed);
-                    let sessions = plan(&fx, k);
-                    let course = NewCourse {
-                        clinic_id: fx.clinic_id,
-                        patient_id: fx.patient_id,
-                        protocol_version_id: fx.protocol_version_id,
-                        booster_policy: None,
+                    let Some(patient_id) = fx.patient(k) else {
+                        break;
                     };
+                    let sessions = plan(&fx, k);
                     store
-                        .write(|conn| {
-                            courses::book(
-                                conn,
-                                &CourseBooking {
-                                    course: &course,
-                                    sessions: &sessions,
-                                    actor: Actor::key(1, Role::FrontDesk),
-                                    request_id: Some("bench"),
-                                },
-                            )
-                        })
+                        .write(|conn| book(conn, &fx, patient_id, &sessions))
                         .expect("booking");
                     booked += 1;
                 }
@@ -251,7 +351,20 @@ fn store_rate(url: &str, threads: usize, run_for: Duration) -> f64 {
             })
         })
         .collect();
-    handles.into_iter().map(|h| h.join().expect("writer")).sum()
+    let rate = handles.into_iter().map(|h| h.join().expect("writer")).sum();
+    note_if_out_of_patients(&fx, &next);
+    rate
+}
+
+/// Says so when a run ended early because every patient had a course.
+pub fn note_if_out_of_patients(fx: &Fixture, next: &AtomicI64) {
+    let patients = fx.patient_ids.len();
+    if fx.patient(next.load(Ordering::Relaxed) - 1).is_none() {
+        eprintln!(
+            "note: a run booked a course for all {patients} patients and ended early \
+             (its rate stands); raise BENCH_PATIENTS for longer runs"
+        );
+    }
 }
 
 /// A fresh SQLite file, removed afterwards.

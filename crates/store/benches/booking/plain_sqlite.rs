@@ -110,15 +110,16 @@ impl Drop for Stmt {
     }
 }
 
-const INSERT_COURSE: &str = "INSERT INTO courses (clinic_id, patient_id, protocol_version_id, status, \
-    current_phase, booster_policy, created_at, updated_at) VALUES (?, ?, ?, 'active', 0, ?, ?, ?) \
+const INSERT_COURSE: &str = "INSERT INTO courses (clinic_id, patient_id, protocol_version_id, modality, \
+    status, current_phase, booster_policy, at_risk_reason, series_started_at, extension_accepted, \
+    created_at, updated_at) VALUES (?, ?, ?, ?, 'active', 0, ?, NULL, NULL, 0, ?, ?) \
     RETURNING id, clinic_id, patient_id, protocol_version_id, status, current_phase, booster_policy, \
-    at_risk_reason, version, created_at, updated_at";
+    at_risk_reason, version, created_at, updated_at, modality, series_started_at, extension_accepted";
 const INSERT_OUTBOX: &str = "INSERT INTO outbox (clinic_id, event_id, event_type, aggregate_id, \
     payload, created_at) VALUES (?, ?, 'course.booked', ?, ?, ?) \
     RETURNING id, clinic_id, event_id, event_type, aggregate_id, payload, created_at, published_at";
 const INSERT_AUDIT: &str = "INSERT INTO audit_log (clinic_id, key_id, role, action, entity_type, \
-    entity_id, before, after, request_id, at) VALUES (?, 1, 'front_desk', 'course.book', 'course', \
+    entity_id, before, after, request_id, at) VALUES (?, 1, 'front_desk', 'course.booked', 'course', \
     ?, NULL, ?, 'bench', ?) RETURNING id";
 
 fn insert_sessions_sql() -> String {
@@ -138,11 +139,10 @@ fn ts(t: chrono::DateTime<chrono::Utc>) -> String {
 pub fn rate(path: &str, fx: &Fixture, threads: usize, run_for: Duration) -> f64 {
     let next = Arc::new(AtomicI64::new(0));
     let start = Arc::new(Barrier::new(threads));
-    let fx = *fx;
     let handles: Vec<_> = (0..threads)
         .map(|_| {
             let db = Db::open(path);
-            let (next, start) = (Arc::clone(&next), Arc::clone(&start));
+            let (fx, next, start) = (fx.clone(), Arc::clone(&next), Arc::clone(&start));
             std::thread::spawn(move || {
                 let course_stmt = db.prepare(INSERT_COURSE);
                 let sessions_stmt = db.prepare(&insert_sessions_sql());
@@ -153,37 +153,42 @@ pub fn rate(path: &str, fx: &Fixture, threads: usize, run_for: Duration) -> f64 
                 let mut booked = 0u64;
                 while began.elapsed() < run_for {
                     let k = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(patient_id) = fx.patient(k) else {
+                        break;
+                    };
                     let now = ts(chrono::Utc::now());
                     db.exec("BEGIN IMMEDIATE");
                     course_stmt.int(1, fx.clinic_id);
-                    course_stmt.int(2, fx.patient_id);
+                    course_stmt.int(2, patient_id);
                     course_stmt.int(3, fx.protocol_version_id);
-                    course_stmt.null(4);
-                    course_stmt.text(5, &now);
+                    course_stmt.text(4, fx.modality.as_str());
+                    course_stmt.null(5);
                     course_stmt.text(6, &now);
+                    course_stmt.text(7, &now);
                     let course_id = course_stmt.run(&db)[0];
                     let sessions = plan(&fx, k);
                     for (i, s) in sessions.iter().enumerate() {
                         let b = 10 * i as i32;
                         sessions_stmt.int(b + 1, fx.clinic_id);
                         sessions_stmt.int(b + 2, course_id);
-                        sessions_stmt.int(b + 3, fx.patient_id);
-                        sessions_stmt.int(b + 4, i64::from(s.phase_index));
+                        sessions_stmt.int(b + 3, patient_id);
+                        sessions_stmt.int(b + 4, s.phase as i64);
                         sessions_stmt.int(b + 5, i64::from(s.sequence));
-                        sessions_stmt.int(b + 6, s.chair_id);
-                        sessions_stmt.text(b + 7, &ts(s.starts_at));
-                        sessions_stmt.text(b + 8, &ts(s.ends_at));
+                        sessions_stmt.int(b + 6, s.placement.chair.0);
+                        sessions_stmt.text(b + 7, &ts(s.placement.start));
+                        sessions_stmt.text(b + 8, &ts(s.placement.end));
                         sessions_stmt.text(b + 9, &now);
                         sessions_stmt.text(b + 10, &now);
                     }
                     let ids = sessions_stmt.run(&db);
                     let payload = json!({
                         "course_id": course_id,
-                        "patient_id": fx.patient_id,
+                        "patient_id": patient_id,
                         "protocol_version_id": fx.protocol_version_id,
                         "sessions": ids.iter().zip(&sessions).map(|(id, s)| json!({
-                            "id": id, "phase_index": s.phase_index, "sequence": s.sequence,
-                            "chair_id": s.chair_id, "starts_at": s.starts_at, "ends_at": s.ends_at,
+                            "id": id, "phase_index": s.phase, "sequence": s.sequence,
+                            "chair_id": s.placement.chair.0, "starts_at": s.placement.start,
+                            "ends_at": s.placement.end,
                         })).collect::<Vec<_>>(),
                     })
                     .to_string();
@@ -205,5 +210,7 @@ pub fn rate(path: &str, fx: &Fixture, threads: usize, run_for: Duration) -> f64 
             })
         })
         .collect();
-    handles.into_iter().map(|h| h.join().expect("writer")).sum()
+    let rate = handles.into_iter().map(|h| h.join().expect("writer")).sum();
+    crate::note_if_out_of_patients(fx, &next);
+    rate
 }

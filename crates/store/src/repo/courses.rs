@@ -233,7 +233,14 @@ pub fn apply(
     };
     let course = match &decision.course {
         Some(state) => set_state(conn, course, state)?,
-        None if !decision.events.is_empty() => touch(conn, course)?,
+        // Any change to the course's sessions is a change to the course:
+        // its version moves on (and a concurrent writer fails, not wins).
+        None if !decision.events.is_empty()
+            || !decision.updates.is_empty()
+            || !decision.bookings.is_empty() =>
+        {
+            touch(conn, course)?
+        }
         None => course.clone(),
     };
     Ok(Applied {

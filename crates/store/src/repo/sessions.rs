@@ -138,7 +138,13 @@ pub fn apply_update(
         s::ends_at.eq(instant(placement.map_or(current.ends_at, |p| p.end))),
         s::sequence.eq(update.sequence.map_or(current.sequence, |n| n as i32)),
         s::omitted.eq(update.omitted.unwrap_or(current.omitted)),
-        s::reason.eq(update.reason.as_deref().or(current.reason.as_deref())),
+        // A new status or place says why, or clears the old why; a new
+        // number or omission alone keeps it.
+        s::reason.eq(if update.status.is_some() || update.placement.is_some() {
+            update.reason.as_deref()
+        } else {
+            update.reason.as_deref().or(current.reason.as_deref())
+        }),
         s::version.eq(s::version + 1),
         s::updated_at.eq(at),
     ))

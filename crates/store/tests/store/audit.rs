@@ -46,10 +46,10 @@ backend_test! {
         use chairside_store::repo::sessions;
         let fx = seed(&db.store, 1, 1);
         let booked = crate::support::book(&db.store, &fx, fx.patient_ids[0],
-            &[crate::support::planned(fx.chair_ids[0], 0, crate::support::at(0, 9), 60)]).unwrap();
+            &[crate::support::planned(fx.chair_ids[0], 1, crate::support::at(0, 9), 60)]).unwrap();
         let s = &booked.sessions[0];
-        db.store.write(|c| sessions::set_status(c, fx.clinic_id, s.id, s.version,
-            SessionStatus::NoShow, None, Actor::system())).unwrap();
+        let no_show = crate::support::status_change(s, SessionStatus::NoShow, None);
+        db.store.write(|c| sessions::apply_update(c, fx.clinic_id, &no_show, s.version, Actor::system())).unwrap();
         let mut conn = db.store.connection().unwrap();
         for sql in ["UPDATE session_status_history SET reason = 'x'", "DELETE FROM session_status_history"] {
             let err = conn.batch_execute(sql).expect_err(sql);

@@ -45,7 +45,7 @@ fn schema(conn: &mut DbConnection) -> BTreeSet<String> {
 }
 
 /// Migrations the binary embeds (per backend).
-const MIGRATIONS: usize = 3;
+const MIGRATIONS: usize = 4;
 
 const TABLES: [&str; 20] = [
     "api_keys",

@@ -3,22 +3,28 @@
 
 use std::sync::{Arc, Barrier};
 
-use chairside_store::ErrorKind;
+use chairside_engine::course::{CourseEvent, Decision, NewSession, SessionRef};
+use chairside_store::models::{Actor, Role};
+use chairside_store::repo::courses;
+use chairside_store::{in_write_transaction, DbConnection, ErrorKind, StoreError};
 
 use crate::support::{
-    at, backend_test, book_on, overlapping_live_pairs, planned, seed, Fixture, TestDb,
+    at, backend_test, book, book_on, count, overlapping_live_pairs, planned, seed, Fixture, TestDb,
 };
 
 const WRITERS: usize = 40;
 
+/// What racing writer `i` does with its connection and its session.
+type Writer = dyn Fn(&mut DbConnection, usize, NewSession) -> Result<(), StoreError> + Send + Sync;
+
 /// Runs `WRITERS` threads, each on its own pooled connection, released
-/// together; thread `i` books `(patient_of(i), chair_of(i))` at an
-/// overlapping time. Returns each thread's outcome.
+/// together; thread `i` writes a session on `chair_of(i)` at an overlapping
+/// time. Returns each thread's outcome.
 fn race(
     db: &TestDb,
     fx: &Arc<Fixture>,
-    patient_of: fn(&Fixture, usize) -> i64,
     chair_of: fn(&Fixture, usize) -> i64,
+    write: Arc<Writer>,
 ) -> Vec<Result<(), ErrorKind>> {
     let barrier = Arc::new(Barrier::new(WRITERS));
     let handles: Vec<_> = (0..WRITERS)
@@ -26,18 +32,17 @@ fn race(
             let mut conn = db.store.connection().expect("a connection per writer");
             let barrier = Arc::clone(&barrier);
             let fx = Arc::clone(fx);
+            let write = Arc::clone(&write);
             std::thread::spawn(move || {
                 // Staggered starts (9:00, 9:01, …) all overlap each other.
                 let session = planned(
                     chair_of(&fx, i),
-                    0,
+                    1,
                     at(0, 9) + chrono::Duration::minutes(i as i64),
                     120,
                 );
                 barrier.wait();
-                book_on(&mut conn, &fx, patient_of(&fx, i), &[session])
-                    .map(|_| ())
-                    .map_err(|e| e.kind())
+                write(&mut conn, i, session).map_err(|e| e.kind())
             })
         })
         .collect();
@@ -59,19 +64,43 @@ fn assert_one_winner(outcomes: &[Result<(), ErrorKind>], loser_kind: ErrorKind) 
 
 backend_test! {
     fn forty_writers_one_chair_exactly_one_wins(db) {
+        // Forty patients each booking a course, all on chair 0.
         let fx = Arc::new(seed(&db.store, 1, WRITERS));
-        let outcomes = race(db, &fx, |fx, i| fx.patient_ids[i], |fx, _| fx.chair_ids[0]);
+        let books = Arc::clone(&fx);
+        let outcomes = race(db, &fx, |fx, _| fx.chair_ids[0], Arc::new(move |conn, i, session| {
+            book_on(conn, &books, books.patient_ids[i], &[session]).map(|_| ())
+        }));
         assert_one_winner(&outcomes, ErrorKind::ChairTaken);
-        assert_eq!(overlapping_live_pairs(&mut db.store.connection().unwrap()), 0);
+        let mut conn = db.store.connection().unwrap();
+        assert_eq!(overlapping_live_pairs(&mut conn), 0);
+        assert_eq!(count(&mut conn, "courses"), 1, "the losers' courses rolled back");
     }
 }
 
 backend_test! {
     fn forty_writers_one_patient_exactly_one_wins(db) {
+        // A patient has one active course of a kind (the database refuses
+        // a second), so the forty writers each add a session to that course,
+        // on forty different chairs, as the desk's "add a session" does:
+        // all read the course at the same version.
         let fx = Arc::new(seed(&db.store, WRITERS, 1));
-        let outcomes = race(db, &fx, |fx, _| fx.patient_ids[0], |fx, i| fx.chair_ids[i]);
+        let course = book(&db.store, &fx, fx.patient_ids[0], &[planned(fx.chair_ids[0], 1, at(7, 9), 60)])
+            .unwrap()
+            .course;
+        let outcomes = race(db, &fx, |fx, i| fx.chair_ids[i], Arc::new(move |conn, _, session| {
+            let decision = Decision {
+                bookings: vec![session],
+                events: vec![CourseEvent::SessionBooked(SessionRef::New(0))],
+                ..Default::default()
+            };
+            in_write_transaction(conn, |c| {
+                courses::apply(c, &course, &[], &decision, Actor::key(1, Role::FrontDesk)).map(|_| ())
+            })
+        }));
         assert_one_winner(&outcomes, ErrorKind::PatientDoubleBooked);
-        assert_eq!(overlapping_live_pairs(&mut db.store.connection().unwrap()), 0);
+        let mut conn = db.store.connection().unwrap();
+        assert_eq!(overlapping_live_pairs(&mut conn), 0);
+        assert_eq!(count(&mut conn, "sessions"), 2, "the booked one and the winner's");
     }
 }
 
@@ -91,7 +120,7 @@ backend_test! {
                 let mut conn = store.connection().unwrap();
                 std::thread::spawn(move || {
                     barrier.wait();
-                    book_on(&mut conn, &fx, fx.patient_ids[i], &[planned(fx.chair_ids[0], 0, at(0, 9), 60)])
+                    book_on(&mut conn, &fx, fx.patient_ids[i], &[planned(fx.chair_ids[0], 1, at(0, 9), 60)])
                         .map(|_| ())
                         .map_err(|e| e.kind())
                 })

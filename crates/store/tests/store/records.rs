@@ -1,9 +1,10 @@
 //! The repositories the HTTP layer calls, one scenario each.
 
+use chairside_engine::course::{AtRisk, CourseEvent, CourseState, Decision, PolicyChange};
+use chairside_engine::{presets, BoosterPolicy, ClosureSpan, PatientPreferences, Phase};
 use chairside_store::models::{
-    Actor, ClinicUpdate, ClosureSpan, CourseStatus, CourseUpdate, Instrument, NewApiKey,
-    NewClosure, NewIdempotencyRecord, NewOutboxEvent, NewPatient, NewSymptomMeasure, PageRequest,
-    PatientUpdate, Role,
+    Actor, ClinicUpdate, CourseStatus, Instrument, NewApiKey, NewClosure, NewIdempotencyRecord,
+    NewOutboxEvent, NewPatient, NewSymptomMeasure, PageRequest, PatientUpdate, Role,
 };
 use chairside_store::repo::sessions::SessionFilter;
 use chairside_store::repo::{
@@ -11,10 +12,10 @@ use chairside_store::repo::{
     protocols, sessions,
 };
 use chairside_store::{Backend, ErrorKind, StoreError};
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, TimeZone, Utc, Weekday};
 use serde_json::json;
 
-use crate::support::{at, backend_test, book, planned, seed};
+use crate::support::{active_state, apply, at, backend_test, book, new_patient, planned, seed};
 
 fn day(d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(2030, 3, d).unwrap()
@@ -25,11 +26,13 @@ backend_test! {
         let fx = seed(&db.store, 3, 0);
         let s = &db.store;
         let clinic = s.read(|c| clinics::get(c, fx.clinic_id)).unwrap();
-        assert_eq!(clinic.settings["start_grid_minutes"], 15);
+        assert_eq!((clinic.settings.start_grid_minutes, clinic.settings.rems_certified), (15, true));
+        assert_eq!(clinic.opening_hours, crate::support::weekday_hours(), "read back as written");
         let renamed = s.write(|c| clinics::update(c, clinic.id, clinic.version,
             &ClinicUpdate { name: Some("Harbour Clinic East".into()), ..Default::default() })).unwrap();
-        assert_eq!((renamed.name.as_str(), renamed.version, renamed.time_zone.as_str()),
-            ("Harbour Clinic East", 2, "America/New_York"));
+        assert_eq!((renamed.name.as_str(), renamed.version, renamed.time_zone),
+            ("Harbour Clinic East", 2, chrono_tz::America::New_York));
+        assert_eq!((&renamed.opening_hours, &renamed.settings), (&clinic.opening_hours, &clinic.settings));
         let err = s.write(|c| clinics::update(c, clinic.id, clinic.version, &ClinicUpdate::default())).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::StaleVersion);
         assert_eq!(s.read(|c| clinics::list(c, PageRequest::default())).unwrap().items.len(), 1);
@@ -37,10 +40,11 @@ backend_test! {
 
         let list = s.read(|c| chairs::list(c, fx.clinic_id)).unwrap();
         assert_eq!(list.iter().map(|c| c.id).collect::<Vec<_>>(), fx.chair_ids);
+        assert_eq!(list[0].modalities, [chairside_engine::Modality::Iv, chairside_engine::Modality::Intranasal]);
         let off = s.write(|c| chairs::set_active(c, fx.clinic_id, list[1].id, list[1].version, false)).unwrap();
         assert!(!off.active);
         let err = s.write(|c| chairs::add(c, fx.clinic_id, &chairside_store::models::NewChair {
-            label: "Chair 1".into(), modalities: json!([]), position: 9 })).unwrap_err();
+            label: "Chair 1".into(), modalities: vec![], position: 9 })).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Duplicate);
         // Another clinic's chair is not found from this one.
         assert_eq!(s.read(|c| chairs::get(c, fx.clinic_id + 1, list[0].id)).unwrap_err().kind(), ErrorKind::NotFound);
@@ -50,7 +54,7 @@ backend_test! {
         let start = day(5).and_hms_opt(13, 0, 0).unwrap();
         let service = s.write(|c| closures::add(c, fx.clinic_id, &NewClosure {
             chair_id: Some(list[0].id),
-            span: ClosureSpan::LocalRange { start, end: start + chrono::Duration::hours(2) },
+            span: ClosureSpan::Range { start, end: start + chrono::Duration::hours(2) },
             reason: "Pump service".into() })).unwrap();
         let all = s.read(|c| closures::list(c, fx.clinic_id)).unwrap();
         assert_eq!(all, vec![holiday.clone(), service]);
@@ -66,22 +70,30 @@ backend_test! {
     fn protocols_keep_every_revision(db) {
         let fx = seed(&db.store, 1, 0);
         let s = &db.store;
+        let label = presets::esketamine_nasal();
         let (protocol, v1) = s.write(|c| protocols::create(c, fx.clinic_id, "esketamine", "Esketamine nasal",
-            &json!({"phases": [{"kind": "series", "sessions": 8}]}))).unwrap();
-        assert_eq!(v1.revision, 1);
+            &label)).unwrap();
+        assert_eq!((v1.revision, &v1.definition), (1, &label));
+        // The clinic's own revision: the label's first two phases only.
+        let shorter = chairside_engine::Protocol {
+            phases: label.phases.iter().take(2).cloned().collect::<Vec<Phase>>(),
+            ..label.clone()
+        };
         let (protocol2, v2) = s.write(|c| protocols::add_revision(c, fx.clinic_id, protocol.id, protocol.version,
-            &json!({"phases": [{"kind": "series", "sessions": 8}, {"kind": "series", "sessions": 4}]}))).unwrap();
+            &shorter)).unwrap();
         assert_eq!((protocol2.latest_revision, v2.revision), (2, 2));
-        let err = s.write(|c| protocols::add_revision(c, fx.clinic_id, protocol.id, protocol.version, &json!({}))).unwrap_err();
+        assert_eq!((v2.definition.phases.len(), v1.definition.phases.len()), (2, label.phases.len()));
+        let err = s.write(|c| protocols::add_revision(c, fx.clinic_id, protocol.id, protocol.version, &label)).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::StaleVersion);
         let versions = s.read(|c| protocols::list_versions(c, fx.clinic_id, protocol.id)).unwrap();
         assert_eq!(versions, vec![v1.clone(), v2]);
         assert_eq!(s.read(|c| protocols::get_version(c, fx.clinic_id, v1.id)).unwrap(), v1);
-        assert_eq!(s.read(|c| protocols::list(c, fx.clinic_id)).unwrap().len(), 2);
-        let err = s.write(|c| protocols::create(c, fx.clinic_id, "esketamine", "again", &json!({}))).unwrap_err();
+        // The fixture's two presets, and this one.
+        assert_eq!(s.read(|c| protocols::list(c, fx.clinic_id)).unwrap().len(), 3);
+        let err = s.write(|c| protocols::create(c, fx.clinic_id, "esketamine", "again", &label)).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Duplicate);
         // Multi-statement writes refuse to run outside a transaction.
-        let err = s.read(|c| protocols::create(c, fx.clinic_id, "x", "x", &json!({}))).unwrap_err();
+        let err = s.read(|c| protocols::create(c, fx.clinic_id, "x", "x", &label)).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Internal);
     }
 }
@@ -91,27 +103,25 @@ backend_test! {
         let fx = seed(&db.store, 1, 3);
         let s = &db.store;
         let new = NewPatient {
-            external_ref: "MRN-00001".into(),
-            display_name: "Dup".into(),
-            preferences: json!({}),
-            intake_assessed_on: None,
             consent_on_file: false,
-            rems_enrolled_on: None,
             escort_confirmed: false,
+            ..new_patient("MRN-00001".into(), "Dup".into())
         };
         let err = s.write(|c| patients::create(c, fx.clinic_id, &new)).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Duplicate);
         let found = s.read(|c| patients::find_by_external_ref(c, fx.clinic_id, "MRN-00001")).unwrap().unwrap();
         assert_eq!(found.id, fx.patient_ids[1]);
         assert!(s.read(|c| patients::find_by_external_ref(c, fx.clinic_id, "nope")).unwrap().is_none());
+        let tue_thu = PatientPreferences { weekdays: vec![Weekday::Tue, Weekday::Thu], ..Default::default() };
         let updated = s.write(|c| patients::update(c, fx.clinic_id, found.id, found.version, &PatientUpdate {
             rems_enrolled_on: Some(Some(day(1))),
-            preferences: Some(json!({"days": ["tue", "thu"]})),
+            preferences: Some(tue_thu.clone()),
             calendar_token_hash: Some(Some("abc123".into())),
             ..Default::default()
         })).unwrap();
         assert_eq!((updated.rems_enrolled_on, updated.version), (Some(day(1)), 2));
         assert_eq!(updated.display_name, found.display_name);
+        assert_eq!(updated.preferences, tue_thu);
         let by_token = s.read(|c| patients::find_by_calendar_token_hash(c, fx.clinic_id, "abc123")).unwrap();
         assert_eq!(by_token.map(|p| p.id), Some(found.id));
         let err = s.write(|c| patients::update(c, fx.clinic_id, found.id, found.version, &PatientUpdate::default())).unwrap_err();
@@ -127,26 +137,45 @@ backend_test! {
     fn courses_list_by_filter_and_booster_history(db) {
         let fx = seed(&db.store, 2, 2);
         let s = &db.store;
-        let a = book(s, &fx, fx.patient_ids[0], &[planned(fx.chair_ids[0], 0, at(0, 9), 60)]).unwrap().course;
-        let b = book(s, &fx, fx.patient_ids[1], &[planned(fx.chair_ids[1], 0, at(0, 9), 60)]).unwrap().course;
+        let a = book(s, &fx, fx.patient_ids[0], &[planned(fx.chair_ids[0], 1, at(0, 9), 60)]).unwrap().course;
+        let b = book(s, &fx, fx.patient_ids[1], &[planned(fx.chair_ids[1], 1, at(0, 9), 60)]).unwrap().course;
         let mine = s.read(|c| courses::list(c, fx.clinic_id, &courses::CourseFilter { patient_id: Some(fx.patient_ids[1]), status: None }, PageRequest::default())).unwrap();
         assert_eq!(mine.items.iter().map(|c| c.id).collect::<Vec<_>>(), vec![b.id]);
-        let paused = s.write(|c| courses::update(c, fx.clinic_id, a.id, a.version, &CourseUpdate {
-            status: Some(CourseStatus::Paused), at_risk_reason: Some(Some("span exceeded".into())), ..Default::default() })).unwrap();
-        assert_eq!((paused.status, paused.at_risk_reason.as_deref()), (CourseStatus::Paused, Some("span exceeded")));
+        let at_risk = AtRisk { reason: "span exceeded".into(), violations: vec![] };
+        let pause = Decision {
+            course: Some(CourseState { status: CourseStatus::Paused, at_risk: Some(at_risk.clone()), ..active_state() }),
+            events: vec![CourseEvent::Paused],
+            ..Default::default()
+        };
+        let paused = apply(s, &a, &[], &pause, Actor::key(9, Role::Clinician)).unwrap().course;
+        assert_eq!((paused.status, paused.at_risk.clone(), paused.version), (CourseStatus::Paused, Some(at_risk), a.version + 1));
         let active = s.read(|c| courses::list(c, fx.clinic_id, &courses::CourseFilter { patient_id: None, status: Some(CourseStatus::Active) }, PageRequest::default())).unwrap();
-        assert_eq!(active.items.len(), 1);
+        assert_eq!(active.items.iter().map(|c| c.id).collect::<Vec<_>>(), vec![b.id]);
         let doctor = Actor::key(9, Role::Clinician);
-        let (course, change) = s.write(|c| courses::change_booster_policy(c, fx.clinic_id, b.id, b.version,
-            &json!({"interval_days": 21}), "responding well", false, doctor)).unwrap();
-        assert_eq!(course.booster_policy, Some(json!({"interval_days": 21})));
-        assert_eq!((change.old_policy.clone(), change.key_id, change.role), (None, Some(9), Role::Clinician));
-        let (_, second) = s.write(|c| courses::change_booster_policy(c, fx.clinic_id, b.id, course.version,
-            &json!({"interval_days": 10}), "relapse", true, doctor)).unwrap();
-        assert_eq!(second.old_policy, Some(json!({"interval_days": 21})));
+        // A booster policy change: the course's state and the kept history,
+        // in one decision.
+        let policy = |interval_days, floor_days| BoosterPolicy { interval_days, floor_days, ceiling_days: 42, tolerance_days: 3 };
+        let change_policy = |course: &chairside_store::models::Course, new: BoosterPolicy, reason: &str, floor_overridden: bool| Decision {
+            course: Some(CourseState { booster_policy: Some(new), ..active_state() }),
+            policy_change: Some(PolicyChange { old: course.booster_policy, new, reason: reason.into(), floor_overridden }),
+            events: vec![CourseEvent::BoosterPolicyChanged],
+            ..Default::default()
+        };
+        let first = apply(s, &b, &[], &change_policy(&b, policy(21, 14), "responding well", false), doctor).unwrap();
+        let (course, change) = (first.course, first.policy_change.unwrap());
+        assert_eq!(course.booster_policy, Some(policy(21, 14)));
+        assert_eq!((change.old_policy, change.new_policy, change.key_id, change.role), (None, policy(21, 14), Some(9), Role::Clinician));
+        assert_eq!((change.reason.as_str(), change.floor_overridden), ("responding well", false));
+        let second = apply(s, &course, &[], &change_policy(&course, policy(10, 10), "relapse", true), doctor).unwrap();
+        let second = second.policy_change.unwrap();
+        assert_eq!(second.old_policy, Some(policy(21, 14)));
         assert!(second.floor_overridden);
+        // A stale course keeps no history.
+        let err = apply(s, &course, &[], &change_policy(&course, policy(28, 14), "stale", false), doctor).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::StaleVersion);
         let history = s.read(|c| courses::booster_policy_changes(c, fx.clinic_id, b.id)).unwrap();
         assert_eq!(history, vec![change, second]);
+        assert_eq!(s.read(|c| courses::get(c, fx.clinic_id, b.id)).unwrap().booster_policy, Some(policy(10, 10)));
         let page = s.read(|c| sessions::list(c, fx.clinic_id, &sessions::SessionFilter {
             range: Some((at(0, 0), at(1, 0))), statuses: Some(vec![chairside_store::models::SessionStatus::Booked]),
             course_id: None, patient_id: None }, PageRequest { after_id: None, limit: 1 })).unwrap();
@@ -159,7 +188,7 @@ backend_test! {
     fn measures_and_rems_forms(db) {
         let fx = seed(&db.store, 1, 1);
         let s = &db.store;
-        let booked = book(s, &fx, fx.patient_ids[0], &[planned(fx.chair_ids[0], 0, at(0, 9), 60)]).unwrap();
+        let booked = book(s, &fx, fx.patient_ids[0], &[planned(fx.chair_ids[0], 1, at(0, 9), 60)]).unwrap();
         let nurse = Actor::key(4, Role::Clinician);
         let measured_at = Utc.with_ymd_and_hms(2030, 3, 4, 8, 30, 0).unwrap();
         let phq = s.write(|c| measures::record(c, fx.clinic_id, &NewSymptomMeasure {
@@ -225,7 +254,7 @@ backend_test! {
         s.write(|c| idempotency::put(c, &NewIdempotencyRecord { clinic_id: None, ..record.clone() })).unwrap();
         assert_eq!(s.write(|c| idempotency::purge_before(c, Utc::now() + chrono::Duration::hours(1))).unwrap(), 2);
 
-        let booked = book(s, &fx, fx.patient_ids[0], &[planned(fx.chair_ids[0], 0, at(0, 9), 60)]).unwrap();
+        let booked = book(s, &fx, fx.patient_ids[0], &[planned(fx.chair_ids[0], 1, at(0, 9), 60)]).unwrap();
         let cancelled = s.write(|c| outbox::append(c, &NewOutboxEvent { clinic_id: fx.clinic_id,
             event_type: "session.cancelled".into(), aggregate_id: booked.course.id,
             payload: json!({"session_id": booked.sessions[0].id}) })).unwrap();
@@ -249,15 +278,7 @@ backend_test! {
     fn what_postgresql_cannot_hold_is_invalid(db) {
         let fx = seed(&db.store, 1, 0);
         let s = &db.store;
-        let nul = NewPatient {
-            external_ref: "MRN\u{0}1".into(),
-            display_name: "A".into(),
-            preferences: json!({}),
-            intake_assessed_on: None,
-            consent_on_file: true,
-            rems_enrolled_on: None,
-            escort_confirmed: true,
-        };
+        let nul = new_patient("MRN\u{0}1".into(), "A".into());
         let ancient = NewPatient {
             external_ref: "MRN-2".into(),
             intake_assessed_on: NaiveDate::from_ymd_opt(-4714, 11, 23),

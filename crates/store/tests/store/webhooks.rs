@@ -106,7 +106,7 @@ fn course(store: &Store, fx: &Fixture, i: usize) -> (i64, String) {
         store,
         fx,
         fx.patient_ids[i],
-        &[planned(fx.chair_ids[i], 0, at(i as i64, 9), 60)],
+        &[planned(fx.chair_ids[i], 1, at(i as i64, 9), 60)],
     )
     .expect("book");
     (booked.course.id, booked.event_id)
@@ -498,8 +498,10 @@ backend_test! {
             assert!(seen.insert(*id), "delivery {id} claimed twice");
         }
         assert_eq!(seen.len() as i64, n, "every delivery claimed");
-        assert!(claimed.iter().all(|c| !c.is_empty()), "both workers got work: {:?}",
-            claimed.iter().map(Vec::len).collect::<Vec<_>>());
+        // Not asserted: that both workers got some of the work. Which worker
+        // claims what depends on thread scheduling (one may drain the queue
+        // before the other is scheduled at all), so it made the test flaky;
+        // disjoint and complete is what the leases promise.
         assert!(claim(&db.store, t, 500).is_empty());
     }
 }
@@ -648,7 +650,7 @@ backend_test! {
     fn reminders_are_marked_once_per_session_start_and_lead(db) {
         let fx = seed(&db.store, 1, 1);
         let booked = book(&db.store, &fx, fx.patient_ids[0],
-            &[planned(fx.chair_ids[0], 0, at(3, 9), 60)]).unwrap();
+            &[planned(fx.chair_ids[0], 1, at(3, 9), 60)]).unwrap();
         let s = &booked.sessions[0];
         let mark = |lead: i32, starts: DateTime<Utc>, outcome: ReminderOutcome| {
             db.store.write(|c| reminders::mark_reminder(c, fx.clinic_id, s.id, lead, starts, outcome)).unwrap()
@@ -659,9 +661,10 @@ backend_test! {
         assert!(mark(72 * 60, s.starts_at, ReminderOutcome::Skipped), "another lead time");
 
         // Rescheduled: the new start gets its own reminders.
-        let moved = db.store.write(|c| sessions::reschedule(c, fx.clinic_id, s.id, s.version,
-            &sessions::SessionMove { chair_id: s.chair_id, starts_at: at(4, 9),
-                ends_at: at(4, 10), reason: Some("patient asked") })).unwrap();
+        let to_day_4 = crate::support::moved(s, s.chair_id, at(4, 9), at(4, 10), Some("patient asked"));
+        let moved = db.store.write(|c| sessions::apply_update(c, fx.clinic_id, &to_day_4,
+            s.version, chairside_store::models::Actor::system())).unwrap();
+        assert_eq!((moved.starts_at, moved.version), (at(4, 9), s.version + 1));
         assert!(mark(24 * 60, moved.starts_at, ReminderOutcome::Sent));
 
         let mut conn = db.store.connection().unwrap();
@@ -685,7 +688,7 @@ backend_test! {
         const WORKERS: usize = 8;
         let fx = seed(&db.store, 1, 1);
         let booked = book(&db.store, &fx, fx.patient_ids[0],
-            &[planned(fx.chair_ids[0], 0, at(3, 9), 60)]).unwrap();
+            &[planned(fx.chair_ids[0], 1, at(3, 9), 60)]).unwrap();
         let (clinic_id, session_id, starts_at) = (fx.clinic_id, booked.sessions[0].id, booked.sessions[0].starts_at);
         let barrier = Arc::new(Barrier::new(WORKERS));
         let workers: Vec<_> = (0..WORKERS).map(|_| {
