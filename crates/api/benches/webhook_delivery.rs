@@ -71,9 +71,9 @@ fn main() {
                 conn,
                 &NewClinic {
                     name: "Bench".into(),
-                    time_zone: "UTC".into(),
-                    opening_hours: serde_json::json!({}),
-                    settings: serde_json::json!({}),
+                    time_zone: chrono_tz::UTC,
+                    opening_hours: Default::default(),
+                    settings: Default::default(),
                 },
             )?;
             repo::webhooks::create(
