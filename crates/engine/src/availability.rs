@@ -29,13 +29,11 @@ pub struct AvailabilityRequest {
 /// One chair free for a whole session from this start.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OpenStart {
-    /// The chair.
     pub chair: ChairId,
     /// Start of the chair interval.
     pub start: DateTime<Utc>,
     /// End of the chair interval.
     pub end: DateTime<Utc>,
-    /// Local date.
     pub local_date: NaiveDate,
     /// Local wall-clock start.
     pub local_time: NaiveTime,

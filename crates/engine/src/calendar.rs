@@ -236,38 +236,13 @@ impl ClinicCalendar {
                 "0 would forbid every start; omit it for no cap",
             ));
         }
-        for day in [
-            Weekday::Mon,
-            Weekday::Tue,
-            Weekday::Wed,
-            Weekday::Thu,
-            Weekday::Fri,
-            Weekday::Sat,
-            Weekday::Sun,
-        ] {
-            let ranges = self.hours.on(day);
-            let name = weekday_key(day);
-            for (i, r) in ranges.iter().enumerate() {
-                if r.opens >= r.closes {
-                    return Err(EngineError::invalid(
-                        format!("hours.{name}[{i}]"),
-                        format!("opens at {} but closes at {}", r.opens, r.closes),
-                    ));
-                }
-                if r.opens.nanosecond() != 0 || r.closes.nanosecond() != 0 {
-                    return Err(EngineError::invalid(
-                        format!("hours.{name}[{i}]"),
-                        "opening hours are whole seconds",
-                    ));
-                }
-                if i > 0 && ranges[i - 1].closes > r.opens {
-                    return Err(EngineError::invalid(
-                        format!("hours.{name}[{i}]"),
-                        "ranges must be in time order and must not overlap",
-                    ));
-                }
-            }
-        }
+        check_hours(&self.hours)?;
+        let chairs = self.chair_ids()?;
+        check_closures(&self.closures, &chairs)
+    }
+
+    /// The clinic's chair ids; one listed twice is an error.
+    fn chair_ids(&self) -> Result<HashSet<ChairId>, EngineError> {
         let mut seen = HashSet::new();
         for (i, chair) in self.chairs.iter().enumerate() {
             if !seen.insert(chair.id) {
@@ -277,39 +252,83 @@ impl ClinicCalendar {
                 ));
             }
         }
-        for (i, closure) in self.closures.iter().enumerate() {
-            match closure.span {
-                ClosureSpan::Days { first, last } if first > last => {
-                    return Err(EngineError::invalid(
-                        format!("closures[{i}]"),
-                        format!("first day {first} is after last day {last}"),
-                    ))
-                }
-                ClosureSpan::Range { start, end } if start >= end => {
-                    return Err(EngineError::invalid(
-                        format!("closures[{i}]"),
-                        format!("starts at {start} but ends at {end}"),
-                    ))
-                }
-                _ => {}
+        Ok(seen)
+    }
+}
+
+/// Each day's opening ranges are whole seconds, in time order, and do not
+/// overlap.
+fn check_hours(hours: &WeeklyHours) -> Result<(), EngineError> {
+    for day in [
+        Weekday::Mon,
+        Weekday::Tue,
+        Weekday::Wed,
+        Weekday::Thu,
+        Weekday::Fri,
+        Weekday::Sat,
+        Weekday::Sun,
+    ] {
+        let ranges = hours.on(day);
+        let name = weekday_key(day);
+        for (i, r) in ranges.iter().enumerate() {
+            if r.opens >= r.closes {
+                return Err(EngineError::invalid(
+                    format!("hours.{name}[{i}]"),
+                    format!("opens at {} but closes at {}", r.opens, r.closes),
+                ));
             }
-            let (first, last) = match closure.span {
-                ClosureSpan::Days { first, last } => (first, last),
-                ClosureSpan::Range { start, end } => (start.date(), end.date()),
-            };
-            crate::dates::check(&format!("closures[{i}]"), first)?;
-            crate::dates::check(&format!("closures[{i}]"), last)?;
-            if let ClosureScope::Chair(id) = closure.scope {
-                if !seen.contains(&id) {
-                    return Err(EngineError::invalid(
-                        format!("closures[{i}].scope"),
-                        format!("chair {} is not one of the clinic's chairs", id.0),
-                    ));
-                }
+            if r.opens.nanosecond() != 0 || r.closes.nanosecond() != 0 {
+                return Err(EngineError::invalid(
+                    format!("hours.{name}[{i}]"),
+                    "opening hours are whole seconds",
+                ));
+            }
+            if i > 0 && ranges[i - 1].closes > r.opens {
+                return Err(EngineError::invalid(
+                    format!("hours.{name}[{i}]"),
+                    "ranges must be in time order and must not overlap",
+                ));
             }
         }
-        Ok(())
     }
+    Ok(())
+}
+
+/// Each closure is a forward range of accepted dates, and a chair's closure
+/// names one of the clinic's chairs.
+fn check_closures(closures: &[Closure], chairs: &HashSet<ChairId>) -> Result<(), EngineError> {
+    for (i, closure) in closures.iter().enumerate() {
+        match closure.span {
+            ClosureSpan::Days { first, last } if first > last => {
+                return Err(EngineError::invalid(
+                    format!("closures[{i}]"),
+                    format!("first day {first} is after last day {last}"),
+                ))
+            }
+            ClosureSpan::Range { start, end } if start >= end => {
+                return Err(EngineError::invalid(
+                    format!("closures[{i}]"),
+                    format!("starts at {start} but ends at {end}"),
+                ))
+            }
+            _ => {}
+        }
+        let (first, last) = match closure.span {
+            ClosureSpan::Days { first, last } => (first, last),
+            ClosureSpan::Range { start, end } => (start.date(), end.date()),
+        };
+        crate::dates::check(&format!("closures[{i}]"), first)?;
+        crate::dates::check(&format!("closures[{i}]"), last)?;
+        if let ClosureScope::Chair(id) = closure.scope {
+            if !chairs.contains(&id) {
+                return Err(EngineError::invalid(
+                    format!("closures[{i}].scope"),
+                    format!("chair {} is not one of the clinic's chairs", id.0),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The short key used for a weekday in JSON (`mon`, `tue`, …).

@@ -59,7 +59,6 @@
 //! assert_eq!(plan.sessions[5].local_date, NaiveDate::from_ymd_opt(2026, 3, 13).unwrap());
 //! # Ok::<(), EngineError>(())
 //! ```
-#![deny(missing_docs)]
 
 pub mod availability;
 pub mod booster;

@@ -92,7 +92,6 @@ impl IntervalSet {
 /// One taken chair interval.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Booking {
-    /// The chair.
     pub chair: ChairId,
     /// The chair interval: pre-dose check to end of monitoring.
     pub interval: Interval,

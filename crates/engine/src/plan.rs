@@ -21,7 +21,6 @@ pub const MAX_FIRST_WITHIN_DAYS: u32 = 366;
 /// A request to plan one series phase.
 #[derive(Clone, Copy, Debug)]
 pub struct PhaseRequest<'r> {
-    /// The protocol.
     pub protocol: &'r Protocol,
     /// Which phase (a series).
     pub phase: usize,
@@ -43,7 +42,6 @@ pub struct PhaseRequest<'r> {
 pub struct PlannedSession {
     /// 1-based position in the phase.
     pub sequence: u32,
-    /// The chair.
     pub chair: ChairId,
     /// Start of the chair interval (pre-dose check).
     pub start: DateTime<Utc>,
@@ -73,7 +71,6 @@ impl PlannedSession {
     }
 }
 
-/// A plan for one phase.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PhasePlan {
     /// The phase planned.
@@ -168,23 +165,24 @@ pub(crate) fn explain(
     first_from: i64,
     first_to: i64,
 ) -> Infeasibility {
+    let from = first_from.max(0);
     let window_end = first_to + limits.max_span;
     let earliest_feasible = place_series(
         days,
         limits,
         count,
         first_to + 1,
-        first_from.max(0) + ALTERNATIVE_SEARCH_DAYS,
-        first_from.max(0) + ALTERNATIVE_SEARCH_DAYS + limits.max_span,
+        from + ALTERNATIVE_SEARCH_DAYS,
+        from + ALTERNATIVE_SEARCH_DAYS + limits.max_span,
     )
     .map(|chosen| days.date(chosen[0]));
     let blockers = describe_blockers(&days.blockers(first_from, window_end));
     let window = format!(
         "first session {}..={}",
-        days.date(first_from.max(0)),
+        days.date(from),
         days.date(first_to)
     );
-    if first_to < first_from.max(0) {
+    if first_to < from {
         return Infeasibility {
             rule: Rule::MaxGap,
             detail: format!(
@@ -194,55 +192,18 @@ pub(crate) fn explain(
             earliest_feasible,
         };
     }
-    // Days exist but the spacing defeats them: find which limit by dropping
-    // one at a time.
-    let usable = (first_from.max(0)..=window_end)
-        .filter(|&o| days.usable(o))
-        .count();
-    if usable >= count {
-        let horizon = window_end - first_from.max(0) + 1;
-        let attempts = [
-            (
-                Rule::Span,
-                Limits {
-                    max_span: horizon,
-                    ..*limits
-                },
+    let usable = (from..=window_end).filter(|&o| days.usable(o)).count();
+    let defeated_by = (usable >= count)
+        .then(|| spacing_that_defeats(days, limits, count, first_from, first_to, window_end))
+        .flatten();
+    if let Some(rule) = defeated_by {
+        return Infeasibility {
+            rule,
+            detail: format!(
+                "{usable} usable days, but no {count} of them keep the rule ({window}; {blockers})"
             ),
-            (
-                Rule::MaxGap,
-                Limits {
-                    max_gap: horizon,
-                    ..*limits
-                },
-            ),
-            (
-                Rule::WeeklyCap,
-                Limits {
-                    cap: None,
-                    ..*limits
-                },
-            ),
-            (
-                Rule::MinGap,
-                Limits {
-                    min_gap: 1,
-                    ..*limits
-                },
-            ),
-        ];
-        for (rule, relaxed) in attempts {
-            let hi = first_to + relaxed.max_span;
-            if place_series(days, &relaxed, count, first_from, first_to, hi).is_some() {
-                return Infeasibility {
-                    rule,
-                    detail: format!(
-                        "{usable} usable days, but no {count} of them keep the rule ({window}; {blockers})"
-                    ),
-                    earliest_feasible,
-                };
-            }
-        }
+            earliest_feasible,
+        };
     }
     let dominant = days
         .blockers(first_from, window_end)
@@ -253,6 +214,62 @@ pub(crate) fn explain(
         detail: format!("only {usable} usable days for {count} sessions ({window}; {blockers})"),
         earliest_feasible,
     }
+}
+
+/// Days exist but the spacing defeats them: the limit that does, found by
+/// dropping one at a time.
+fn spacing_that_defeats(
+    days: &mut Days,
+    limits: &Limits,
+    count: usize,
+    first_from: i64,
+    first_to: i64,
+    window_end: i64,
+) -> Option<Rule> {
+    let horizon = window_end - first_from.max(0) + 1;
+    each_limit_dropped(limits, horizon)
+        .into_iter()
+        .find(|(_, relaxed)| {
+            let hi = first_to + relaxed.max_span;
+            place_series(days, relaxed, count, first_from, first_to, hi).is_some()
+        })
+        .map(|(rule, _)| rule)
+}
+
+/// The series' limits with one spacing rule dropped at a time, each named
+/// by the rule dropped: the first that lets a series through is the rule
+/// that defeated it.
+fn each_limit_dropped(limits: &Limits, horizon: i64) -> [(Rule, Limits); 4] {
+    [
+        (
+            Rule::Span,
+            Limits {
+                max_span: horizon,
+                ..*limits
+            },
+        ),
+        (
+            Rule::MaxGap,
+            Limits {
+                max_gap: horizon,
+                ..*limits
+            },
+        ),
+        (
+            Rule::WeeklyCap,
+            Limits {
+                cap: None,
+                ..*limits
+            },
+        ),
+        (
+            Rule::MinGap,
+            Limits {
+                min_gap: 1,
+                ..*limits
+            },
+        ),
+    ]
 }
 
 /// Offsets of dates relative to the day table's base.

@@ -28,7 +28,6 @@ pub struct Planner<'a> {
 /// One chair at one start: where a session can go.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Slot {
-    /// The chair.
     pub chair: ChairId,
     /// The chair interval (pre-dose check to end of monitoring).
     pub interval: Interval,

@@ -58,7 +58,6 @@ impl Replan {
 /// Moving one session of a series.
 #[derive(Clone, Copy, Debug)]
 pub struct DeferRequest<'r> {
-    /// The protocol.
     pub protocol: &'r Protocol,
     /// The series phase.
     pub phase: usize,
@@ -78,7 +77,9 @@ pub struct DeferRequest<'r> {
 const RELAXED_HORIZON_DAYS: i64 = 120;
 
 impl Planner<'_> {
-    /// Re-plans the remaining sessions of a series, keeping `kept` fixed.
+    /// Re-plans the remaining sessions of a series, keeping `kept` fixed:
+    /// within the series' rules if it can; else with its gaps and span
+    /// relaxed, the broken rules listed (the course goes at risk).
     pub fn replan_series(&self, request: &ReplanRequest) -> Result<Replan, EngineError> {
         let protocol = request.protocol;
         protocol.validate()?;
@@ -106,43 +107,10 @@ impl Planner<'_> {
         );
         let limits = Limits::of(rules);
         let kept = offsets(&days, request.kept);
-        let first_sequence = kept.len() as u32 + 1;
-        let strict = match Anchor::from_days(&kept) {
-            Some(anchor) => place_after(
-                &mut days,
-                &limits,
-                anchor,
-                count,
-                0,
-                anchor.day1 + limits.max_span,
-            ),
-            // Nothing kept: a fresh series, its first day anywhere in the horizon.
-            None => place_series(
-                &mut days,
-                &limits,
-                count,
-                0,
-                RELAXED_HORIZON_DAYS,
-                RELAXED_HORIZON_DAYS + limits.max_span,
-            ),
-        };
-        if let Some(chosen) = strict {
-            let sessions = to_sessions(&mut days, &chosen, first_sequence);
-            // The new sessions keep the rules; the kept ones may not (a
-            // clinician may have accepted an extension before).
-            let mut all = request.kept.to_vec();
-            all.extend(sessions.iter().map(|s| s.local_date));
-            return Ok(Replan {
-                violations: series_violations(rules, &all),
-                sessions,
-            });
-        }
-        let relaxed = limits.without_gap_and_span(RELAXED_HORIZON_DAYS + limits.max_span);
         let hi = RELAXED_HORIZON_DAYS + limits.max_span;
-        let chosen = match Anchor::from_days(&kept) {
-            Some(anchor) => place_after(&mut days, &relaxed, anchor, count, 0, hi),
-            None => place_series(&mut days, &relaxed, count, 0, RELAXED_HORIZON_DAYS, hi),
-        };
+        let relaxed = limits.without_gap_and_span(hi);
+        let chosen = place_rest(&mut days, &limits, &kept, count, None)
+            .or_else(|| place_rest(&mut days, &relaxed, &kept, count, Some(hi)));
         let Some(chosen) = chosen else {
             return Err(Infeasibility {
                 rule: days.blockers(0, hi).first().map_or(Rule::ChairsFull, |b| b.0),
@@ -154,7 +122,9 @@ impl Planner<'_> {
             }
             .into());
         };
-        let sessions = to_sessions(&mut days, &chosen, first_sequence);
+        let sessions = to_sessions(&mut days, &chosen, kept.len() as u32 + 1);
+        // The new sessions keep the rules if they can; the kept ones may
+        // not (a clinician may have accepted an extension before).
         let mut all = request.kept.to_vec();
         all.extend(sessions.iter().map(|s| s.local_date));
         Ok(Replan {
@@ -171,15 +141,7 @@ impl Planner<'_> {
         let protocol = request.protocol;
         protocol.validate()?;
         let rules = protocol.series(request.phase)?;
-        if request.moving >= request.dates.len() {
-            return Err(EngineError::invalid(
-                "moving",
-                format!("the phase has {} sessions", request.dates.len()),
-            ));
-        }
-        dates::check("not_before", request.not_before)?;
-        dates::check_all("dates", request.dates)?;
-        dates::check_intervals("patient_sessions", request.patient_sessions)?;
+        check_defer(request)?;
         let need = self.need_for(protocol)?;
         let mut days = Days::new(
             self,
@@ -262,4 +224,40 @@ pub fn omit_session(
 ) -> Result<Vec<Violation>, EngineError> {
     let rules = protocol.series(phase)?;
     Ok(series_violations(rules, remaining))
+}
+
+/// The best placement of `count` sessions after the kept ones, or of a
+/// fresh series starting within the horizon when nothing is kept, ending by
+/// `hi` (by default: the series' span from the kept Day 1, or the horizon).
+fn place_rest(
+    days: &mut Days,
+    limits: &Limits,
+    kept: &[i64],
+    count: usize,
+    hi: Option<i64>,
+) -> Option<Vec<i64>> {
+    match Anchor::from_days(kept) {
+        Some(anchor) => {
+            let hi = hi.unwrap_or(anchor.day1 + limits.max_span);
+            place_after(days, limits, anchor, count, 0, hi)
+        }
+        None => {
+            let hi = hi.unwrap_or(RELAXED_HORIZON_DAYS + limits.max_span);
+            place_series(days, limits, count, 0, RELAXED_HORIZON_DAYS, hi)
+        }
+    }
+}
+
+/// The session to move is one of the phase's, and every date is one
+/// Chairside accepts.
+fn check_defer(request: &DeferRequest) -> Result<(), EngineError> {
+    if request.moving >= request.dates.len() {
+        return Err(EngineError::invalid(
+            "moving",
+            format!("the phase has {} sessions", request.dates.len()),
+        ));
+    }
+    dates::check("not_before", request.not_before)?;
+    dates::check_all("dates", request.dates)?;
+    dates::check_intervals("patient_sessions", request.patient_sessions)
 }

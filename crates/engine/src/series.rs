@@ -76,6 +76,11 @@ struct State {
 
 /// The best placement of `count` sessions after the anchor, no earlier than
 /// `lo`, no later than `hi` (offsets). `None` if the limits cannot be kept.
+///
+/// One dynamic programme over (day, sessions so far in its week), kept as
+/// one function on purpose: the layer, the slot key and the tie-break are
+/// one argument about exactness (see `tests/properties/optimality.rs`, which checks it
+/// against brute force), and splitting it would scatter that argument.
 pub(crate) fn place_after(
     days: &mut Days,
     limits: &Limits,
@@ -204,37 +209,12 @@ pub fn series_violations(rules: &SeriesRules, dates: &[NaiveDate]) -> Vec<Violat
             ),
         ));
     }
-    for (i, pair) in dates.windows(2).enumerate() {
-        let gap = (pair[1] - pair[0]).num_days();
-        let sequence = Some(i as u32 + 2);
-        if gap == 0 {
-            violations.push(Violation::new(
-                Rule::OnePerDay,
-                sequence,
-                format!("sessions {} and {} are both on {}", i + 1, i + 2, pair[1]),
-            ));
-        } else if gap < i64::from(rules.min_days_between) {
-            violations.push(Violation::new(
-                Rule::MinGap,
-                sequence,
-                format!(
-                    "{gap} days after session {}; at least {} required",
-                    i + 1,
-                    rules.min_days_between
-                ),
-            ));
-        } else if gap > i64::from(rules.max_days_between) {
-            violations.push(Violation::new(
-                Rule::MaxGap,
-                sequence,
-                format!(
-                    "{gap} days after session {}; at most {} allowed",
-                    i + 1,
-                    rules.max_days_between
-                ),
-            ));
-        }
-    }
+    violations.extend(
+        dates
+            .windows(2)
+            .enumerate()
+            .filter_map(|(i, pair)| gap_violation(rules, i, pair[0], pair[1])),
+    );
     if let (Some(first), Some(last)) = (dates.first(), dates.last()) {
         let span = (*last - *first).num_days();
         if span > i64::from(rules.max_span_days) {
@@ -248,25 +228,70 @@ pub fn series_violations(rules: &SeriesRules, dates: &[NaiveDate]) -> Vec<Violat
             ));
         }
         if let Some(cap) = rules.max_per_week {
-            let mut counts = std::collections::BTreeMap::new();
-            for date in dates {
-                *counts
-                    .entry((*date - *first).num_days().div_euclid(7))
-                    .or_insert(0) += 1;
-            }
-            for (week, n) in counts {
-                if n > cap {
-                    violations.push(Violation::new(
-                        Rule::WeeklyCap,
-                        None,
-                        format!(
-                            "{n} sessions in phase week {}; at most {cap} allowed",
-                            week + 1
-                        ),
-                    ));
-                }
-            }
+            violations.extend(weekly_cap_violations(cap, *first, dates));
         }
     }
     violations
+}
+
+/// The rule the gap between session `i + 1` and the next breaks, if any.
+fn gap_violation(
+    rules: &SeriesRules,
+    i: usize,
+    before: NaiveDate,
+    after: NaiveDate,
+) -> Option<Violation> {
+    let gap = (after - before).num_days();
+    let sequence = Some(i as u32 + 2);
+    let (rule, detail) = if gap == 0 {
+        (
+            Rule::OnePerDay,
+            format!("sessions {} and {} are both on {after}", i + 1, i + 2),
+        )
+    } else if gap < i64::from(rules.min_days_between) {
+        (
+            Rule::MinGap,
+            format!(
+                "{gap} days after session {}; at least {} required",
+                i + 1,
+                rules.min_days_between
+            ),
+        )
+    } else if gap > i64::from(rules.max_days_between) {
+        (
+            Rule::MaxGap,
+            format!(
+                "{gap} days after session {}; at most {} allowed",
+                i + 1,
+                rules.max_days_between
+            ),
+        )
+    } else {
+        return None;
+    };
+    Some(Violation::new(rule, sequence, detail))
+}
+
+/// Phase weeks (7 days from Day 1) holding more than `cap` sessions.
+fn weekly_cap_violations(cap: i32, first: NaiveDate, dates: &[NaiveDate]) -> Vec<Violation> {
+    let mut counts = std::collections::BTreeMap::new();
+    for date in dates {
+        *counts
+            .entry((*date - first).num_days().div_euclid(7))
+            .or_insert(0) += 1;
+    }
+    counts
+        .into_iter()
+        .filter(|(_, n)| *n > cap)
+        .map(|(week, n)| {
+            Violation::new(
+                Rule::WeeklyCap,
+                None,
+                format!(
+                    "{n} sessions in phase week {}; at most {cap} allowed",
+                    week + 1
+                ),
+            )
+        })
+        .collect()
 }

@@ -126,7 +126,40 @@ impl ClinicSettings {
     /// calendar, [`crate::ClinicCalendar::validate`]). Fields are named
     /// from the settings object (`boosters_ahead`).
     pub fn validate(&self) -> Result<(), EngineError> {
-        let ranges = [
+        for (field, value, least, most) in self.ranges() {
+            if !(least..=most).contains(&value) {
+                return Err(EngineError::invalid(
+                    field,
+                    format!("must be between {least} and {most}"),
+                ));
+            }
+        }
+        if self.no_show_after_minutes < self.no_show_grace_minutes {
+            return Err(EngineError::invalid(
+                "no_show_after_minutes",
+                format!(
+                    "the automatic no-show ({} min) cannot come before the grace period ends ({} min)",
+                    self.no_show_after_minutes, self.no_show_grace_minutes
+                ),
+            ));
+        }
+        if self
+            .reminder_lead_times_minutes
+            .iter()
+            .any(|m| *m == 0 || *m > 30 * 24 * 60)
+        {
+            return Err(EngineError::invalid(
+                "reminder_lead_times_minutes",
+                "each lead time must be between 1 minute and 30 days",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Each bounded setting: its field, its value, and the least and most
+    /// it may be.
+    fn ranges(&self) -> [(&'static str, u32, u32, u32); 6] {
+        [
             ("boosters_ahead", self.boosters_ahead, 1, 12),
             (
                 "max_starts_per_slot",
@@ -158,35 +191,7 @@ impl ClinicSettings {
                 0,
                 12,
             ),
-        ];
-        for (field, value, least, most) in ranges {
-            if !(least..=most).contains(&value) {
-                return Err(EngineError::invalid(
-                    field,
-                    format!("must be between {least} and {most}"),
-                ));
-            }
-        }
-        if self.no_show_after_minutes < self.no_show_grace_minutes {
-            return Err(EngineError::invalid(
-                "no_show_after_minutes",
-                format!(
-                    "the automatic no-show ({} min) cannot come before the grace period ends ({} min)",
-                    self.no_show_after_minutes, self.no_show_grace_minutes
-                ),
-            ));
-        }
-        if self
-            .reminder_lead_times_minutes
-            .iter()
-            .any(|m| *m == 0 || *m > 30 * 24 * 60)
-        {
-            return Err(EngineError::invalid(
-                "reminder_lead_times_minutes",
-                "each lead time must be between 1 minute and 30 days",
-            ));
-        }
-        Ok(())
+        ]
     }
 }
 

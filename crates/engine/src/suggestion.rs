@@ -102,7 +102,6 @@ impl Thresholds {
 pub struct SuggestionRules {
     /// The instrument that guides spacing.
     pub instrument: Instrument,
-    /// Its thresholds.
     pub thresholds: Thresholds,
     /// How many of the latest scores must show remission before lengthening.
     pub remission_held_for: u32,
@@ -160,84 +159,69 @@ pub fn suggest(
     steps: &[i32],
     current: i32,
 ) -> Suggestion {
-    let step = |direction: Direction| -> i32 {
-        let mut sorted = steps.to_vec();
-        sorted.sort();
-        match direction {
-            Direction::Keep => current,
-            Direction::Lengthen => sorted
-                .iter()
-                .copied()
-                .find(|s| *s > current)
-                .unwrap_or(current),
-            Direction::Shorten => sorted
-                .iter()
-                .rev()
-                .copied()
-                .find(|s| *s < current)
-                .unwrap_or(current),
-        }
+    let (direction, rule, explanation, recent) = judge_response(rules, baseline, since);
+    Suggestion {
+        direction,
+        rule: rule.to_string(),
+        current_interval_days: current,
+        suggested_interval_days: one_step(steps, current, direction),
+        baseline,
+        recent,
+        explanation,
+    }
+}
+
+/// The interval one step from `current` along the protocol's steps in
+/// `direction` (`current` itself when there is no step that way).
+fn one_step(steps: &[i32], current: i32, direction: Direction) -> i32 {
+    let mut sorted = steps.to_vec();
+    sorted.sort();
+    let next = match direction {
+        Direction::Keep => None,
+        Direction::Lengthen => sorted.iter().copied().find(|s| *s > current),
+        Direction::Shorten => sorted.iter().rev().copied().find(|s| *s < current),
     };
-    let make =
-        |direction: Direction, rule: &str, explanation: String, recent: Vec<i32>| Suggestion {
-            direction,
-            rule: rule.to_string(),
-            current_interval_days: current,
-            suggested_interval_days: step(direction),
-            baseline,
-            recent,
-            explanation,
-        };
+    next.unwrap_or(current)
+}
+
+/// Which way the scores point, the rule that says so, the numbers behind it
+/// in words, and the scores it read: lost response shortens, remission held
+/// lengthens, anything else keeps.
+fn judge_response(
+    rules: &SuggestionRules,
+    baseline: Option<i32>,
+    since: &[i32],
+) -> (Direction, &'static str, String, Vec<i32>) {
     let t = rules.thresholds;
     let Some(baseline) = baseline else {
-        return make(
-            Direction::Keep,
-            "no_baseline",
-            "no score before the first session to compare with".into(),
-            Vec::new(),
-        );
+        let why = "no score before the first session to compare with".into();
+        return (Direction::Keep, "no_baseline", why, Vec::new());
     };
     let Some(&latest) = since.last() else {
-        return make(
-            Direction::Keep,
-            "no_scores_since_baseline",
-            format!("baseline {baseline}; no score since"),
-            Vec::new(),
-        );
+        let why = format!("baseline {baseline}; no score since");
+        return (Direction::Keep, "no_scores_since_baseline", why, Vec::new());
     };
     let held = rules.remission_held_for.max(1) as usize;
     let recent: Vec<i32> = since.iter().rev().take(held).rev().copied().collect();
     if !t.responding(baseline, latest) {
-        return make(
-            Direction::Shorten,
-            "loss_of_response",
-            format!(
-                "latest {latest} against baseline {baseline}: less than {}% below{}",
-                t.response_percent,
-                t.response_points
-                    .map(|p| format!(" and less than {p} points below"))
-                    .unwrap_or_default()
-            ),
-            recent,
+        let why = format!(
+            "latest {latest} against baseline {baseline}: less than {}% below{}",
+            t.response_percent,
+            t.response_points
+                .map(|p| format!(" and less than {p} points below"))
+                .unwrap_or_default()
         );
+        return (Direction::Shorten, "loss_of_response", why, recent);
     }
     if recent.len() == held && recent.iter().all(|s| *s <= t.remission_at_most) {
-        return make(
-            Direction::Lengthen,
-            "remission_held",
-            format!(
-                "the last {held} scores {recent:?} are all at or below {} (remission)",
-                t.remission_at_most
-            ),
-            recent,
+        let why = format!(
+            "the last {held} scores {recent:?} are all at or below {} (remission)",
+            t.remission_at_most
         );
+        return (Direction::Lengthen, "remission_held", why, recent);
     }
-    make(
-        Direction::Keep,
-        "response_maintained",
-        format!("latest {latest} keeps the response against baseline {baseline}, not yet remission held for {held} scores"),
-        recent,
-    )
+    let why = format!("latest {latest} keeps the response against baseline {baseline}, not yet remission held for {held} scores");
+    (Direction::Keep, "response_maintained", why, recent)
 }
 
 #[cfg(test)]

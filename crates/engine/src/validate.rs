@@ -11,14 +11,13 @@ use crate::error::EngineError;
 use crate::local_time::{local_date, to_local};
 use crate::occupancy::Interval;
 use crate::planner::Planner;
-use crate::protocol::{BoosterPolicy, PhaseKind, Protocol};
+use crate::protocol::{BoosterPolicy, PhaseKind, Protocol, SeriesRules};
 use crate::rules::{Rule, Violation};
 use crate::series::series_violations;
 
 /// A session as someone proposes it: a chair and a chair interval.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProposedSession {
-    /// The chair.
     pub chair: ChairId,
     /// Start of the chair interval.
     pub start: DateTime<Utc>,
@@ -29,7 +28,6 @@ pub struct ProposedSession {
 /// What to validate.
 #[derive(Clone, Copy, Debug)]
 pub struct ValidationRequest<'r> {
-    /// The protocol.
     pub protocol: &'r Protocol,
     /// The phase the sessions belong to.
     pub phase: usize,
@@ -56,112 +54,85 @@ impl Planner<'_> {
         let protocol = request.protocol;
         protocol.validate()?;
         let phase = protocol.phase(request.phase)?;
-        dates::check_all("standing", request.standing)?;
-        if let Some(previous) = request.previous_session {
-            dates::check("previous_session", previous)?;
-        }
-        for (i, session) in request.sessions.iter().enumerate() {
-            dates::check_instant(&format!("sessions[{i}].start"), session.start)?;
-            dates::check_instant(&format!("sessions[{i}].end"), session.end)?;
-        }
-        dates::check_intervals("patient_sessions", request.patient_sessions)?;
+        check_dates(request)?;
         let mut sessions = request.sessions.to_vec();
         sessions.sort_by_key(|s| s.start);
-        let zone = self.calendar.zone;
         let mut violations = Vec::new();
         for (i, session) in sessions.iter().enumerate() {
             let sequence = Some(i as u32 + 1 + request.standing.len() as u32);
-            if session.end <= session.start {
-                violations.push(Violation::new(
-                    Rule::ChairTime,
-                    sequence,
-                    "the session ends before it starts",
-                ));
-                continue;
-            }
-            let interval = Interval::new(session.start, session.end);
-            for (rule, detail) in self.session_problems(protocol, session.chair, &interval) {
+            for (rule, detail) in self.calendar_problems(request, session) {
                 violations.push(Violation::new(rule, sequence, detail));
             }
-            for other in request.patient_sessions {
-                if other.overlaps(&interval) {
-                    violations.push(Violation::new(
-                        Rule::PatientOverlap,
-                        sequence,
-                        format!("overlaps the patient's session at {}", other.start),
-                    ));
-                } else if local_date(zone, other.start) == local_date(zone, interval.start) {
-                    violations.push(Violation::new(
-                        Rule::OnePerDay,
-                        sequence,
-                        format!(
-                            "the patient already has a session on {}",
-                            local_date(zone, other.start)
-                        ),
-                    ));
-                }
-            }
         }
+        let zone = self.calendar.zone;
         let mut dates: Vec<NaiveDate> = request.standing.to_vec();
         dates.extend(sessions.iter().map(|s| local_date(zone, s.start)));
         dates.sort();
         match &phase.kind {
             PhaseKind::Series(rules) => {
-                let mut with_previous = dates.clone();
                 violations.extend(series_violations(rules, &dates));
-                if let (Some(previous), Some(first)) = (request.previous_session, dates.first()) {
-                    with_previous.insert(0, previous);
-                    let gap = (*first - previous).num_days();
-                    if gap < i64::from(rules.min_days_between)
-                        || gap > i64::from(rules.max_days_between)
-                    {
-                        violations.push(Violation::new(
-                            if gap < i64::from(rules.min_days_between) {
-                                Rule::MinGap
-                            } else {
-                                Rule::MaxGap
-                            },
-                            Some(1),
-                            format!(
-                                "{gap} days after the previous phase; {}..={} required",
-                                rules.min_days_between, rules.max_days_between
-                            ),
-                        ));
-                    }
-                }
+                violations.extend(gap_after_previous_phase(
+                    rules,
+                    request.previous_session,
+                    dates.first(),
+                ));
             }
             PhaseKind::Boosters(rules) => {
                 let policy = request.booster_policy.unwrap_or(&rules.default_policy);
-                let mut previous = request.previous_session;
-                for (i, date) in dates.iter().enumerate() {
-                    let sequence = Some(i as u32 + 1);
-                    if let Some(before) = previous {
-                        let gap = (*date - before).num_days();
-                        if gap < i64::from(policy.floor_days) {
-                            violations.push(Violation::new(
-                                Rule::BoosterFloor,
-                                sequence,
-                                format!(
-                                    "{gap} days after the session before; floor is {}",
-                                    policy.floor_days
-                                ),
-                            ));
-                        } else if gap > i64::from(policy.ceiling_days) {
-                            violations.push(Violation::new(
-                                Rule::BoosterCeiling,
-                                sequence,
-                                format!(
-                                    "{gap} days after the session before; ceiling is {}",
-                                    policy.ceiling_days
-                                ),
-                            ));
-                        }
-                    }
-                    previous = Some(*date);
-                }
+                violations.extend(booster_spacing(policy, request.previous_session, &dates));
             }
         }
         Ok(violations)
+    }
+
+    /// The calendar's rules one proposed session breaks: its own length,
+    /// its chair and time, and the patient's other sessions.
+    fn calendar_problems(
+        &self,
+        request: &ValidationRequest,
+        session: &ProposedSession,
+    ) -> Vec<(Rule, String)> {
+        if session.end <= session.start {
+            return vec![(Rule::ChairTime, "the session ends before it starts".into())];
+        }
+        let interval = Interval::new(session.start, session.end);
+        let mut problems = self.session_problems(request.protocol, session.chair, &interval);
+        let zone = self.calendar.zone;
+        for other in request.patient_sessions {
+            if other.overlaps(&interval) {
+                problems.push((
+                    Rule::PatientOverlap,
+                    format!("overlaps the patient's session at {}", other.start),
+                ));
+            } else if local_date(zone, other.start) == local_date(zone, interval.start) {
+                problems.push((
+                    Rule::OnePerDay,
+                    format!(
+                        "the patient already has a session on {}",
+                        local_date(zone, other.start)
+                    ),
+                ));
+            }
+        }
+        problems
+    }
+
+    /// Why the chair cannot host the protocol at all, if it cannot.
+    fn chair_problem(&self, protocol: &Protocol, chair_id: ChairId) -> Option<(Rule, String)> {
+        match self.calendar.chair(chair_id) {
+            None => Some((Rule::UnknownChair, format!("chair {}", chair_id.0))),
+            Some(chair) if !chair.active => {
+                Some((Rule::ChairInactive, format!("chair {}", chair_id.0)))
+            }
+            Some(chair) if !chair.modalities.contains(&protocol.modality) => Some((
+                Rule::ChairModality,
+                format!(
+                    "chair {} does not support {:?}",
+                    chair_id.0, protocol.modality
+                ),
+            )),
+            Some(_) => None,
+        }
     }
 
     /// The calendar rules one session at one chair breaks.
@@ -171,21 +142,8 @@ impl Planner<'_> {
         chair_id: ChairId,
         interval: &Interval,
     ) -> Vec<(Rule, String)> {
-        let mut problems = Vec::new();
-        match self.calendar.chair(chair_id) {
-            None => problems.push((Rule::UnknownChair, format!("chair {}", chair_id.0))),
-            Some(chair) if !chair.active => {
-                problems.push((Rule::ChairInactive, format!("chair {}", chair_id.0)))
-            }
-            Some(chair) if !chair.modalities.contains(&protocol.modality) => problems.push((
-                Rule::ChairModality,
-                format!(
-                    "chair {} does not support {:?}",
-                    chair_id.0, protocol.modality
-                ),
-            )),
-            Some(_) => {}
-        }
+        let mut problems: Vec<(Rule, String)> =
+            self.chair_problem(protocol, chair_id).into_iter().collect();
         let needed = protocol.chair_time.total();
         if interval.end - interval.start < needed {
             problems.push((
@@ -231,4 +189,79 @@ impl Planner<'_> {
         }
         problems
     }
+}
+
+/// Every date and instant of a request is one Chairside accepts.
+fn check_dates(request: &ValidationRequest) -> Result<(), EngineError> {
+    dates::check_all("standing", request.standing)?;
+    if let Some(previous) = request.previous_session {
+        dates::check("previous_session", previous)?;
+    }
+    for (i, session) in request.sessions.iter().enumerate() {
+        dates::check_instant(&format!("sessions[{i}].start"), session.start)?;
+        dates::check_instant(&format!("sessions[{i}].end"), session.end)?;
+    }
+    dates::check_intervals("patient_sessions", request.patient_sessions)
+}
+
+/// A series that follows another phase keeps the series' spacing from that
+/// phase's last session to its own first.
+fn gap_after_previous_phase(
+    rules: &SeriesRules,
+    previous: Option<NaiveDate>,
+    first: Option<&NaiveDate>,
+) -> Option<Violation> {
+    let gap = (*first? - previous?).num_days();
+    let rule = if gap < i64::from(rules.min_days_between) {
+        Rule::MinGap
+    } else if gap > i64::from(rules.max_days_between) {
+        Rule::MaxGap
+    } else {
+        return None;
+    };
+    Some(Violation::new(
+        rule,
+        Some(1),
+        format!(
+            "{gap} days after the previous phase; {}..={} required",
+            rules.min_days_between, rules.max_days_between
+        ),
+    ))
+}
+
+/// Each booster keeps the clinician's floor and ceiling from the session
+/// before it.
+fn booster_spacing(
+    policy: &BoosterPolicy,
+    mut previous: Option<NaiveDate>,
+    dates: &[NaiveDate],
+) -> Vec<Violation> {
+    let mut violations = Vec::new();
+    for (i, date) in dates.iter().enumerate() {
+        let sequence = Some(i as u32 + 1);
+        if let Some(before) = previous {
+            let gap = (*date - before).num_days();
+            if gap < i64::from(policy.floor_days) {
+                violations.push(Violation::new(
+                    Rule::BoosterFloor,
+                    sequence,
+                    format!(
+                        "{gap} days after the session before; floor is {}",
+                        policy.floor_days
+                    ),
+                ));
+            } else if gap > i64::from(policy.ceiling_days) {
+                violations.push(Violation::new(
+                    Rule::BoosterCeiling,
+                    sequence,
+                    format!(
+                        "{gap} days after the session before; ceiling is {}",
+                        policy.ceiling_days
+                    ),
+                ));
+            }
+        }
+        previous = Some(*date);
+    }
+    violations
 }

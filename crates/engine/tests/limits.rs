@@ -6,12 +6,15 @@ use chairside_engine::dates::{FIRST_DATE, LAST_DATE};
 use chairside_engine::local_time::{boundary_instant, start_of_local_day, to_local};
 use chairside_engine::reminders::reminder_due;
 use chairside_engine::*;
-use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc, Weekday::*};
-use chrono_tz::Tz;
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc};
 use proptest::prelude::*;
 
-const NY: Tz = chrono_tz::America::New_York;
-const TOKYO: Tz = chrono_tz::Asia::Tokyo;
+use crate::support::clinics::one_chair_every_day;
+use crate::support::planning::{
+    booster_request, phase_request, replan_request, validation_request,
+};
+use crate::support::proptest_config;
+use crate::support::wall_clock::{time, NEW_YORK, TOKYO};
 
 /// Dates no clinic means: chrono's first and last, and the days just
 /// outside Chairside's range.
@@ -26,26 +29,6 @@ fn outside() -> [NaiveDate; 6] {
     ]
 }
 
-fn time(h: u32, m: u32) -> NaiveTime {
-    NaiveTime::from_hms_opt(h, m, 0).unwrap()
-}
-
-fn clinic(zone: Tz) -> ClinicCalendar {
-    ClinicCalendar::new(
-        zone,
-        WeeklyHours::uniform(
-            &[Mon, Tue, Wed, Thu, Fri, Sat, Sun],
-            time(8, 0),
-            time(18, 0),
-        ),
-        vec![Chair {
-            id: ChairId(1),
-            modalities: vec![Modality::Iv],
-            active: true,
-        }],
-    )
-}
-
 #[track_caller]
 fn assert_invalid<T: std::fmt::Debug>(result: Result<T, EngineError>, field: &str) {
     match result {
@@ -57,27 +40,14 @@ fn assert_invalid<T: std::fmt::Debug>(result: Result<T, EngineError>, field: &st
     }
 }
 
-fn request<'r>(
-    protocol: &'r Protocol,
-    preferences: &'r PatientPreferences,
-    earliest: NaiveDate,
-) -> PhaseRequest<'r> {
-    PhaseRequest {
-        protocol,
-        phase: 0,
-        preferences,
-        earliest,
-        first_within_days: 28,
-        patient_sessions: &[],
-        previous_session: None,
-    }
-}
+/// What an operation answered, its result set aside.
+type Answer = Result<(), EngineError>;
 
 #[test]
 fn closures_outside_the_calendar_are_refused_not_a_panic() {
     let occupancy = Occupancy::new();
     let midnight = NaiveTime::MIN;
-    for zone in [NY, TOKYO] {
+    for zone in [NEW_YORK, TOKYO] {
         for date in outside() {
             for span in [
                 ClosureSpan::Days {
@@ -89,7 +59,7 @@ fn closures_outside_the_calendar_are_refused_not_a_panic() {
                     end: date.and_time(time(23, 59)),
                 },
             ] {
-                let mut calendar = clinic(zone);
+                let mut calendar = one_chair_every_day(zone);
                 calendar.closures.push(Closure {
                     scope: ClosureScope::Clinic,
                     span,
@@ -101,7 +71,7 @@ fn closures_outside_the_calendar_are_refused_not_a_panic() {
             }
         }
         // The last day of the calendar may be closed, and planning around it works.
-        let mut calendar = clinic(zone);
+        let mut calendar = one_chair_every_day(zone);
         calendar.closures.push(Closure {
             scope: ClosureScope::Clinic,
             span: ClosureSpan::Days {
@@ -113,116 +83,126 @@ fn closures_outside_the_calendar_are_refused_not_a_panic() {
         let protocol = presets::iv_ketamine_standard();
         let preferences = PatientPreferences::default();
         let plan = planner
-            .plan_phase(&request(&protocol, &preferences, LAST_DATE))
+            .plan_phase(&phase_request(&protocol, &preferences, LAST_DATE, 28))
             .unwrap();
         assert!(plan.sessions[0].local_date > LAST_DATE, "{plan:?}");
     }
 }
 
+/// Every operation that takes a date, asked about `date`, each with the
+/// field a refusal must name.
+///
+/// Long for a function, on purpose: it is a table, one entry per
+/// operation, and a new operation is one more entry.
+fn each_operation_on(planner: &Planner, date: NaiveDate) -> Vec<(&'static str, Answer)> {
+    let protocol = presets::iv_ketamine_standard();
+    let preferences = PatientPreferences::default();
+    let policy = protocol.boosters().unwrap().1.default_policy;
+    let from_first_date = phase_request(&protocol, &preferences, FIRST_DATE, 28);
+    vec![
+        (
+            "earliest",
+            planner
+                .plan_phase(&phase_request(&protocol, &preferences, date, 28))
+                .map(drop),
+        ),
+        (
+            "previous_session",
+            planner
+                .plan_phase(&PhaseRequest {
+                    previous_session: Some(date),
+                    ..from_first_date
+                })
+                .map(drop),
+        ),
+        (
+            "from",
+            planner
+                .availability(&AvailabilityRequest {
+                    modality: Modality::Iv,
+                    chair_time: protocol.chair_time,
+                    from: date,
+                    to: date,
+                })
+                .map(drop),
+        ),
+        (
+            "earliest",
+            planner
+                .replan_series(&replan_request(&protocol, &[], 3, date, &preferences))
+                .map(drop),
+        ),
+        (
+            "dates[0]",
+            planner
+                .defer_session(&DeferRequest {
+                    protocol: &protocol,
+                    phase: 0,
+                    dates: &[date],
+                    moving: 0,
+                    not_before: LAST_DATE,
+                    preferences: &preferences,
+                    patient_sessions: &[],
+                })
+                .map(drop),
+        ),
+        (
+            "previous_session",
+            planner
+                .propose_boosters(&booster_request(
+                    &protocol,
+                    &policy,
+                    &preferences,
+                    date,
+                    FIRST_DATE,
+                    3,
+                ))
+                .map(drop),
+        ),
+        (
+            "standing[0]",
+            planner
+                .validate_sessions(&ValidationRequest {
+                    standing: &[date],
+                    ..validation_request(&protocol, &[])
+                })
+                .map(drop),
+        ),
+    ]
+}
+
 #[test]
 fn plans_from_outside_the_calendar_are_refused_not_a_panic() {
-    let calendar = clinic(NY);
+    let calendar = one_chair_every_day(NEW_YORK);
     let occupancy = Occupancy::new();
     let planner = Planner::new(&calendar, &occupancy).unwrap();
+    for date in outside() {
+        for (field, answer) in each_operation_on(&planner, date) {
+            assert_invalid(answer, field);
+        }
+    }
+    // An instant at the very end of chrono's time, in the patient's diary
+    // or proposed for a session.
     let protocol = presets::iv_ketamine_standard();
     let preferences = PatientPreferences::default();
     let standing = [Interval::new(
         DateTime::<Utc>::MAX_UTC - Duration::hours(1),
         DateTime::<Utc>::MAX_UTC,
     )];
-    let policy = protocol.boosters().unwrap().1.default_policy;
-    for date in outside() {
-        assert_invalid(
-            planner.plan_phase(&request(&protocol, &preferences, date)),
-            "earliest",
-        );
-        assert_invalid(
-            planner.plan_phase(&PhaseRequest {
-                previous_session: Some(date),
-                ..request(&protocol, &preferences, FIRST_DATE)
-            }),
-            "previous_session",
-        );
-        assert_invalid(
-            planner.availability(&AvailabilityRequest {
-                modality: Modality::Iv,
-                chair_time: protocol.chair_time,
-                from: date,
-                to: date,
-            }),
-            "from",
-        );
-        assert_invalid(
-            planner.replan_series(&ReplanRequest {
-                protocol: &protocol,
-                phase: 0,
-                kept: &[],
-                remaining: 3,
-                earliest: date,
-                preferences: &preferences,
-                patient_sessions: &[],
-            }),
-            "earliest",
-        );
-        assert_invalid(
-            planner.defer_session(&DeferRequest {
-                protocol: &protocol,
-                phase: 0,
-                dates: &[date],
-                moving: 0,
-                not_before: LAST_DATE,
-                preferences: &preferences,
-                patient_sessions: &[],
-            }),
-            "dates[0]",
-        );
-        assert_invalid(
-            planner.propose_boosters(&BoosterRequest {
-                protocol: &protocol,
-                policy: &policy,
-                previous_session: date,
-                count: 3,
-                not_before: FIRST_DATE,
-                first_sequence: 1,
-                preferences: &preferences,
-                patient_sessions: &[],
-            }),
-            "previous_session",
-        );
-        assert_invalid(
-            planner.validate_sessions(&ValidationRequest {
-                protocol: &protocol,
-                phase: 0,
-                standing: &[date],
-                sessions: &[],
-                previous_session: None,
-                booster_policy: None,
-                patient_sessions: &[],
-            }),
-            "standing[0]",
-        );
-    }
     assert_invalid(
         planner.plan_phase(&PhaseRequest {
             patient_sessions: &standing,
-            ..request(&protocol, &preferences, LAST_DATE)
+            ..phase_request(&protocol, &preferences, LAST_DATE, 28)
         }),
         "patient_sessions[0]",
     );
+    let at_the_end = [ProposedSession {
+        chair: ChairId(1),
+        start: standing[0].start,
+        end: standing[0].end,
+    }];
     assert_invalid(
-        planner.validate_sessions(&ValidationRequest {
-            protocol: &protocol,
-            phase: 0,
-            standing: &[],
-            sessions: &[ProposedSession {
-                chair: ChairId(1),
-                start: standing[0].start,
-                end: standing[0].end,
-            }],
-            previous_session: None,
-            booster_policy: None,
-            patient_sessions: &[],
-        }),
+        planner.validate_sessions(&validation_request(&protocol, &at_the_end)),
         "sessions[0].start",
     );
 }
@@ -231,7 +211,7 @@ fn plans_from_outside_the_calendar_are_refused_not_a_panic() {
 fn wall_clock_conversions_at_the_ends_of_chrono_never_panic() {
     let first = NaiveDate::MIN.and_time(NaiveTime::MIN);
     let last = NaiveDate::MAX.and_time(time(23, 59));
-    for zone in [NY, TOKYO] {
+    for zone in [NEW_YORK, TOKYO] {
         // Past the end in one direction or the other: the end it fell off.
         let _ = boundary_instant(zone, first);
         let _ = boundary_instant(zone, last);
@@ -242,7 +222,7 @@ fn wall_clock_conversions_at_the_ends_of_chrono_never_panic() {
         let _ = reminder_due(zone, DateTime::<Utc>::MIN_UTC, 72 * 60);
     }
     assert_eq!(
-        boundary_instant(NY, last),
+        boundary_instant(NEW_YORK, last),
         DateTime::<Utc>::MAX_UTC,
         "New York is behind UTC: its last minute is after chrono's"
     );
@@ -255,7 +235,7 @@ fn wall_clock_conversions_at_the_ends_of_chrono_never_panic() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
+    #![proptest_config(proptest_config(64))]
 
     /// Any date chrono knows: a plan from it, and a closure on it, are
     /// made (inside the calendar) or refused as invalid (outside), never a
@@ -267,7 +247,7 @@ proptest! {
         shift in -400i64..400,
         tokyo in any::<bool>(),
     ) {
-        let zone = if tokyo { TOKYO } else { NY };
+        let zone = if tokyo { TOKYO } else { NEW_YORK };
         // Half the cases near an end of chrono's or of Chairside's calendar.
         let anchor = match near_an_end {
             0 => NaiveDate::MIN.checked_add_signed(Duration::days(shift.abs())),
@@ -283,7 +263,7 @@ proptest! {
         let inside = (FIRST_DATE..=LAST_DATE).contains(&date);
 
         let occupancy = Occupancy::new();
-        let mut calendar = clinic(zone);
+        let mut calendar = one_chair_every_day(zone);
         calendar.closures.push(Closure {
             scope: ClosureScope::Clinic,
             span: ClosureSpan::Days { first: date, last: date },
@@ -291,11 +271,11 @@ proptest! {
         let built = Planner::new(&calendar, &occupancy);
         prop_assert_eq!(built.is_ok(), inside, "closure on {}", date);
 
-        let calendar = clinic(zone);
+        let calendar = one_chair_every_day(zone);
         let planner = Planner::new(&calendar, &occupancy).unwrap();
         let protocol = presets::iv_ketamine_standard();
         let preferences = PatientPreferences::default();
-        let planned = planner.plan_phase(&request(&protocol, &preferences, date));
+        let planned = planner.plan_phase(&phase_request(&protocol, &preferences, date, 28));
         match planned {
             Ok(plan) => prop_assert!(inside && plan.sessions[0].local_date >= date),
             Err(EngineError::InvalidInput { field, .. }) => {

@@ -45,7 +45,9 @@ pub enum Correction {
     /// patient): it frees its chair and counts for nothing.
     EnteredInError,
     /// Undo the session's last status change (a no-show marked by
-    /// mistake, a completion recorded on the wrong session).
+    /// mistake, a completion recorded on the wrong session); on an omitted
+    /// dose, the omission. A dose that comes back is judged as if booked
+    /// today: it must still be owed and find its place.
     UndoLastChange,
 }
 
@@ -56,7 +58,6 @@ pub enum Action {
     /// The patient arrived (domain rule 6: a driver home must be
     /// confirmed, or a clinician overrides with a reason).
     CheckIn {
-        /// The session.
         session: SessionId,
         /// A note for the history.
         note: Option<String>,
@@ -65,21 +66,18 @@ pub enum Action {
     },
     /// Dosed and monitored.
     Complete {
-        /// The session.
         session: SessionId,
         /// A note for the history.
         note: Option<String>,
     },
     /// Arrived but not treated (e.g. blood pressure above 140/90).
     NotDosed {
-        /// The session.
         session: SessionId,
         /// Why treatment was withheld.
         reason: String,
     },
     /// The patient did not come.
     NoShow {
-        /// The session.
         session: SessionId,
         /// A note for the history.
         note: Option<String>,
@@ -88,9 +86,10 @@ pub enum Action {
     },
     /// The patient or the desk cancels: a miss; the dose is still owed.
     /// `remaining` cancels this and every later booked session and puts the
-    /// course on hold for a clinician to resume or end.
+    /// course on hold for a clinician to resume or end; it starts from the
+    /// course's next booking (bookings whose time passed unresolved go too),
+    /// since a course on hold holds no booking to come.
     Cancel {
-        /// The session.
         session: SessionId,
         /// Why.
         reason: String,
@@ -106,7 +105,6 @@ pub enum Action {
     },
     /// Move one session (defer); the rest of the course keeps its times.
     Reschedule {
-        /// The session.
         session: SessionId,
         /// Where to.
         to: Target,
@@ -164,7 +162,6 @@ pub enum Action {
     },
     /// A privileged correction of a session's record.
     Correct {
-        /// The session.
         session: SessionId,
         /// What to correct.
         correction: Correction,

@@ -12,7 +12,7 @@ use crate::course::refusal::{CourseRule, Refusal};
 use crate::course::situation::Situation;
 use crate::course::status::CourseStatus;
 use crate::error::EngineError;
-use crate::plan::{PhaseRequest, MAX_FIRST_WITHIN_DAYS};
+use crate::plan::{PhaseRequest, PlannedSession, MAX_FIRST_WITHIN_DAYS};
 use crate::protocol::{PhaseKind, Protocol};
 
 /// A new course to plan.
@@ -30,6 +30,23 @@ pub struct CourseRequest<'r> {
 /// it (the course itself is created with [`Decision::course`]'s state).
 /// The situation's patient preferences are the ones planned for.
 pub fn book_course(request: &CourseRequest, at: &Situation) -> Result<Decision, EngineError> {
+    may_start(request, at)?;
+    let plan = at.planner.plan_phase(&PhaseRequest {
+        protocol: request.protocol,
+        phase: 0,
+        preferences: &at.patient.preferences,
+        earliest: request.earliest,
+        first_within_days: request.first_within_days,
+        patient_sessions: at.elsewhere,
+        previous_session: None,
+    })?;
+    Ok(first_phase_booked(request.protocol, &plan.sessions))
+}
+
+/// A course may start: its protocol opens with a series, the request is
+/// sound, the gates pass, no course of the kind runs, and it starts no
+/// earlier than today.
+fn may_start(request: &CourseRequest, at: &Situation) -> Result<(), EngineError> {
     let protocol = request.protocol;
     if !matches!(
         protocol.phases.first().map(|p| &p.kind),
@@ -74,15 +91,12 @@ pub fn book_course(request: &CourseRequest, at: &Situation) -> Result<Decision, 
             ),
         ));
     }
-    let plan = at.planner.plan_phase(&PhaseRequest {
-        protocol,
-        phase: 0,
-        preferences: &at.patient.preferences,
-        earliest: request.earliest,
-        first_within_days: request.first_within_days,
-        patient_sessions: at.elsewhere,
-        previous_session: None,
-    })?;
+    Ok(())
+}
+
+/// The decision that creates the course, active in its first phase, with
+/// every planned session booked.
+fn first_phase_booked(protocol: &Protocol, planned: &[PlannedSession]) -> Decision {
     let course = Course {
         id: 0,
         patient: 0,
@@ -96,10 +110,9 @@ pub fn book_course(request: &CourseRequest, at: &Situation) -> Result<Decision, 
         sessions: Vec::new(),
     };
     let mut events = vec![CourseEvent::CourseBooked];
-    events.extend((0..plan.sessions.len()).map(|i| CourseEvent::SessionBooked(SessionRef::New(i))));
-    Ok(Decision {
-        bookings: plan
-            .sessions
+    events.extend((0..planned.len()).map(|i| CourseEvent::SessionBooked(SessionRef::New(i))));
+    Decision {
+        bookings: planned
             .iter()
             .map(|s| NewSession {
                 phase: 0,
@@ -114,5 +127,5 @@ pub fn book_course(request: &CourseRequest, at: &Situation) -> Result<Decision, 
         course: Some(state(&course)),
         events,
         ..Decision::default()
-    })
+    }
 }

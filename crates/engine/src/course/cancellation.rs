@@ -31,16 +31,42 @@ pub(crate) fn cancel(
         draft.cancel(id, reason);
         return settle(draft, draft.at.tomorrow());
     }
-    // "All remaining": nothing more is to be booked until a clinician
-    // decides, so the course is put on hold rather than re-planned.
-    let later: Vec<SessionId> = draft
+    cancel_remaining(draft, id, reason)
+}
+
+/// "This and all remaining": nothing more is to be booked until a clinician
+/// decides, so the course is put on hold rather than re-planned — and a
+/// course on hold holds no booking to come. So "all remaining" starts from
+/// the course's next booking: one still to come before the chosen session
+/// is refused, not left booked on a course that cannot check it in.
+/// Bookings whose time has passed unresolved go with the rest, as on pause.
+fn cancel_remaining(draft: &mut Draft, id: SessionId, reason: &str) -> Result<(), EngineError> {
+    let chosen = draft.session(id)?;
+    let now = draft.now();
+    let next = draft
         .course
         .sessions
         .iter()
-        .filter(|s| s.status == SessionStatus::Booked && s.start >= session.start)
+        .filter(|s| s.status == SessionStatus::Booked && s.start >= now)
+        .min_by_key(|s| (s.start, s.id));
+    if let Some(next) = next.filter(|n| (n.start, n.id) < (chosen.start, chosen.id)) {
+        return Err(Refusal::new(
+            CourseRule::StatusOrder,
+            format!(
+                "session {} is booked before session {}: \"all remaining\" starts from the course's next booking, session {}",
+                next.id.0, id.0, next.id.0
+            ),
+        )
+        .into());
+    }
+    let booked: Vec<SessionId> = draft
+        .course
+        .sessions
+        .iter()
+        .filter(|s| s.status == SessionStatus::Booked)
         .map(|s| s.id)
         .collect();
-    for other in later {
+    for other in booked {
         draft.cancel(other, reason);
     }
     draft.course.status = CourseStatus::Paused;
@@ -87,7 +113,20 @@ pub(crate) fn omit(draft: &mut Draft, id: SessionId, reason: &str) -> Result<(),
         )
         .into());
     }
-    let count = SeriesCount::of(&draft.course, draft.course.phase, &rules);
+    keeps_its_doses(&SeriesCount::of(&draft.course, draft.course.phase, &rules))?;
+    if session.status == SessionStatus::Booked {
+        draft.cancel(id, reason);
+    }
+    draft.mark_omitted(id, reason);
+    draft.event(CourseEvent::SessionOmitted(id));
+    settle(draft, draft.at.tomorrow())
+}
+
+/// A series keeps at least one dose, and never fewer than the doses given
+/// or under way: a patient checked in is dosed, and a series whose number
+/// is reached ends — it must not end, or end over its number, under a dose
+/// being given.
+fn keeps_its_doses(count: &SeriesCount) -> Result<(), EngineError> {
     if count.target <= 1 {
         return Err(Refusal::new(
             CourseRule::LastDose,
@@ -95,10 +134,19 @@ pub(crate) fn omit(draft: &mut Draft, id: SessionId, reason: &str) -> Result<(),
         )
         .into());
     }
-    if session.status == SessionStatus::Booked {
-        draft.cancel(id, reason);
+    if count.standing() >= count.target {
+        return Err(Refusal::new(
+            CourseRule::LastDose,
+            format!(
+                "the series holds {} doses and {} are given or under way ({} completed, {} checked in): omitting one would leave it {}",
+                count.target,
+                count.standing(),
+                count.completed,
+                count.in_progress,
+                count.target - 1
+            ),
+        )
+        .into());
     }
-    draft.mark_omitted(id, reason);
-    draft.event(CourseEvent::SessionOmitted(id));
-    settle(draft, draft.at.tomorrow())
+    Ok(())
 }

@@ -14,7 +14,6 @@ use crate::protocol::BoosterPolicy;
 /// Where a session is: a chair and a chair interval.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Placement {
-    /// The chair.
     pub chair: ChairId,
     /// Start of the chair interval.
     pub start: DateTime<Utc>,
@@ -25,7 +24,6 @@ pub struct Placement {
 /// A change to an existing session; only the fields that change are set.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionUpdate {
-    /// The session.
     pub session: SessionId,
     /// A new status (and the status it leaves, for the history).
     pub status: Option<(SessionStatus, SessionStatus)>,
@@ -42,7 +40,6 @@ pub struct SessionUpdate {
 /// A session to book.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewSession {
-    /// The phase.
     pub phase: usize,
     /// Its position in the phase.
     pub sequence: u32,
@@ -63,7 +60,6 @@ pub enum SessionRef {
 /// A course's own state after a decision.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CourseState {
-    /// Status.
     pub status: CourseStatus,
     /// Current phase.
     pub phase: usize,
@@ -122,7 +118,6 @@ pub enum CourseEvent {
     SessionNoShow(SessionId),
     /// A clinician corrected a session's record.
     SessionCorrected {
-        /// The session.
         session: SessionId,
         /// Status before.
         from: SessionStatus,

@@ -88,6 +88,12 @@ impl<'s> Draft<'s> {
         self.note(id, Some(reason));
     }
 
+    /// Takes back a clinician's omission: the dose counts again.
+    pub fn take_back_omission(&mut self, id: SessionId, reason: &str) {
+        self.session_mut(id).omitted = false;
+        self.note(id, Some(reason));
+    }
+
     /// Cancels a booked session. One this decision booked is simply not booked.
     pub fn cancel(&mut self, id: SessionId, reason: &str) {
         if id.0 < 0 {
@@ -119,7 +125,9 @@ impl<'s> Draft<'s> {
         id
     }
 
-    /// Moves a session to another chair or time.
+    /// Moves a session to another chair or time. A move to where the
+    /// session already is changes nothing, so it announces nothing: the
+    /// reminders would tell the patient of a move that did not happen.
     pub fn place(&mut self, id: SessionId, to: Placement, reason: &str) {
         let session = self.session_mut(id);
         let from = Placement {
@@ -127,6 +135,9 @@ impl<'s> Draft<'s> {
             start: session.start,
             end: session.end,
         };
+        if from == to {
+            return;
+        }
         session.chair = to.chair;
         session.start = to.start;
         session.end = to.end;

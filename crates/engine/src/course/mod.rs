@@ -17,7 +17,8 @@
 //! - `lifecycle`: pause, resume, cease, the at-risk decision, one running
 //!   course per patient and kind.
 //! - `spacing`: booster policy changes and the label's step back.
-//! - `correction`: entered in error, undo the last change.
+//! - `correction`: entered in error, undo the last change (or omission);
+//!   a dose that comes back is judged as one booked today.
 //! - [`booking`]: a new course and its first phase.
 
 mod action;

@@ -18,7 +18,6 @@ use crate::rules::Violation;
 #[serde(transparent)]
 pub struct SessionId(pub i64);
 
-/// One session of a course.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CourseSession {
     /// Identity.
@@ -27,7 +26,6 @@ pub struct CourseSession {
     pub phase: usize,
     /// 1-based position among the phase's sessions in time order.
     pub sequence: u32,
-    /// The chair.
     pub chair: ChairId,
     /// Start of the chair interval (pre-dose check).
     pub start: DateTime<Utc>,
@@ -64,7 +62,6 @@ pub struct AtRisk {
 pub struct Course {
     /// Identity.
     pub id: i64,
-    /// The patient.
     pub patient: i64,
     /// The protocol revision the course started with.
     pub protocol: Protocol,

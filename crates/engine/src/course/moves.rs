@@ -12,7 +12,8 @@ use crate::course::counting::SeriesCount;
 use crate::course::decision::Placement;
 use crate::course::draft::Draft;
 use crate::course::guards::{self, given, in_status};
-use crate::course::model::SessionId;
+use crate::course::model::{CourseSession, SessionId};
+use crate::course::refusal::{CourseRule, Refusal};
 use crate::course::settle::settle;
 use crate::course::status::SessionStatus;
 use crate::error::EngineError;
@@ -124,67 +125,93 @@ fn next_best(
     not_before: Option<NaiveDate>,
 ) -> Result<Placement, EngineError> {
     let session = draft.session(id)?;
-    let zone = draft.at.zone();
-    let current = local_date(zone, session.start);
+    let current = local_date(draft.at.zone(), session.start);
     let not_before = not_before
         .unwrap_or(current + Duration::days(1))
         .max(draft.at.tomorrow());
-    let busy = draft.busy_except(&[id]);
-    let course = &draft.course;
-    let planner = draft.at.planner;
-    let placed = match &course.protocol.phase(session.phase)?.kind {
-        PhaseKind::Series(_) => {
-            let doses: Vec<_> = course
-                .series_sessions(session.phase)
-                .into_iter()
-                .filter(|s| s.status.is_dose())
-                .collect();
-            let dates: Vec<NaiveDate> = doses.iter().map(|s| local_date(zone, s.start)).collect();
-            let moving = doses
-                .iter()
-                .position(|s| s.id == id)
-                .expect("a booked session is a dose");
-            let moved = planner.defer_session(&DeferRequest {
-                protocol: &course.protocol,
-                phase: session.phase,
-                dates: &dates,
-                moving,
-                not_before,
-                preferences: &draft.at.patient.preferences,
-                patient_sessions: &busy,
-            })?;
-            if moved.at_risk() {
-                return Err(EngineError::Violations(moved.violations));
-            }
-            moved.sessions[0]
-        }
-        PhaseKind::Boosters(_) => {
-            let policy = course.policy().expect("a booster phase has a policy");
-            let previous = course
-                .sessions
-                .iter()
-                .filter(|s| s.id != id && s.status.is_dose())
-                .map(|s| local_date(zone, s.start))
-                .filter(|d| *d < current)
-                .max()
-                .unwrap_or(not_before);
-            planner.propose_boosters(&BoosterRequest {
-                protocol: &course.protocol,
-                policy: &policy,
-                previous_session: previous,
-                count: 1,
-                not_before,
-                first_sequence: session.sequence,
-                preferences: &draft.at.patient.preferences,
-                patient_sessions: &busy,
-            })?[0]
-        }
+    let placed = match &draft.course.protocol.phase(session.phase)?.kind {
+        PhaseKind::Series(_) => next_best_dose(draft, session, not_before)?,
+        PhaseKind::Boosters(_) => next_best_booster(draft, session, not_before)?,
     };
     Ok(Placement {
         chair: placed.chair,
         start: placed.start,
         end: placed.end,
     })
+}
+
+/// A dose of a series moves to the earliest day that keeps the series'
+/// rules with every other dose where it is.
+fn next_best_dose(
+    draft: &Draft,
+    session: &CourseSession,
+    not_before: NaiveDate,
+) -> Result<PlannedSession, EngineError> {
+    let zone = draft.at.zone();
+    let course = &draft.course;
+    let doses: Vec<_> = course
+        .series_sessions(session.phase)
+        .into_iter()
+        .filter(|s| s.status.is_dose())
+        .collect();
+    // A booking outside the current series (one a restart abandoned) has
+    // no place in the series to keep.
+    let Some(moving) = doses.iter().position(|s| s.id == session.id) else {
+        return Err(Refusal::new(
+            CourseRule::PhaseEnded,
+            format!(
+                "session {} is not a dose of the current series: it has no next best day in it",
+                session.id.0
+            ),
+        )
+        .into());
+    };
+    let dates: Vec<NaiveDate> = doses.iter().map(|s| local_date(zone, s.start)).collect();
+    let moved = draft.at.planner.defer_session(&DeferRequest {
+        protocol: &course.protocol,
+        phase: session.phase,
+        dates: &dates,
+        moving,
+        not_before,
+        preferences: &draft.at.patient.preferences,
+        patient_sessions: &draft.busy_except(&[session.id]),
+    })?;
+    if moved.at_risk() {
+        return Err(EngineError::Violations(moved.violations));
+    }
+    Ok(moved.sessions[0])
+}
+
+/// A booster moves to the first day the clinician's spacing allows after
+/// the dose before it.
+fn next_best_booster(
+    draft: &Draft,
+    session: &CourseSession,
+    not_before: NaiveDate,
+) -> Result<PlannedSession, EngineError> {
+    let zone = draft.at.zone();
+    let course = &draft.course;
+    let current = local_date(zone, session.start);
+    let policy = course.policy().expect("a booster phase has a policy");
+    let previous = course
+        .sessions
+        .iter()
+        .filter(|s| s.id != session.id && s.status.is_dose())
+        .map(|s| local_date(zone, s.start))
+        .filter(|d| *d < current)
+        .max()
+        .unwrap_or(not_before);
+    let proposed = draft.at.planner.propose_boosters(&BoosterRequest {
+        protocol: &course.protocol,
+        policy: &policy,
+        previous_session: previous,
+        count: 1,
+        not_before,
+        first_sequence: session.sequence,
+        preferences: &draft.at.patient.preferences,
+        patient_sessions: &draft.busy_except(&[session.id]),
+    })?;
+    Ok(proposed[0])
 }
 
 /// Chooses the chair (the one given, or the first free suitable one in the
@@ -262,6 +289,25 @@ fn choose_chair(
         }
         .into()
     })
+}
+
+/// The rules a session would break if it held its own chair and start
+/// again, judged as a booking made there by hand: the calendar's rules
+/// (chair taken, closure, opening hours, starts per slot, one session a
+/// day, the patient elsewhere). Not the protocol's spacing, which a
+/// clinician may break and `settle` flags, nor the series' count, which
+/// the course's own count judges (it knows the omitted doses). Its time
+/// may have passed: a session given back its place waits for its outcome.
+pub(crate) fn calendar_violations_in_place(
+    draft: &Draft,
+    id: SessionId,
+) -> Result<Vec<Violation>, EngineError> {
+    let session = draft.session(id)?;
+    let found = violations_at(draft, session.phase, session.chair, session.start, Some(id))?;
+    Ok(found
+        .into_iter()
+        .filter(|v| !overridable(v.rule) && v.rule != Rule::SessionCount)
+        .collect())
 }
 
 /// Every rule a session of `phase` on `chair` at `start` would break.

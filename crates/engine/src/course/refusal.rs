@@ -29,13 +29,17 @@ named_enum! {
         OneRunningCourse => "one_running_course",
         /// Booster spacing has no shorter step.
         ShorterStep => "shorter_step",
-        /// A correction needs a change to undo.
+        /// A correction needs a change to undo, one the course can still
+        /// take back: a dose the series no longer owes (its doses are
+        /// booked) is not booked again.
         NothingToUndo => "nothing_to_undo",
-        /// A dose of a phase that has ended stays as it is.
+        /// A dose of a phase that has ended (or of a series a clinician
+        /// restarted) stays as it is.
         PhaseEnded => "phase_ended",
         /// The action is a clinician's decision.
         ClinicalDecision => "clinical_decision",
-        /// A series keeps at least one dose; ending it is ceasing the course.
+        /// A series keeps at least one dose (ending it is ceasing the
+        /// course), and never fewer than the doses given or under way.
         LastDose => "last_dose",
         /// Only a series phase takes this (boosters are open-ended).
         SeriesOnly => "series_only",
@@ -76,7 +80,6 @@ impl CourseRule {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[error("{detail}")]
 pub struct Refusal {
-    /// The rule.
     pub rule: CourseRule,
     /// The numbers behind it, in the clinic's words.
     pub detail: String,

@@ -16,6 +16,7 @@ use crate::error::EngineError;
 use crate::infeasible::Infeasibility;
 use crate::local_time::local_date;
 use crate::plan::{PhaseRequest, PlannedSession};
+use crate::preferences::PatientPreferences;
 use crate::protocol::{PhaseKind, SeriesRules};
 use crate::replan::ReplanRequest;
 use crate::rules::Violation;
@@ -118,19 +119,18 @@ fn keep_series(
     count: SeriesCount,
     earliest: NaiveDate,
 ) -> Result<(), EngineError> {
-    if draft.course.at_risk.is_some() {
-        return Ok(()); // a clinician decides first
-    }
     let phase = draft.course.phase;
     let to_book = count.to_book();
+    // A dose no longer owed is cancelled even while a clinician decides:
+    // a booking held beyond the series' number could be checked in, and
+    // the series would then end under a dose being given.
     if to_book < 0 {
-        // More booked than owed (an omitted dose, an undone miss): the
-        // latest bookings go.
-        let booked = ids(&draft.course.series_sessions(phase), SessionStatus::Booked);
-        for id in booked.iter().rev().take(to_book.unsigned_abs() as usize) {
-            draft.cancel(*id, "not needed: the series has its doses booked");
-        }
-    } else if to_book > 0 {
+        cancel_surplus(draft, phase, to_book.unsigned_abs() as usize);
+    }
+    if draft.course.at_risk.is_some() {
+        return Ok(()); // a clinician decides how the owed doses are booked
+    }
+    if to_book > 0 {
         book_owed(draft, count, to_book as usize, earliest)?;
     }
     if draft.course.at_risk.is_none() && !draft.course.extension_accepted {
@@ -142,6 +142,18 @@ fn keep_series(
     Ok(())
 }
 
+/// More booked than owed (an omitted dose, an undone miss): the latest
+/// bookings go. Only bookings the count counts are surplus (an omitted
+/// dose is never booked; were one, it is not a dose).
+fn cancel_surplus(draft: &mut Draft, phase: usize, surplus: usize) {
+    let series = draft.course.series_sessions(phase);
+    let counted: Vec<&CourseSession> = series.into_iter().filter(|s| !s.omitted).collect();
+    let booked = ids(&counted, SessionStatus::Booked);
+    for id in booked.iter().rev().take(surplus) {
+        draft.cancel(*id, "not needed: the series has its doses booked");
+    }
+}
+
 /// Books the doses still owed: least disruption first (every booking stays
 /// and the missing doses follow them); else the rest of the series is
 /// planned again around the doses given; else the course goes at risk.
@@ -151,11 +163,72 @@ fn book_owed(
     missing: usize,
     earliest: NaiveDate,
 ) -> Result<(), EngineError> {
-    let phase = draft.course.phase;
     let earliest = earliest.max(draft.at.tomorrow());
+    let preferences = preferences_for_owed(draft);
+    if append_owed(draft, missing, earliest, &preferences) {
+        return Ok(());
+    }
+    replan_around_given(draft, count, earliest, &preferences)
+}
+
+/// The patient's preferences for an owed dose: a day the patient missed
+/// or cancelled is not offered again for the dose it was to give.
+fn preferences_for_owed(draft: &Draft) -> PatientPreferences {
+    let zone = draft.at.zone();
+    let mut preferences = draft.at.patient.preferences.clone();
+    preferences.unavailable_dates.extend(
+        draft
+            .course
+            .series_sessions(draft.course.phase)
+            .iter()
+            .filter(|s| s.status.is_miss())
+            .map(|s| local_date(zone, s.start)),
+    );
+    preferences
+}
+
+/// Every booking stays and the missing doses follow them, if that keeps
+/// the series' rules; whether they were booked.
+fn append_owed(
+    draft: &mut Draft,
+    missing: usize,
+    earliest: NaiveDate,
+    preferences: &PatientPreferences,
+) -> bool {
+    let phase = draft.course.phase;
+    let appended = draft.at.planner.replan_series(&ReplanRequest {
+        protocol: &draft.course.protocol,
+        phase,
+        kept: &dose_dates(draft, phase),
+        remaining: missing,
+        earliest,
+        preferences,
+        patient_sessions: &draft.busy_except(&[]),
+    });
+    match appended {
+        Ok(appended) if !appended.at_risk() => {
+            for session in &appended.sessions {
+                draft.book(phase, session);
+            }
+            true
+        }
+        _ => false,
+    }
+}
+
+/// The rest of the series planned again around the doses given (its
+/// bookings may move), or the course at risk if no plan keeps the rules
+/// and no extension was accepted.
+fn replan_around_given(
+    draft: &mut Draft,
+    count: SeriesCount,
+    earliest: NaiveDate,
+    preferences: &PatientPreferences,
+) -> Result<(), EngineError> {
+    let phase = draft.course.phase;
+    let zone = draft.at.zone();
     let series = draft.course.series_sessions(phase);
     let booked = ids(&series, SessionStatus::Booked);
-    let zone = draft.at.zone();
     let given: Vec<NaiveDate> = series
         .iter()
         .filter(|s| {
@@ -166,43 +239,14 @@ fn book_owed(
         })
         .map(|s| local_date(zone, s.start))
         .collect();
-    let standing = dose_dates(draft, phase);
-    // A day the patient missed or cancelled is not offered again for the
-    // dose it was to give.
-    let mut preferences = draft.at.patient.preferences.clone();
-    preferences.unavailable_dates.extend(
-        series
-            .iter()
-            .filter(|s| s.status.is_miss())
-            .map(|s| local_date(zone, s.start)),
-    );
-    let busy = draft.busy_except(&[]);
-    let appended = draft.at.planner.replan_series(&ReplanRequest {
-        protocol: &draft.course.protocol,
-        phase,
-        kept: &standing,
-        remaining: missing,
-        earliest,
-        preferences: &preferences,
-        patient_sessions: &busy,
-    });
-    if let Ok(appended) = appended {
-        if !appended.at_risk() {
-            for session in &appended.sessions {
-                draft.book(phase, session);
-            }
-            return Ok(());
-        }
-    }
-    let busy = draft.busy_except(&booked);
     let replan = draft.at.planner.replan_series(&ReplanRequest {
         protocol: &draft.course.protocol,
         phase,
         kept: &given,
         remaining: count.target.saturating_sub(count.standing()) as usize,
         earliest,
-        preferences: &preferences,
-        patient_sessions: &busy,
+        preferences,
+        patient_sessions: &draft.busy_except(&booked),
     });
     match replan {
         Ok(replan) if !replan.at_risk() || draft.course.extension_accepted => {

@@ -19,7 +19,6 @@ pub struct Situation<'a> {
     pub planner: &'a Planner<'a>,
     /// The clinic's settings.
     pub settings: &'a ClinicSettings,
-    /// The patient.
     pub patient: &'a Patient,
     /// The patient's live sessions in other courses.
     pub elsewhere: &'a [Interval],

@@ -57,8 +57,12 @@ pub(crate) fn change_policy(
     if draft.course.status != CourseStatus::Active || !draft.course.in_boosters() {
         return Ok(());
     }
-    // Only future boosters not yet attended move: they are cancelled and
-    // booked afresh from the last dose that stands.
+    move_future_boosters(draft)
+}
+
+/// Only future boosters not yet attended move: they are cancelled and
+/// booked afresh from the last dose that stands.
+fn move_future_boosters(draft: &mut Draft) -> Result<(), EngineError> {
     let phase = draft.course.phase;
     let now = draft.now();
     let future: Vec<_> = draft

@@ -5,16 +5,7 @@ use chairside_engine::course::*;
 use chairside_engine::*;
 use chrono::Duration;
 
-use crate::world::*;
-
-fn iv_world() -> World {
-    // Friday 27 February 2026, 09:00 in New York; the course starts Monday.
-    World::booked(
-        presets::iv_ketamine_standard(),
-        ny(date(2026, 2, 27), 9, 0),
-        date(2026, 3, 2),
-    )
-}
+use crate::course::world::*;
 
 fn check_in(id: SessionId) -> Action {
     Action::CheckIn {
@@ -27,11 +18,7 @@ fn check_in(id: SessionId) -> Action {
 #[test]
 fn a_session_three_weeks_ahead_cannot_be_checked_in_today() {
     let mut world = iv_world();
-    let last = world
-        .with_status(SessionStatus::Booked)
-        .last()
-        .unwrap()
-        .clone();
+    let last = world.last_booked();
     let refusal = refused_by(world.act(check_in(last.id)));
     assert_eq!(refusal.rule, CourseRule::CheckInWindow);
     // Check-in opens an hour before the start, on the session's day.
@@ -158,19 +145,14 @@ fn check_in_needs_a_driver_home_or_a_clinicians_override() {
         refused_by(world.act(check_in(first.id))).rule,
         CourseRule::EscortConfirmed
     );
-    let by_desk = refused_by(world.act(Action::CheckIn {
+    let with_a_taxi = Action::CheckIn {
         session: first.id,
         note: None,
         escort_override: Some("taxi arranged by the clinic".into()),
-    }));
+    };
+    let by_desk = refused_by(world.act(with_a_taxi.clone()));
     assert_eq!(by_desk.rule, CourseRule::ClinicalDecision);
-    world
-        .decide_clinically(Action::CheckIn {
-            session: first.id,
-            note: None,
-            escort_override: Some("taxi arranged by the clinic".into()),
-        })
-        .unwrap();
+    world.decide_clinically(with_a_taxi).unwrap();
 }
 
 #[test]
@@ -187,11 +169,7 @@ fn consent_withdrawn_after_booking_stops_the_check_in() {
 
 #[test]
 fn completing_an_esketamine_session_opens_its_rems_form_seven_days_later() {
-    let mut world = World::booked(
-        presets::esketamine_nasal(),
-        ny(date(2026, 2, 27), 9, 0),
-        date(2026, 3, 2),
-    );
+    let mut world = World::starting_monday(presets::esketamine_nasal());
     let first = world.next_booked();
     let decision = world.give(first.id);
     assert_eq!(

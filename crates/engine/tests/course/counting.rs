@@ -4,17 +4,9 @@
 
 use chairside_engine::course::*;
 use chairside_engine::*;
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::world::*;
-
-fn iv_world() -> World {
-    World::booked(
-        presets::iv_ketamine_standard(),
-        ny(date(2026, 2, 27), 9, 0),
-        date(2026, 3, 2),
-    )
-}
+use crate::course::world::*;
 
 fn count(world: &World) -> SeriesCount {
     let rules = world.course.current_series().unwrap().clone();
@@ -75,23 +67,62 @@ fn a_session_cannot_be_added_to_a_series_whose_doses_are_all_booked() {
 #[test]
 fn a_missed_dose_can_be_added_by_hand_when_the_course_is_at_risk() {
     let mut world = iv_world();
+    miss_the_second_with_the_clinic_closing(&mut world);
+    assert!(world.course.at_risk.is_some(), "{:?}", world.course);
+    assert_eq!(count(&world).to_book(), 1);
+    book_by_hand_after_the_closure(&mut world);
+    assert_eq!(count(&world).to_book(), 0);
+}
+
+/// Found by the model (`model`): a booking no longer owed was kept while
+/// the course was at risk, so the patient could be checked in beyond the
+/// series' number and the series ended under a dose being given.
+#[test]
+fn regression_a_booking_no_longer_owed_is_kept_while_at_risk() {
+    let mut world = iv_world();
+    let second = miss_the_second_with_the_clinic_closing(&mut world);
+    let by_hand = book_by_hand_after_the_closure(&mut world);
+    // The clinician then omits the missed dose: the series holds 5, and
+    // the latest booking (the one made by hand) is no longer owed.
+    let decision = world
+        .decide_clinically(Action::Omit {
+            session: second.id,
+            reason: "five infusions suffice".into(),
+        })
+        .unwrap();
+    assert!(
+        world.course.at_risk.is_some(),
+        "still a clinician's decision"
+    );
+    assert_eq!(count(&world).to_book(), 0, "{decision:?}");
+    let cancelled = world.session(decision.cancelled()[0]).clone();
+    assert_eq!(cancelled.start, by_hand);
+}
+
+/// Gives the first dose, closes the clinic from the 14th and misses the
+/// second: no replacement fits the window, so the course goes at risk with
+/// the dose owed. Returns the missed session.
+fn miss_the_second_with_the_clinic_closing(world: &mut World) -> CourseSession {
     let first = world.next_booked();
     world.give(first.id);
-    // The clinic closes from the 14th: no replacement fits the window.
     world.calendar.closures.push(closed_from(date(2026, 3, 14)));
     let second = world.next_booked();
     world.miss(second.id);
-    assert!(world.course.at_risk.is_some(), "{:?}", world.course);
-    assert_eq!(count(&world).to_book(), 1);
-    // The clinician books the missing dose by hand, outside the window.
+    second
+}
+
+/// A clinician books the owed dose by hand, outside the window: Monday 4
+/// May, 10:00. Returns its start.
+fn book_by_hand_after_the_closure(world: &mut World) -> DateTime<Utc> {
+    let by_hand = ny(date(2026, 5, 4), 10, 0);
     world
         .decide_clinically(Action::AddSession {
             chair: None,
-            start: ny(date(2026, 5, 4), 10, 0),
+            start: by_hand,
             override_reason: Some("after the closure".into()),
         })
         .unwrap();
-    assert_eq!(count(&world).to_book(), 0);
+    by_hand
 }
 
 fn closed_from(first: NaiveDate) -> Closure {
@@ -129,11 +160,7 @@ fn a_cancellation_that_breaks_the_window_puts_the_course_at_risk() {
     let first = world.next_booked();
     world.give(first.id);
     world.calendar.closures.push(closed_from(date(2026, 3, 14)));
-    let last = world
-        .with_status(SessionStatus::Booked)
-        .last()
-        .unwrap()
-        .clone();
+    let last = world.last_booked();
     let decision = world
         .act(Action::Cancel {
             session: last.id,
@@ -154,11 +181,7 @@ fn a_cancellation_that_breaks_the_window_puts_the_course_at_risk() {
 #[test]
 fn a_cancelled_day_is_not_offered_again_for_its_dose() {
     let mut world = iv_world();
-    let last = world
-        .with_status(SessionStatus::Booked)
-        .last()
-        .unwrap()
-        .clone();
+    let last = world.last_booked();
     world
         .act(Action::Cancel {
             session: last.id,
@@ -173,11 +196,7 @@ fn a_cancelled_day_is_not_offered_again_for_its_dose() {
 #[test]
 fn omitting_a_dose_is_a_clinicians_decision_and_lowers_the_count() {
     let mut world = iv_world();
-    let last = world
-        .with_status(SessionStatus::Booked)
-        .last()
-        .unwrap()
-        .clone();
+    let last = world.last_booked();
     let omit = Action::Omit {
         session: last.id,
         reason: "responding well; five infusions suffice".into(),

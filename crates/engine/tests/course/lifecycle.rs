@@ -5,15 +5,7 @@ use chairside_engine::course::*;
 use chairside_engine::*;
 use chrono::Duration;
 
-use crate::world::*;
-
-fn iv_world() -> World {
-    World::booked(
-        presets::iv_ketamine_standard(),
-        ny(date(2026, 2, 27), 9, 0),
-        date(2026, 3, 2),
-    )
-}
+use crate::course::world::*;
 
 #[test]
 fn a_second_iv_induction_is_refused_while_the_first_runs() {
@@ -94,16 +86,24 @@ fn earliest_in_the_past_is_refused_when_booking() {
 #[test]
 fn cancelling_all_remaining_puts_the_course_on_hold() {
     let mut world = iv_world();
-    let second = world.with_status(SessionStatus::Booked)[1].clone();
-    world
-        .act(Action::Cancel {
-            session: second.id,
-            reason: "patient stops for now".into(),
-            remaining: true,
-        })
-        .unwrap();
+    let first = world.next_booked();
+    world.give(first.id);
+    // "All remaining" starts from the course's next booking: a course on
+    // hold holds no booking to come.
+    let booked = world.with_status(SessionStatus::Booked);
+    let cancel_remaining = |session: &CourseSession| Action::Cancel {
+        session: session.id,
+        reason: "patient stops for now".into(),
+        remaining: true,
+    };
+    let refusal = refused_by(world.act(cancel_remaining(&booked[1])));
+    assert_eq!(refusal.rule, CourseRule::StatusOrder);
+    assert!(refusal
+        .detail
+        .contains(&format!("session {}", booked[0].id.0)));
+    world.act(cancel_remaining(&booked[0])).unwrap();
     assert_eq!(world.course.status, CourseStatus::Paused);
-    assert_eq!(world.with_status(SessionStatus::Booked).len(), 1);
+    assert!(world.with_status(SessionStatus::Booked).is_empty());
     assert_eq!(world.with_status(SessionStatus::Cancelled).len(), 5);
 }
 
@@ -249,11 +249,7 @@ fn undoing_a_mistaken_no_show_cancels_its_replacement() {
         reason: "flip".into(),
     };
     // The undo is itself undoable, once; a session never changed has nothing.
-    let untouched = world
-        .with_status(SessionStatus::Booked)
-        .last()
-        .unwrap()
-        .clone();
+    let untouched = world.last_booked();
     assert_eq!(
         refused_by(world.decide_clinically(Action::Correct {
             session: untouched.id,

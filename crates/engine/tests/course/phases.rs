@@ -4,15 +4,11 @@
 use chairside_engine::course::*;
 use chairside_engine::*;
 
-use crate::world::*;
+use crate::course::world::*;
 
 #[test]
 fn an_iv_induction_hands_over_to_boosters_at_the_sixth_completed_dose() {
-    let mut world = World::booked(
-        presets::iv_ketamine_standard(),
-        ny(date(2026, 2, 27), 9, 0),
-        date(2026, 3, 2),
-    );
+    let mut world = iv_world();
     for n in 1..=6 {
         let next = world.next_booked();
         let decision = world.give(next.id);
@@ -43,11 +39,7 @@ fn an_iv_induction_hands_over_to_boosters_at_the_sixth_completed_dose() {
 
 #[test]
 fn esketamine_runs_weeks_one_to_four_then_five_to_eight_then_maintenance() {
-    let mut world = World::booked(
-        presets::esketamine_nasal(),
-        ny(date(2026, 2, 27), 9, 0),
-        date(2026, 3, 2),
-    );
+    let mut world = World::starting_monday(presets::esketamine_nasal());
     assert_eq!(world.booked_in(0).len(), 8, "twice weekly for four weeks");
     for _ in 0..8 {
         let next = world.next_booked();
@@ -85,7 +77,7 @@ fn esketamine_runs_weeks_one_to_four_then_five_to_eight_then_maintenance() {
 fn a_protocol_without_boosters_completes_the_course() {
     let mut protocol = presets::iv_ketamine_standard();
     protocol.phases.truncate(1);
-    let mut world = World::booked(protocol, ny(date(2026, 2, 27), 9, 0), date(2026, 3, 2));
+    let mut world = World::starting_monday(protocol);
     for _ in 0..6 {
         let next = world.next_booked();
         world.give(next.id);

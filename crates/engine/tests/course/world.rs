@@ -3,25 +3,15 @@
 
 use chairside_engine::course::*;
 use chairside_engine::*;
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday::*};
-use chrono_tz::Tz;
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 
-pub const NY: Tz = chrono_tz::America::New_York;
-
-pub fn date(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).unwrap()
-}
-
-pub fn time(h: u32, m: u32) -> NaiveTime {
-    NaiveTime::from_hms_opt(h, m, 0).unwrap()
-}
+use crate::support::clinics::weekday_clinic;
+use crate::support::wall_clock::at;
+pub use crate::support::wall_clock::{date, time, NEW_YORK as NY};
 
 /// A clinic-local wall-clock time in New York, as an instant.
 pub fn ny(d: NaiveDate, h: u32, m: u32) -> DateTime<Utc> {
-    NY.from_local_datetime(&d.and_time(time(h, m)))
-        .single()
-        .unwrap()
-        .with_timezone(&Utc)
+    at(NY, d, h, m)
 }
 
 /// The clinic: New York, Mon–Fri 08:00–18:00, `chairs` chairs for IV and
@@ -40,19 +30,8 @@ pub struct World {
 
 impl World {
     pub fn clinic(chairs: i64, now: DateTime<Utc>) -> World {
-        let calendar = ClinicCalendar::new(
-            NY,
-            WeeklyHours::uniform(&[Mon, Tue, Wed, Thu, Fri], time(8, 0), time(18, 0)),
-            (1..=chairs)
-                .map(|id| Chair {
-                    id: ChairId(id),
-                    modalities: vec![Modality::Iv, Modality::Intranasal],
-                    active: true,
-                })
-                .collect(),
-        );
         World {
-            calendar,
+            calendar: weekday_clinic(NY, chairs),
             others: Occupancy::new(),
             settings: ClinicSettings {
                 rems_certified: true,
@@ -83,6 +62,12 @@ impl World {
         let mut world = World::clinic(2, now);
         world.book(protocol, earliest).expect("the course books");
         world
+    }
+
+    /// Today is Friday 27 February 2026, 09:00 in New York; the course on
+    /// `protocol` is booked from Monday 2 March.
+    pub fn starting_monday(protocol: Protocol) -> World {
+        World::booked(protocol, ny(date(2026, 2, 27), 9, 0), date(2026, 3, 2))
     }
 
     pub fn situation<'a>(&'a self, planner: &'a Planner<'a>, actor: Role) -> Situation<'a> {
@@ -147,7 +132,6 @@ impl World {
         self.act_as(Role::FrontDesk, action)
     }
 
-    /// As a clinician.
     pub fn decide_clinically(&mut self, action: Action) -> Result<Decision, EngineError> {
         self.act_as(Role::Clinician, action)
     }
@@ -176,10 +160,18 @@ impl World {
             .collect()
     }
 
-    /// The next booked session, in time order.
+    /// The booked session that starts first.
     pub fn next_booked(&self) -> CourseSession {
         self.with_status(SessionStatus::Booked)
             .first()
+            .cloned()
+            .expect("a booked session")
+    }
+
+    /// The booked session that starts last (not the one booked last).
+    pub fn last_booked(&self) -> CourseSession {
+        self.with_status(SessionStatus::Booked)
+            .last()
             .cloned()
             .expect("a booked session")
     }
@@ -213,6 +205,11 @@ impl World {
     }
 }
 
+/// An IV course booked from Monday ([`World::starting_monday`]).
+pub fn iv_world() -> World {
+    World::starting_monday(presets::iv_ketamine_standard())
+}
+
 pub fn ready_patient() -> Patient {
     Patient {
         preferences: PatientPreferences {
@@ -226,7 +223,6 @@ pub fn ready_patient() -> Patient {
     }
 }
 
-/// The rule an action was refused by.
 pub fn refused_by(result: Result<Decision, EngineError>) -> Refusal {
     match result {
         Err(EngineError::Refused(refusal)) => *refusal,
@@ -234,7 +230,6 @@ pub fn refused_by(result: Result<Decision, EngineError>) -> Refusal {
     }
 }
 
-/// The local dates of sessions.
 pub fn dates(sessions: &[CourseSession]) -> Vec<NaiveDate> {
     sessions
         .iter()

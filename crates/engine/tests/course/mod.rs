@@ -6,4 +6,5 @@ mod world;
 mod attendance;
 mod counting;
 mod lifecycle;
+mod model;
 mod phases;

@@ -1,0 +1,29 @@
+//! Property tests of the calendar engine against an independent model.
+//!
+//! The generators (`support/gen/`) build small clinics in four zones (two
+//! with daylight saving, one with a +05:45 offset), their occupancy,
+//! closures, series protocols and patients. The oracle (`support/oracle/`)
+//! knows the rules from domain.md and the issue, converts wall-clock times
+//! with chrono-tz itself and checks chairs against the raw booking list,
+//! never against the engine's `Occupancy`.
+//!
+//! - [`soundness`]: every plan keeps every calendar, patient and spacing rule;
+//! - [`optimality`]: on small instances the plan equals a brute-force
+//!   enumeration, and "infeasible" means the brute force finds nothing;
+//! - [`replanning`], [`boosters`] and [`availability`] against the same
+//!   oracle;
+//! - [`fuzzing`]: nonsense protocols and calendars never panic.
+//!
+//! Engine bugs found by these properties are pinned in [`regressions`] as
+//! `regression_*` tests, named after the bug. A failing seed is saved beside
+//! its property's file and replayed first (see
+//! [`proptest_config`](crate::support::proptest_config)).
+
+mod availability;
+mod boosters;
+mod checks;
+mod fuzzing;
+mod optimality;
+mod regressions;
+mod replanning;
+mod soundness;
