@@ -8,11 +8,11 @@ use crate::support::*;
 /// document spell it, was refused (clap only knew `front-desk`).
 #[test]
 fn api_key_create_accepts_the_documented_role_names() {
-    let app = App::start(TestDb::sqlite());
+    let app = CHAIRSIDE.start(TestDb::sqlite());
     let clinic = app.clinic();
     let scope = clinic.id.to_string();
     for role in ["admin", "clinician", "front_desk", "integration"] {
-        let output = app.db.api_key_create(&["--role", role, "--clinic", &scope]);
+        let output = app.api_key_create(&["--role", role, "--clinic", &scope]);
         assert!(
             output.status.success(),
             "--role {role}: {}",
@@ -28,7 +28,7 @@ fn api_key_create_accepts_the_documented_role_names() {
 #[test]
 fn api_key_create_prints_only_a_working_key() {
     let db = TestDb::sqlite();
-    let output = db.api_key_create(&["--role", "admin", "--label", "ops"]);
+    let output = CHAIRSIDE.api_key_create(&db, &["--role", "admin", "--label", "ops"]);
     assert!(output.status.success(), "{output:?}");
     let stdout = String::from_utf8(output.stdout).unwrap();
     assert_eq!(
@@ -38,11 +38,11 @@ fn api_key_create_prints_only_a_working_key() {
     );
     let key = stdout.trim().to_string();
     // A key for a clinic that does not exist is refused, and none printed.
-    let refused = db.api_key_create(&["--role", "admin", "--clinic", "424242"]);
+    let refused = CHAIRSIDE.api_key_create(&db, &["--role", "admin", "--clinic", "424242"]);
     assert!(!refused.status.success());
     assert!(refused.stdout.is_empty(), "no key printed when refused");
     // The printed key opens the API; the server made no key of its own.
-    let app = App::start(db);
+    let app = CHAIRSIDE.start(db);
     app.get(&key, "/v1/clinics").expect(200);
     app.post(
         &key,
@@ -62,14 +62,13 @@ fn api_key_create_prints_only_a_working_key() {
 /// overwritten.
 #[test]
 fn backup_copies_the_live_sqlite_database() {
-    let app = App::start(TestDb::sqlite());
+    let app = CHAIRSIDE.start(TestDb::sqlite());
     let clinic = app.clinic();
     let patient = app.patient(&clinic, "MRN-BACKUP");
     let course = app.book_induction(&clinic, patient);
     let target = app.db.scratch.join("backup.sqlite");
     let backup = |target: &std::path::Path| {
-        app.db
-            .command()
+        app.command()
             .args(["backup", "--to"])
             .arg(target)
             .output()

@@ -53,7 +53,7 @@ fn a_taken_chair_is_a_conflict_that_names_it(app: &App) {
     );
 
     // Even a clinician cannot override a taken chair.
-    let clinician = app.db.create_key("clinician", Some(clinic.id));
+    let clinician = app.create_key("clinician", Some(clinic.id));
     let (_, etag) = app.session(&clinic, id(&moving));
     let mut overridden = to_taken.clone();
     overridden["override_reason"] = json!("squeeze them in");
@@ -96,18 +96,7 @@ fn a_protocol_rule_is_broken_only_by_a_clinician_with_a_reason(app: &App) {
         .send()
     };
 
-    let problem = move_second(&clinic.front_desk, &body).problem(422);
-    assert_eq!(problem["type"], "/problems/rule-violations", "{problem}");
-    let rules = violation_rules(&problem);
-    assert!(rules.iter().any(|r| r == "min_gap"), "{problem}");
-    assert!(
-        problem["violations"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|v| v["detail"].as_str().is_some_and(|d| !d.is_empty())),
-        "{problem}"
-    );
+    assert_breaks_min_gap(&move_second(&clinic.front_desk, &body).problem(422));
 
     // A front desk cannot override, reason or not.
     let mut with_override = body.clone();
@@ -115,7 +104,7 @@ fn a_protocol_rule_is_broken_only_by_a_clinician_with_a_reason(app: &App) {
     move_second(&clinic.front_desk, &with_override).problem(403);
 
     // A clinician without an override reason is refused like anyone else.
-    let clinician = app.db.create_key("clinician", Some(clinic.id));
+    let clinician = app.create_key("clinician", Some(clinic.id));
     let refused = move_second(&clinician, &body).problem(422);
     assert!(
         violation_rules(&refused).iter().any(|r| r == "min_gap"),
@@ -134,6 +123,23 @@ fn a_protocol_rule_is_broken_only_by_a_clinician_with_a_reason(app: &App) {
     assert_eq!(course["at_risk"], Value::Null, "{course}");
 }
 on_every_backend!(a_protocol_rule_is_broken_only_by_a_clinician_with_a_reason);
+
+/// A move refused for the rules it breaks: the induction's minimum gap
+/// among them, each violation saying why.
+#[track_caller]
+fn assert_breaks_min_gap(problem: &Value) {
+    assert_eq!(problem["type"], "/problems/rule-violations", "{problem}");
+    let rules = violation_rules(problem);
+    assert!(rules.iter().any(|r| r == "min_gap"), "{problem}");
+    assert!(
+        problem["violations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|v| v["detail"].as_str().is_some_and(|d| !d.is_empty())),
+        "{problem}"
+    );
+}
 
 fn booking_a_taken_slot_again_is_a_conflict(app: &App) {
     // What a client sees when another desk's request won the slot a moment

@@ -30,8 +30,7 @@ const STEPS: usize = 40;
 
 /// The course's rows, as the database holds them.
 fn rows(app: &App, clinic: &Clinic, course: i64) -> Vec<Session> {
-    app.db
-        .store()
+    app.store()
         .read(|conn| repo::sessions::for_course(conn, clinic.id, course))
         .expect("the course's sessions")
 }
@@ -39,7 +38,7 @@ fn rows(app: &App, clinic: &Clinic, course: i64) -> Vec<Session> {
 fn run_sequence(app: &App, seed: u64) {
     app.set_now(Utc::now());
     let clinic = app.clinic();
-    let clinician = app.db.create_key("clinician", Some(clinic.id));
+    let clinician = app.create_key("clinician", Some(clinic.id));
     let course = app.book_induction(&clinic, app.patient(&clinic, "MRN-1"));
     let course_id = course["id"].as_i64().unwrap();
     let mut rng = Lcg(seed);
@@ -60,7 +59,7 @@ fn run_sequence(app: &App, seed: u64) {
         if reply.status >= 400 {
             assert_eq!(before, after, "a refusal changed the course: {context}");
         }
-        assert_eq!(overlapping_live_pairs(&app.db.store()), 0, "{context}");
+        assert_eq!(app.overlapping_live_pairs(), 0, "{context}");
         before = after;
         events = now_events;
     }
@@ -68,12 +67,14 @@ fn run_sequence(app: &App, seed: u64) {
     // proves nothing.
     accepted.sort();
     accepted.dedup();
-    assert!(accepted.len() >= 4, "seed {seed} changed the course only by {accepted:?}");
+    assert!(
+        accepted.len() >= 4,
+        "seed {seed} changed the course only by {accepted:?}"
+    );
 }
 
 fn outbox_len(app: &App, clinic: &Clinic) -> usize {
-    app.db
-        .store()
+    app.store()
         .read(|conn| repo::outbox::list_after(conn, Some(clinic.id), 0, 1000))
         .expect("the outbox")
         .len()
@@ -91,72 +92,134 @@ fn act(
     rng: &mut Lcg,
 ) -> (String, Option<i64>, Reply) {
     let pick = &sessions[rng.below(sessions.len() as u64) as usize];
-    let start = pick.starts_at;
-    let on = |key: &str, action: &str, body: Value| {
-        let (_, etag) = app.session(clinic, pick.id);
-        app.call("POST", &clinic.path(&format!("/sessions/{}/{action}", pick.id)))
-            .key(key)
-            .if_match(&etag)
-            .json(&body)
-            .send()
-    };
-    let on_course = |action: &str, body: Value| {
-        let path = clinic.path(&format!("/courses/{course}"));
-        let etag = app.get(clinician, &path).etag();
-        app.call("POST", &format!("{path}/{action}"))
-            .key(clinician)
-            .if_match(&etag)
-            .json(&body)
-            .send()
-    };
-    let reason = json!({"reason": "seeded step"});
     let roll = rng.below(100);
     let (what, corrected, reply) = match roll {
-        0..=19 => {
-            app.set_now(start - Duration::minutes(rng.below(90) as i64));
-            ("check-in", None, on(&clinic.front_desk, "check-in", json!({})))
+        0..=63 => {
+            let (what, reply) = front_desk_step(app, clinic, pick, roll, rng);
+            (what, None, reply)
         }
-        20..=34 => {
-            app.set_now(start + Duration::minutes(60));
-            ("complete", None, on(&clinic.front_desk, "complete", json!({})))
+        64..=73 => clinician_step(app, clinic, clinician, pick, roll, rng),
+        74..=86 => {
+            let (what, reply) = course_decision(app, clinic, clinician, course, roll);
+            (what, None, reply)
         }
-        35..=42 => {
-            app.set_now(start + Duration::minutes(rng.below(60) as i64));
-            ("no-show", None, on(&clinic.front_desk, "no-show", json!({})))
-        }
-        43..=48 => ("not-dosed", None, on(&clinic.front_desk, "not-dosed", reason.clone())),
-        49..=55 => (
-            "cancel",
-            None,
-            on(&clinic.front_desk, "cancel", json!({"scope": "this", "reason": "seeded step"})),
-        ),
-        56..=63 => (
-            "reschedule",
-            None,
-            on(&clinic.front_desk, "reschedule", json!({"next_best": {}, "reason": "seeded step"})),
-        ),
-        64..=67 => ("omit", None, on(clinician, "omit", reason.clone())),
-        68..=73 => {
-            let correction = if rng.below(2) == 0 { "undo_last_change" } else { "entered_in_error" };
-            (
-                "correct",
-                Some(pick.id),
-                on(clinician, "correct", json!({"correction": correction, "reason": "seeded step"})),
-            )
-        }
-        74..=77 => ("pause", None, on_course("pause", reason.clone())),
-        78..=83 => ("resume", None, on_course("resume", reason.clone())),
-        84..=86 => (
-            "accept extension",
-            None,
-            on_course("at-risk/decision", json!({"choice": "accept_extension", "reason": "seeded step"})),
-        ),
         _ => {
             app.set_now(app.now() + Duration::days(1 + rng.below(6) as i64));
-            ("time passes", None, app.get(&clinic.front_desk, &clinic.path("/sessions?limit=1")))
+            let reply = app.get(&clinic.front_desk, &clinic.path("/sessions?limit=1"));
+            ("time passes", None, reply)
         }
     };
     (format!("{what} on session {}", pick.id), corrected, reply)
+}
+
+/// What the front desk does to a session (`roll` below 64): check-in up to
+/// 90 minutes before its start, complete an hour in, no-show within its
+/// first hour, not dosed, cancel, or move to the next best time.
+fn front_desk_step(
+    app: &App,
+    clinic: &Clinic,
+    pick: &Session,
+    roll: u64,
+    rng: &mut Lcg,
+) -> (&'static str, Reply) {
+    let start = pick.starts_at;
+    let (action, body) = match roll {
+        0..=19 => {
+            app.set_now(start - Duration::minutes(rng.below(90) as i64));
+            ("check-in", json!({}))
+        }
+        20..=34 => {
+            app.set_now(start + Duration::minutes(60));
+            ("complete", json!({}))
+        }
+        35..=42 => {
+            app.set_now(start + Duration::minutes(rng.below(60) as i64));
+            ("no-show", json!({}))
+        }
+        43..=48 => ("not-dosed", json!({"reason": "seeded step"})),
+        49..=55 => ("cancel", json!({"scope": "this", "reason": "seeded step"})),
+        _ => (
+            "reschedule",
+            json!({"next_best": {}, "reason": "seeded step"}),
+        ),
+    };
+    let reply = on_session(app, clinic, &clinic.front_desk, pick.id, action, &body);
+    (action, reply)
+}
+
+/// What a clinician does to a session (`roll` 64 to 73): omit it, or
+/// correct its last change (undone or entered in error); a correction
+/// names the session it touched.
+fn clinician_step(
+    app: &App,
+    clinic: &Clinic,
+    clinician: &str,
+    pick: &Session,
+    roll: u64,
+    rng: &mut Lcg,
+) -> (&'static str, Option<i64>, Reply) {
+    if roll <= 67 {
+        let reason = json!({"reason": "seeded step"});
+        let reply = on_session(app, clinic, clinician, pick.id, "omit", &reason);
+        return ("omit", None, reply);
+    }
+    let correction = if rng.below(2) == 0 {
+        "undo_last_change"
+    } else {
+        "entered_in_error"
+    };
+    let body = json!({"correction": correction, "reason": "seeded step"});
+    let reply = on_session(app, clinic, clinician, pick.id, "correct", &body);
+    ("correct", Some(pick.id), reply)
+}
+
+/// A clinician's decision on the course (`roll` 74 to 86): pause, resume,
+/// or accept the extension of a course at risk.
+fn course_decision(
+    app: &App,
+    clinic: &Clinic,
+    clinician: &str,
+    course: i64,
+    roll: u64,
+) -> (&'static str, Reply) {
+    let (what, action, body) = match roll {
+        74..=77 => ("pause", "pause", json!({"reason": "seeded step"})),
+        78..=83 => ("resume", "resume", json!({"reason": "seeded step"})),
+        _ => (
+            "accept extension",
+            "at-risk/decision",
+            json!({"choice": "accept_extension", "reason": "seeded step"}),
+        ),
+    };
+    let path = clinic.path(&format!("/courses/{course}"));
+    let etag = app.get(clinician, &path).etag();
+    let reply = app
+        .call("POST", &format!("{path}/{action}"))
+        .key(clinician)
+        .if_match(&etag)
+        .json(&body)
+        .send();
+    (what, reply)
+}
+
+/// A session action by `key`, with the session's current ETag.
+fn on_session(
+    app: &App,
+    clinic: &Clinic,
+    key: &str,
+    session: i64,
+    action: &str,
+    body: &Value,
+) -> Reply {
+    let (_, etag) = app.session(clinic, session);
+    app.call(
+        "POST",
+        &clinic.path(&format!("/sessions/{session}/{action}")),
+    )
+    .key(key)
+    .if_match(&etag)
+    .json(body)
+    .send()
 }
 
 /// What must hold from one step to the next.
@@ -192,14 +255,21 @@ fn check(before: &[Session], after: &[Session], corrected: Option<i64>, context:
     for sessions in phases.values_mut() {
         sessions.sort_by_key(|s| (s.starts_at, s.id));
         let numbers: Vec<i32> = sessions.iter().map(|s| s.sequence).collect();
-        assert_eq!(numbers, (1..=sessions.len() as i32).collect::<Vec<_>>(), "{context}");
+        assert_eq!(
+            numbers,
+            (1..=sessions.len() as i32).collect::<Vec<_>>(),
+            "{context}"
+        );
     }
     // No more completed doses in the induction than it holds.
     let completed = after
         .iter()
         .filter(|s| s.phase_index == 0 && s.status == SessionStatus::Completed)
         .count();
-    assert!(completed <= 6, "{completed} completed induction doses: {context}");
+    assert!(
+        completed <= 6,
+        "{completed} completed induction doses: {context}"
+    );
 }
 
 fn seeded_sequences_keep_the_course_model(app: &App) {

@@ -61,7 +61,7 @@ fn a_retried_booking_books_once(app: &App) {
     // Keys belong to the API key that used them: another key's
     // "booking-0001" is its own (here: the same request, so the course
     // rules answer it, not the first key's stored response).
-    let colleague = app.db.create_key("front_desk", Some(clinic.id));
+    let colleague = app.create_key("front_desk", Some(clinic.id));
     let theirs = app
         .call("POST", &clinic.path("/courses"))
         .key(&colleague)
@@ -139,19 +139,21 @@ mod concurrent_duplicates_book_once {
 
     #[test]
     fn sqlite() {
-        App::on_sqlite(|app| assert_replayed_or_conflict(&double_click(app)));
+        CHAIRSIDE.on_sqlite(|app| assert_replayed_or_conflict(&double_click(app)));
     }
 
-    #[test]
-    fn postgres() {
-        App::on_postgres(|app| {
-            double_click(app);
-        });
+    postgres_test! {
+        fn postgres() {
+            CHAIRSIDE.on_postgres(|app| {
+                double_click(app);
+            });
+        }
     }
 
-    #[test]
-    fn postgres_losers_get_409() {
-        App::on_postgres(|app| assert_replayed_or_conflict(&double_click(app)));
+    postgres_test! {
+        fn postgres_losers_get_409() {
+            CHAIRSIDE.on_postgres(|app| assert_replayed_or_conflict(&double_click(app)));
+        }
     }
 }
 

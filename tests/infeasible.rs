@@ -15,15 +15,7 @@ fn a_closed_month_names_the_rule_and_the_earliest_feasible_date(app: &App) {
     let monday = next_monday();
     // Closed for the four weeks in which the first infusion must fall.
     let last_closed = monday + Duration::days(29);
-    app.post(
-        &clinic.front_desk,
-        &clinic.path("/closures"),
-        &json!({
-            "span": {"kind": "days", "first": monday.to_string(), "last": last_closed.to_string()},
-            "reason": "renovation",
-        }),
-    )
-    .expect(201);
+    close_for_renovation(app, &clinic, monday, last_closed);
 
     let request =
         json!({"patient_id": patient, "protocol_id": protocol, "earliest": monday.to_string()});
@@ -36,11 +28,7 @@ fn a_closed_month_names_the_rule_and_the_earliest_feasible_date(app: &App) {
             problem["rule"].as_str().is_some_and(|r| !r.is_empty()),
             "{problem}"
         );
-        let earliest: NaiveDate = problem["earliest_feasible"]
-            .as_str()
-            .and_then(|d| d.parse().ok())
-            .unwrap_or_else(|| panic!("no earliest_feasible: {problem}"));
-        assert!(earliest > last_closed, "{problem}");
+        assert!(earliest_feasible(&problem) > last_closed, "{problem}");
     }
     let courses = app
         .get(&clinic.front_desk, &clinic.path("/courses"))
@@ -51,11 +39,7 @@ fn a_closed_month_names_the_rule_and_the_earliest_feasible_date(app: &App) {
     let problem = app
         .post(&clinic.front_desk, &clinic.path("/courses"), &request)
         .problem(422);
-    let earliest: NaiveDate = problem["earliest_feasible"]
-        .as_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let earliest = earliest_feasible(&problem);
     let course = app
         .post(
             &clinic.front_desk,
@@ -70,6 +54,28 @@ fn a_closed_month_names_the_rule_and_the_earliest_feasible_date(app: &App) {
     assert!(sessions.iter().all(|s| local_date(s) > last_closed));
 }
 on_every_backend!(a_closed_month_names_the_rule_and_the_earliest_feasible_date);
+
+/// The clinic is closed from `first` to `last`, both days included.
+fn close_for_renovation(app: &App, clinic: &Clinic, first: NaiveDate, last: NaiveDate) {
+    app.post(
+        &clinic.front_desk,
+        &clinic.path("/closures"),
+        &json!({
+            "span": {"kind": "days", "first": first.to_string(), "last": last.to_string()},
+            "reason": "renovation",
+        }),
+    )
+    .expect(201);
+}
+
+/// The date an infeasible problem offers to plan from, which it must.
+#[track_caller]
+fn earliest_feasible(problem: &serde_json::Value) -> NaiveDate {
+    problem["earliest_feasible"]
+        .as_str()
+        .and_then(|d| d.parse().ok())
+        .unwrap_or_else(|| panic!("no earliest_feasible: {problem}"))
+}
 
 fn a_clinic_open_only_on_mondays_cannot_keep_the_span(app: &App) {
     let monday_only = json!({"mon": [{"opens": "08:00", "closes": "18:00"}]});

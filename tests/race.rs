@@ -11,31 +11,6 @@ use crate::support::*;
 
 const RACERS: usize = 50;
 
-/// Runs the scenario `fn $name(app: &App)` as `<name>::sqlite_one_server`
-/// and, when `TEST_DATABASE_URL` is set, `<name>::postgres_three_servers`.
-macro_rules! race_on_every_backend {
-    ($(#[$meta:meta])* $name:ident) => {
-        mod $name {
-            $(#[$meta])*
-            #[test]
-            fn sqlite_one_server() {
-                crate::support::App::on_sqlite(super::$name);
-            }
-
-            $(#[$meta])*
-            #[test]
-            fn postgres_three_servers() {
-                match crate::support::TestDb::postgres() {
-                    Some(db) => super::$name(&crate::support::App::replicated(db, 3)),
-                    None => eprintln!(
-                        "TEST_DATABASE_URL not set: the race of three servers over PostgreSQL is skipped"
-                    ),
-                }
-            }
-        }
-    };
-}
-
 /// A request to race: path, body and the `If-Match` it carries.
 type Racer = (String, Value, String);
 
@@ -123,7 +98,7 @@ fn assert_one_live_session_at(
         }
     }
     assert_eq!(
-        overlapping_live_pairs(&app.db.store()),
+        app.overlapping_live_pairs(),
         0,
         "the database holds overlapping live sessions"
     );
@@ -131,50 +106,9 @@ fn assert_one_live_session_at(
 
 fn fifty_patients_racing_for_the_last_chair_one_wins(app: &App) {
     let clinic = app.clinic();
-    // A one-infusion trial, then boosters from 1 to 28 days after.
-    let protocol = app
-        .post(&app.admin, &clinic.path("/protocols"), &json!({
-            "code": "single-infusion-trial",
-            "definition": {
-                "name": "Single infusion, then boosters",
-                "modality": "iv",
-                "chair_time": {"pre_dose_check_minutes": 10, "treatment_minutes": 15, "monitoring_minutes": 20},
-                "phases": [
-                    {"kind": "series", "name": "Trial", "sessions": 1, "min_days_between": 1, "max_days_between": 7, "max_span_days": 7},
-                    {"kind": "boosters", "name": "Boosters",
-                     "default_policy": {"interval_days": 7, "floor_days": 1, "ceiling_days": 28, "tolerance_days": 3},
-                     "interval_steps_days": [7, 14]}
-                ],
-                "instructions": {"fasting_hours": 2, "arrive_early_minutes": 10, "driver_required": false, "no_driving_until_next_day": true}
-            }
-        }))
-        .expect(201);
+    let protocol = single_infusion_trial(app, &clinic);
     let monday = next_monday();
-    let servers = app.servers();
-    let courses: Vec<i64> = (0..RACERS)
-        .map(|i| {
-            let server = servers[i % servers.len()];
-            let patient = server
-                .call("POST", &clinic.path("/patients"))
-                .key(&clinic.front_desk)
-                .json(&json!({
-                    "external_ref": format!("MRN-{i:04}"), "display_name": format!("P{i}"),
-                    "intake_assessed_on": today().to_string(), "consent_on_file": true, "escort_confirmed": true,
-                }))
-                .send()
-                .expect(201)["id"]
-                .clone();
-            let course = server
-                .call("POST", &clinic.path("/courses"))
-                .key(&clinic.front_desk)
-                .json(&json!({"patient_id": patient, "protocol_id": protocol["id"], "earliest": monday.to_string()}))
-                .send()
-                .expect(201);
-            let first = local_date(with_status(&course, &["booked"])[0]);
-            assert!(first < monday + Duration::days(7), "the trials fit in the first week: {course}");
-            course["id"].as_i64().unwrap()
-        })
-        .collect();
+    let courses = trials_in_the_first_week(app, &clinic, protocol, monday);
 
     // The chair everyone wants, a week after the trials.
     let chair = app
@@ -210,6 +144,65 @@ fn fifty_patients_racing_for_the_last_chair_one_wins(app: &App) {
     assert_one_live_session_at(app, &clinic, chair, date, instant(won, "start"));
 }
 race_on_every_backend!(fifty_patients_racing_for_the_last_chair_one_wins);
+
+/// A protocol of one infusion, then boosters from 1 to 28 days after: a
+/// course that holds one chair once. Returns its id.
+fn single_infusion_trial(app: &App, clinic: &Clinic) -> i64 {
+    app.post(&app.admin, &clinic.path("/protocols"), &json!({
+        "code": "single-infusion-trial",
+        "definition": {
+            "name": "Single infusion, then boosters",
+            "modality": "iv",
+            "chair_time": {"pre_dose_check_minutes": 10, "treatment_minutes": 15, "monitoring_minutes": 20},
+            "phases": [
+                {"kind": "series", "name": "Trial", "sessions": 1, "min_days_between": 1, "max_days_between": 7, "max_span_days": 7},
+                {"kind": "boosters", "name": "Boosters",
+                 "default_policy": {"interval_days": 7, "floor_days": 1, "ceiling_days": 28, "tolerance_days": 3},
+                 "interval_steps_days": [7, 14]}
+            ],
+            "instructions": {"fasting_hours": 2, "arrive_early_minutes": 10, "driver_required": false, "no_driving_until_next_day": true}
+        }
+    }))
+    .expect(201)["id"]
+        .as_i64()
+        .expect("protocol id")
+}
+
+/// `RACERS` new patients, each with a trial course booked from `monday`
+/// (spread over the app's servers in turn), every trial infusion in that
+/// first week. Returns the courses.
+fn trials_in_the_first_week(
+    app: &App,
+    clinic: &Clinic,
+    protocol: i64,
+    monday: NaiveDate,
+) -> Vec<i64> {
+    let servers = app.servers();
+    (0..RACERS)
+        .map(|i| {
+            let server = servers[i % servers.len()];
+            let patient = server
+                .call("POST", &clinic.path("/patients"))
+                .key(&clinic.front_desk)
+                .json(&json!({
+                    "external_ref": format!("MRN-{i:04}"), "display_name": format!("P{i}"),
+                    "intake_assessed_on": today().to_string(), "consent_on_file": true, "escort_confirmed": true,
+                }))
+                .send()
+                .expect(201)["id"]
+                .clone();
+            let course = server
+                .call("POST", &clinic.path("/courses"))
+                .key(&clinic.front_desk)
+                .json(&json!({"patient_id": patient, "protocol_id": protocol, "earliest": monday.to_string()}))
+                .send()
+                .expect(201);
+            let first = local_date(with_status(&course, &["booked"])[0]);
+            assert!(first < monday + Duration::days(7), "the trials fit in the first week: {course}");
+            course["id"].as_i64().unwrap()
+        })
+        .collect()
+}
 
 /// One course and fifty requests to move its last infusion to 15:00 on the
 /// third chair, all with the ETag they read (a retry storm, a double click,

@@ -1,11 +1,13 @@
-//! End-to-end tests: the real `chairside` binary over HTTP, on a fresh
-//! SQLite data directory and, when `TEST_DATABASE_URL` is set, also on a
-//! fresh PostgreSQL database per test.
+//! End-to-end tests: the real `chairside` binary over HTTP, each test on a
+//! database of its own (`chairside-testkit`): a fresh SQLite data directory,
+//! and for the `postgres` variants a fresh PostgreSQL database.
 //!
-//! `cargo test --test e2e`; with PostgreSQL:
-//! `TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres cargo test --test e2e`.
-//! Tests marked `#[ignore = "bug: …"]` pin a known service bug; run them
-//! with `-- --ignored`.
+//! `cargo test --test e2e` runs the SQLite tests and lists the PostgreSQL
+//! ones as ignored; to run those too:
+//! `TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres cargo test --test e2e -- --include-ignored`
+//! (without `TEST_DATABASE_URL` they fail). A test pinning a known service
+//! bug is marked `#[ignore = "bug: …"]` as well, so `--include-ignored`
+//! runs it too.
 
 mod support;
 

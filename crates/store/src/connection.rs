@@ -16,7 +16,6 @@ use crate::error::StoreError;
 pub enum Backend {
     /// PostgreSQL.
     Postgres,
-    /// SQLite.
     Sqlite,
 }
 

@@ -163,37 +163,7 @@ impl StoreError {
                 } else {
                     constraint.to_owned()
                 };
-                match kind {
-                    DatabaseErrorKind::UniqueViolation => StoreError::Duplicate(what),
-                    DatabaseErrorKind::ForeignKeyViolation
-                    | DatabaseErrorKind::NotNullViolation
-                    | DatabaseErrorKind::CheckViolation
-                    | DatabaseErrorKind::RestrictViolation => StoreError::Invalid(what),
-                    DatabaseErrorKind::SerializationFailure => StoreError::Contention(what),
-                    DatabaseErrorKind::ClosedConnection
-                    | DatabaseErrorKind::UnableToSendCommand => StoreError::Unavailable(what),
-                    _ if message.contains("chairside_append_only") => StoreError::Invalid(what),
-                    _ if message.contains("database is locked")
-                        || message.contains("deadlock detected") =>
-                    {
-                        StoreError::Contention(what)
-                    }
-                    _ if message.contains("invalid input syntax for type json") => {
-                        StoreError::Invalid(what)
-                    }
-                    // PostgreSQL refuses what it cannot represent: text
-                    // holding a NUL (character_not_in_repertoire, "invalid
-                    // byte sequence for encoding"), a date or timestamp
-                    // outside its range (datetime_field_overflow). The
-                    // service refuses both first; this keeps them 422.
-                    _ if message.contains("invalid byte sequence for encoding")
-                        || message.contains("date out of range")
-                        || message.contains("timestamp out of range") =>
-                    {
-                        StoreError::Invalid(what)
-                    }
-                    _ => StoreError::Internal(what),
-                }
+                by_kind(kind, message, what)
             }
             DieselError::NotFound => StoreError::NotFound { entity: "row" },
             DieselError::BrokenTransactionManager => {
@@ -219,5 +189,38 @@ impl From<diesel::r2d2::PoolError> for StoreError {
 impl From<serde_json::Error> for StoreError {
     fn from(e: serde_json::Error) -> StoreError {
         StoreError::Internal(format!("JSON column: {e}"))
+    }
+}
+
+/// Every other refusal, by its kind and, where the kind is too coarse, its
+/// message (`what` names the constraint, or repeats the message).
+fn by_kind(kind: DatabaseErrorKind, message: &str, what: String) -> StoreError {
+    match kind {
+        DatabaseErrorKind::UniqueViolation => StoreError::Duplicate(what),
+        DatabaseErrorKind::ForeignKeyViolation
+        | DatabaseErrorKind::NotNullViolation
+        | DatabaseErrorKind::CheckViolation
+        | DatabaseErrorKind::RestrictViolation => StoreError::Invalid(what),
+        DatabaseErrorKind::SerializationFailure => StoreError::Contention(what),
+        DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand => {
+            StoreError::Unavailable(what)
+        }
+        _ if message.contains("chairside_append_only") => StoreError::Invalid(what),
+        _ if message.contains("database is locked") || message.contains("deadlock detected") => {
+            StoreError::Contention(what)
+        }
+        _ if message.contains("invalid input syntax for type json") => StoreError::Invalid(what),
+        // PostgreSQL refuses what it cannot represent: text
+        // holding a NUL (character_not_in_repertoire, "invalid
+        // byte sequence for encoding"), a date or timestamp
+        // outside its range (datetime_field_overflow). The
+        // service refuses both first; this keeps them 422.
+        _ if message.contains("invalid byte sequence for encoding")
+            || message.contains("date out of range")
+            || message.contains("timestamp out of range") =>
+        {
+            StoreError::Invalid(what)
+        }
+        _ => StoreError::Internal(what),
     }
 }

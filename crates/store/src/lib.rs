@@ -46,7 +46,6 @@
 //! # Ok(())
 //! # }
 //! ```
-#![deny(missing_docs)]
 
 mod backend;
 mod columns;

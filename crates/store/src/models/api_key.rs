@@ -18,7 +18,6 @@ pub struct ApiKey {
     /// SHA-256 of the token, hex.
     #[serde(skip)]
     pub secret_hash: String,
-    /// Role.
     pub role: Role,
     /// Human label.
     pub label: String,
@@ -30,7 +29,6 @@ pub struct ApiKey {
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
-/// A new API key.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewApiKey {
     /// The clinic; `None` only for an admin key.

@@ -22,7 +22,6 @@ pub struct AuditRecord {
     pub action: String,
     /// The entity's table, e.g. `course`.
     pub entity_type: String,
-    /// The entity's id.
     pub entity_id: Option<i64>,
     /// State before (JSON), if any.
     #[diesel(deserialize_as = DbOptJson)]
@@ -48,12 +47,10 @@ pub struct AuditEntry {
     pub action: String,
     /// The entity's table.
     pub entity_type: String,
-    /// The entity's id.
     pub entity_id: Option<i64>,
     /// State before.
     pub before: Option<Value>,
     /// State after.
     pub after: Option<Value>,
-    /// The request's id.
     pub request_id: Option<String>,
 }

@@ -32,7 +32,6 @@ pub struct Clinic {
     pub updated_at: DateTime<Utc>,
 }
 
-/// A new clinic.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewClinic {
     /// Display name.
@@ -64,7 +63,6 @@ pub struct ClinicUpdate {
 pub struct Chair {
     /// Id.
     pub id: i64,
-    /// The clinic.
     pub clinic_id: i64,
     /// Label, unique in the clinic ("Chair 3").
     pub label: String,
@@ -85,7 +83,6 @@ pub struct Chair {
     pub updated_at: DateTime<Utc>,
 }
 
-/// A new chair.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewChair {
     /// Label, unique in the clinic.
@@ -101,7 +98,6 @@ pub struct NewChair {
 pub struct Closure {
     /// Id.
     pub id: i64,
-    /// The clinic.
     pub clinic_id: i64,
     /// The chair, or `None` for the whole clinic.
     pub chair_id: Option<i64>,
@@ -113,7 +109,6 @@ pub struct Closure {
     pub created_at: DateTime<Utc>,
 }
 
-/// A new closure.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewClosure {
     /// The chair, or `None` for the whole clinic.

@@ -15,13 +15,10 @@ pub use chairside_engine::course::CourseStatus;
 pub struct Course {
     /// Id.
     pub id: i64,
-    /// The clinic.
     pub clinic_id: i64,
-    /// The patient.
     pub patient_id: i64,
     /// The protocol revision the course started with.
     pub protocol_version_id: i64,
-    /// Status.
     pub status: CourseStatus,
     /// Index of the current phase in the protocol.
     pub current_phase: i32,
@@ -54,9 +51,7 @@ pub struct Course {
 pub struct BoosterPolicyChange {
     /// Id.
     pub id: i64,
-    /// The clinic.
     pub clinic_id: i64,
-    /// The course.
     pub course_id: i64,
     /// The key that changed it.
     pub key_id: Option<i64>,

@@ -13,9 +13,7 @@ pub use chairside_engine::suggestion::Instrument;
 pub struct SymptomMeasure {
     /// Id.
     pub id: i64,
-    /// The clinic.
     pub clinic_id: i64,
-    /// The patient.
     pub patient_id: i64,
     /// The course it informs, if any.
     pub course_id: Option<i64>,
@@ -38,7 +36,6 @@ pub struct SymptomMeasure {
 /// A new symptom score.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewSymptomMeasure {
-    /// The patient.
     pub patient_id: i64,
     /// The course, if any.
     pub course_id: Option<i64>,
@@ -56,11 +53,9 @@ pub struct NewSymptomMeasure {
 pub struct RemsMonitoringForm {
     /// Id.
     pub id: i64,
-    /// The clinic.
     pub clinic_id: i64,
     /// The session it covers (one form per session).
     pub session_id: i64,
-    /// The patient.
     pub patient_id: i64,
     /// Due date (7 calendar days after the session, clinic-local).
     pub due_on: NaiveDate,

@@ -11,7 +11,6 @@ use crate::schema::{idempotency_keys, outbox};
 pub struct OutboxEvent {
     /// Sequence number (increasing; the delivery cursor).
     pub id: i64,
-    /// The clinic.
     pub clinic_id: i64,
     /// Globally unique event id (the webhook's `webhook-id`).
     pub event_id: String,
@@ -30,16 +29,13 @@ pub struct OutboxEvent {
     pub published_at: Option<DateTime<Utc>>,
 }
 
-/// A new outbox event.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewOutboxEvent {
-    /// The clinic.
     pub clinic_id: i64,
     /// e.g. `session.cancelled`.
     pub event_type: String,
     /// The course (or other aggregate) id.
     pub aggregate_id: i64,
-    /// The payload.
     pub payload: Value,
 }
 
@@ -60,7 +56,6 @@ pub struct IdempotencyRecord {
     pub request_fingerprint: String,
     /// The response's HTTP status.
     pub response_status: i32,
-    /// The response body.
     pub response_body: String,
     /// When stored.
     #[diesel(deserialize_as = DbInstant)]
@@ -76,10 +71,8 @@ pub struct NewIdempotencyRecord {
     pub key_id: i64,
     /// The client's key.
     pub idempotency_key: String,
-    /// The request's fingerprint.
     pub request_fingerprint: String,
     /// HTTP status.
     pub response_status: i32,
-    /// Body.
     pub response_body: String,
 }

@@ -11,7 +11,6 @@ use crate::schema::patients;
 pub struct Patient {
     /// Id.
     pub id: i64,
-    /// The clinic.
     pub clinic_id: i64,
     /// The clinic's own reference (EHR MRN), unique in the clinic.
     pub external_ref: String,
@@ -40,7 +39,6 @@ pub struct Patient {
     pub updated_at: DateTime<Utc>,
 }
 
-/// A new patient.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewPatient {
     /// Unique in the clinic.
@@ -51,11 +49,9 @@ pub struct NewPatient {
     pub preferences: PatientPreferences,
     /// Intake assessment date.
     pub intake_assessed_on: Option<NaiveDate>,
-    /// Consent on file.
     pub consent_on_file: bool,
     /// REMS enrolment date.
     pub rems_enrolled_on: Option<NaiveDate>,
-    /// Escort confirmed.
     pub escort_confirmed: bool,
 }
 
@@ -71,11 +67,9 @@ pub struct PatientUpdate {
     pub preferences: Option<PatientPreferences>,
     /// New intake date.
     pub intake_assessed_on: Option<Option<NaiveDate>>,
-    /// Consent.
     pub consent_on_file: Option<bool>,
     /// New REMS enrolment date.
     pub rems_enrolled_on: Option<Option<NaiveDate>>,
-    /// Escort.
     pub escort_confirmed: Option<bool>,
     /// New calendar token hash (hex SHA-256), or `Some(None)` to revoke.
     pub calendar_token_hash: Option<Option<String>>,

@@ -10,7 +10,6 @@ use crate::schema::{protocol_versions, protocols};
 pub struct Protocol {
     /// Id.
     pub id: i64,
-    /// The clinic.
     pub clinic_id: i64,
     /// Short code, unique in the clinic (`iv-ketamine-standard`).
     pub code: String,
@@ -34,9 +33,7 @@ pub struct Protocol {
 pub struct ProtocolVersion {
     /// Id (what a course references).
     pub id: i64,
-    /// The clinic.
     pub clinic_id: i64,
-    /// The protocol.
     pub protocol_id: i64,
     /// 1, 2, … in the protocol.
     pub revision: i32,

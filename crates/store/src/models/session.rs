@@ -18,17 +18,13 @@ pub(crate) fn live_words() -> [&'static str; 4] {
 pub struct Session {
     /// Id.
     pub id: i64,
-    /// The clinic.
     pub clinic_id: i64,
-    /// The course.
     pub course_id: i64,
-    /// The patient.
     pub patient_id: i64,
     /// The protocol phase.
     pub phase_index: i32,
     /// Position among the phase's sessions in time order (1-based).
     pub sequence: i32,
-    /// The chair.
     pub chair_id: i64,
     /// Start of the chair interval (pre-dose check), UTC.
     #[diesel(deserialize_as = DbInstant)]
@@ -36,7 +32,6 @@ pub struct Session {
     /// End of the chair interval (end of monitoring), UTC, exclusive.
     #[diesel(deserialize_as = DbInstant)]
     pub ends_at: DateTime<Utc>,
-    /// Status.
     pub status: SessionStatus,
     /// Why it was moved, cancelled, not dosed…
     pub reason: Option<String>,
@@ -58,9 +53,7 @@ pub struct Session {
 pub struct StatusChange {
     /// Id.
     pub id: i64,
-    /// The clinic.
     pub clinic_id: i64,
-    /// The session.
     pub session_id: i64,
     /// Status before (`None` for the creation).
     pub from_status: Option<SessionStatus>,

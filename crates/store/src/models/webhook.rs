@@ -21,7 +21,6 @@ pub const ALL_EVENTS: &str = "*";
 pub struct WebhookSubscription {
     /// Id.
     pub id: i64,
-    /// The clinic.
     pub clinic_id: i64,
     /// Where events are POSTed.
     pub url: String,
@@ -143,9 +142,7 @@ text_enum! {
 pub struct Delivery {
     /// Id.
     pub id: i64,
-    /// The clinic.
     pub clinic_id: i64,
-    /// The subscription.
     pub subscription_id: i64,
     /// The outbox row it came from.
     pub outbox_id: i64,
@@ -159,7 +156,6 @@ pub struct Delivery {
     /// The whole body to send (`{type, timestamp, data}`).
     #[diesel(deserialize_as = DbJson)]
     pub payload: Value,
-    /// Status.
     pub status: DeliveryStatus,
     /// Attempts made so far.
     pub attempts: i32,
@@ -187,9 +183,7 @@ pub struct Delivery {
 pub struct Attempt {
     /// Id.
     pub id: i64,
-    /// The clinic.
     pub clinic_id: i64,
-    /// The delivery.
     pub delivery_id: i64,
     /// When recorded (the end of the attempt).
     #[diesel(deserialize_as = DbInstant)]
@@ -240,9 +234,7 @@ text_enum! {
 pub struct ReminderSent {
     /// Id.
     pub id: i64,
-    /// The clinic.
     pub clinic_id: i64,
-    /// The session.
     pub session_id: i64,
     /// How long before the start it was due.
     pub lead_minutes: i32,

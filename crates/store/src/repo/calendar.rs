@@ -21,7 +21,6 @@ pub struct CalendarSnapshot {
     pub clinic: Clinic,
     /// Its chairs, in stable order (position, id).
     pub chairs: Vec<Chair>,
-    /// Its closures.
     pub closures: Vec<Closure>,
     /// Live sessions overlapping the horizon, by start.
     pub sessions: Vec<Session>,

@@ -19,9 +19,7 @@ use crate::schema::courses::dsl as co;
 /// A course to create.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewCourse<'a> {
-    /// The clinic.
     pub clinic_id: i64,
-    /// The patient.
     pub patient_id: i64,
     /// The protocol revision it follows.
     pub protocol_version_id: i64,
@@ -189,28 +187,7 @@ pub fn apply(
 ) -> Result<Applied, StoreError> {
     require_transaction(conn)?;
     let clinic_id = course.clinic_id;
-    let mut updates: Vec<_> = decision.updates.iter().collect();
-    // Chairs freed before chairs taken.
-    updates.sort_by_key(|u| match u.status {
-        Some((_, to)) if !to.is_live() => 0,
-        _ => 1,
-    });
-    let mut changed = Vec::with_capacity(updates.len());
-    for update in updates {
-        let version = read
-            .iter()
-            .find(|s| s.id == update.session.0)
-            .map(|s| s.version)
-            .ok_or_else(|| {
-                StoreError::Internal(format!(
-                    "session {} was not read with course {}",
-                    update.session.0, course.id
-                ))
-            })?;
-        changed.push(sessions::apply_update(
-            conn, clinic_id, update, version, actor,
-        )?);
-    }
+    let changed = apply_updates(conn, course, read, decision, actor)?;
     let booked = sessions::insert(
         conn,
         clinic_id,
@@ -249,6 +226,43 @@ pub fn apply(
         changed,
         policy_change,
     })
+}
+
+/// The decision's changes to existing sessions, each at the version read:
+/// chairs freed before chairs taken, so a re-plan can reuse them.
+fn apply_updates(
+    conn: &mut DbConnection,
+    course: &Course,
+    read: &[Session],
+    decision: &Decision,
+    actor: Actor,
+) -> Result<Vec<Session>, StoreError> {
+    let mut updates: Vec<_> = decision.updates.iter().collect();
+    updates.sort_by_key(|u| match u.status {
+        Some((_, to)) if !to.is_live() => 0,
+        _ => 1,
+    });
+    let mut changed = Vec::with_capacity(updates.len());
+    for update in updates {
+        let version = read
+            .iter()
+            .find(|s| s.id == update.session.0)
+            .map(|s| s.version)
+            .ok_or_else(|| {
+                StoreError::Internal(format!(
+                    "session {} was not read with course {}",
+                    update.session.0, course.id
+                ))
+            })?;
+        changed.push(sessions::apply_update(
+            conn,
+            course.clinic_id,
+            update,
+            version,
+            actor,
+        )?);
+    }
+    Ok(changed)
 }
 
 /// Writes the course's state if it is still at the version read.

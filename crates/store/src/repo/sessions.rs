@@ -74,19 +74,30 @@ pub fn insert(
             clinic_id,
             course_id,
             patient_id,
-            phase_index: p.phase as i32,
-            sequence: p.sequence as i32,
-            chair_id: p.placement.chair.0,
-            starts_at: stored_instant(p.placement.start),
-            ends_at: stored_instant(p.placement.end),
-            status: SessionStatus::Booked,
-            reason: None,
-            version: 1,
-            created_at: at,
-            updated_at: at,
-            omitted: false,
+            ..as_booked(p, at)
         })
         .collect())
+}
+
+/// The row a new booking is, as the database stores it.
+fn as_booked(p: &NewSession, at: DateTime<Utc>) -> Session {
+    Session {
+        id: 0,
+        clinic_id: 0,
+        course_id: 0,
+        patient_id: 0,
+        phase_index: p.phase as i32,
+        sequence: p.sequence as i32,
+        chair_id: p.placement.chair.0,
+        starts_at: stored_instant(p.placement.start),
+        ends_at: stored_instant(p.placement.end),
+        status: SessionStatus::Booked,
+        reason: None,
+        version: 1,
+        created_at: at,
+        updated_at: at,
+        omitted: false,
+    }
 }
 
 /// One session.
@@ -152,21 +163,35 @@ pub fn apply_update(
     .get_result::<Session>(conn)
     .optional()?
     .ok_or_else(|| version_miss(true, "session", id))?;
-    if let Some((from, to)) = update.status {
-        diesel::insert_into(h::session_status_history)
-            .values((
-                h::clinic_id.eq(clinic_id),
-                h::session_id.eq(id),
-                h::from_status.eq(from.as_str()),
-                h::to_status.eq(to.as_str()),
-                h::reason.eq(update.reason.as_deref()),
-                h::key_id.eq(actor.key_id),
-                h::role.eq(actor.role.as_str()),
-                h::at.eq(at),
-            ))
-            .execute(conn)?;
+    if let Some(change) = update.status {
+        keep_status_change(conn, &updated, change, update.reason.as_deref(), actor, at)?;
     }
     Ok(updated)
+}
+
+/// The status history keeps who moved a session's status, when and why —
+/// what a correction undoes and an auditor reads.
+fn keep_status_change(
+    conn: &mut DbConnection,
+    session: &Session,
+    (from, to): (SessionStatus, SessionStatus),
+    reason: Option<&str>,
+    actor: Actor,
+    at: chrono::NaiveDateTime,
+) -> Result<(), StoreError> {
+    diesel::insert_into(h::session_status_history)
+        .values((
+            h::clinic_id.eq(session.clinic_id),
+            h::session_id.eq(session.id),
+            h::from_status.eq(from.as_str()),
+            h::to_status.eq(to.as_str()),
+            h::reason.eq(reason),
+            h::key_id.eq(actor.key_id),
+            h::role.eq(actor.role.as_str()),
+            h::at.eq(at),
+        ))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// For each session, the status it had before its last change (from the

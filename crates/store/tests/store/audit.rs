@@ -6,7 +6,9 @@ use chairside_store::{ErrorKind, StoreError};
 use diesel::connection::SimpleConnection;
 use serde_json::json;
 
-use crate::support::{backend_test, count, seed};
+use chairside_testkit::backend_test;
+use chairside_testkit::fixtures::seed;
+use chairside_testkit::queries::count;
 
 backend_test! {
     fn audit_rows_cannot_be_updated_or_deleted(db) {
@@ -45,10 +47,10 @@ backend_test! {
         use chairside_store::models::SessionStatus;
         use chairside_store::repo::sessions;
         let fx = seed(&db.store, 1, 1);
-        let booked = crate::support::book(&db.store, &fx, fx.patient_ids[0],
-            &[crate::support::planned(fx.chair_ids[0], 1, crate::support::at(0, 9), 60)]).unwrap();
+        let booked = chairside_testkit::fixtures::book(&db.store, &fx, fx.patient_ids[0],
+            &[chairside_testkit::fixtures::planned(fx.chair_ids[0], 1, chairside_testkit::fixtures::at(0, 9), 60)]).unwrap();
         let s = &booked.sessions[0];
-        let no_show = crate::support::status_change(s, SessionStatus::NoShow, None);
+        let no_show = chairside_testkit::fixtures::status_change(s, SessionStatus::NoShow, None);
         db.store.write(|c| sessions::apply_update(c, fx.clinic_id, &no_show, s.version, Actor::system())).unwrap();
         let mut conn = db.store.connection().unwrap();
         for sql in ["UPDATE session_status_history SET reason = 'x'", "DELETE FROM session_status_history"] {

@@ -1,11 +1,12 @@
-//! The store's tests, one binary. Each test runs on SQLite and, when
-//! `TEST_DATABASE_URL` is set, on PostgreSQL, each on a database of its own.
-
-mod support;
+//! The store's tests, one binary. Each test runs on a database of its own
+//! (`chairside-testkit`): on SQLite, and in its `postgres` variant on
+//! PostgreSQL — ignored unless asked for with `-- --include-ignored`, and
+//! failing then without `TEST_DATABASE_URL`.
 
 mod audit;
 mod booking;
 mod migrations;
 mod races;
 mod records;
+mod reminders;
 mod webhooks;

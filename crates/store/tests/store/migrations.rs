@@ -9,7 +9,7 @@ use chairside_store::{
 use diesel::sql_types::Text;
 use diesel::RunQueryDsl;
 
-use crate::support::{backend_test, TestDb};
+use chairside_testkit::{backend_test, postgres_test, TestStore};
 
 #[derive(diesel::QueryableByName)]
 struct Column {
@@ -86,26 +86,26 @@ backend_test! {
     }
 }
 
-#[test]
-fn postgres_and_sqlite_have_the_same_columns() {
-    let Some(pg) = TestDb::postgres() else {
-        eprintln!("TEST_DATABASE_URL not set: PostgreSQL skipped");
-        return;
-    };
-    let lite = TestDb::sqlite();
-    let pg_schema = schema(&mut pg.store.connection().unwrap());
-    let lite_schema = schema(&mut lite.store.connection().unwrap());
-    assert_eq!(pg_schema, lite_schema);
+postgres_test! {
+    fn postgres_and_sqlite_have_the_same_columns() {
+        let pg = TestStore::postgres();
+        let lite = TestStore::sqlite();
+        let pg_schema = schema(&mut pg.store.connection().unwrap());
+        let lite_schema = schema(&mut lite.store.connection().unwrap());
+        assert_eq!(pg_schema, lite_schema);
+    }
 }
 
-/// Replicas of a new version starting together each run the migrations at
-/// start: every one of them must come up, and each migration is applied once.
-#[test]
-fn replicas_migrating_together_all_succeed() {
-    let Some(db) = TestDb::postgres() else {
-        eprintln!("TEST_DATABASE_URL not set: PostgreSQL skipped");
-        return;
-    };
+postgres_test! {
+    /// Replicas of a new version starting together each run the migrations
+    /// at start: every one of them must come up, and each migration is
+    /// applied once.
+    fn replicas_migrating_together_all_succeed() {
+        replicas_migrating_together(&TestStore::postgres());
+    }
+}
+
+fn replicas_migrating_together(db: &TestStore) {
     revert_all_migrations(&mut db.store.connection().unwrap()).unwrap();
     let replicas: Vec<_> = (0..4).map(|_| db.another_store()).collect();
     let barrier = std::sync::Barrier::new(replicas.len());

@@ -15,7 +15,8 @@ use chairside_store::{Backend, ErrorKind, StoreError};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc, Weekday};
 use serde_json::json;
 
-use crate::support::{active_state, apply, at, backend_test, book, new_patient, planned, seed};
+use chairside_testkit::backend_test;
+use chairside_testkit::fixtures::{active_state, apply, at, book, new_patient, planned, seed};
 
 fn day(d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(2030, 3, d).unwrap()
@@ -27,7 +28,7 @@ backend_test! {
         let s = &db.store;
         let clinic = s.read(|c| clinics::get(c, fx.clinic_id)).unwrap();
         assert_eq!((clinic.settings.start_grid_minutes, clinic.settings.rems_certified), (15, true));
-        assert_eq!(clinic.opening_hours, crate::support::weekday_hours(), "read back as written");
+        assert_eq!(clinic.opening_hours, chairside_testkit::fixtures::weekday_hours(), "read back as written");
         let renamed = s.write(|c| clinics::update(c, clinic.id, clinic.version,
             &ClinicUpdate { name: Some("Harbour Clinic East".into()), ..Default::default() })).unwrap();
         assert_eq!((renamed.name.as_str(), renamed.version, renamed.time_zone),
@@ -221,7 +222,9 @@ backend_test! {
         assert!(!desk.secret_hash.contains(&desk_token) && desk_token.starts_with(&format!("chs_{}_", desk.prefix)));
         assert_eq!(s.read(|c| api_keys::verify(c, &admin_token)).unwrap().map(|k| k.id), Some(admin.id));
         assert_eq!(s.read(|c| api_keys::verify(c, &desk_token)).unwrap().map(|k| (k.id, k.role)), Some((desk.id, Role::FrontDesk)));
-        let forged = format!("{}0", &desk_token[..desk_token.len() - 1]);
+        // The last character changed (to '0', or to '1' if it was '0').
+        let last = if desk_token.ends_with('0') { '1' } else { '0' };
+        let forged = format!("{}{last}", &desk_token[..desk_token.len() - 1]);
         assert!(s.read(|c| api_keys::verify(c, &forged)).unwrap().is_none());
         assert!(s.read(|c| api_keys::verify(c, "garbage")).unwrap().is_none());
         // Only admin keys may be global; no key for the system role.

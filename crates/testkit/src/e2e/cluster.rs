@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use super::database::unique_suffix;
+use crate::db::unique_suffix;
 
 /// A running PostgreSQL cluster in a temporary directory.
 pub struct Cluster {

@@ -1,5 +1,5 @@
-//! Webhooks seen from both ends: a local endpoint that records every
-//! delivery it gets, and the outbox the deliveries come from.
+//! Webhooks seen from the receiving end: a local endpoint that records
+//! every delivery it gets. (The outbox they come from: [`crate::queries`].)
 
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -152,48 +152,4 @@ impl App {
         )
         .expect(201)
     }
-}
-
-/// One row of the outbox.
-#[derive(Clone, Debug, diesel::QueryableByName)]
-pub struct OutboxRow {
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    pub event_id: String,
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    pub event_type: String,
-    /// The course.
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    pub aggregate_id: i64,
-}
-
-/// Every outbox event, in outbox (id) order.
-pub fn outbox(store: &chairside_store::Store) -> Vec<OutboxRow> {
-    use diesel::RunQueryDsl;
-    store
-        .read(|conn| {
-            diesel::sql_query("SELECT event_id, event_type, aggregate_id FROM outbox ORDER BY id")
-                .load::<OutboxRow>(conn)
-                .map_err(chairside_store::StoreError::from)
-        })
-        .expect("read the outbox")
-}
-
-/// The ids of every course in the database.
-pub fn course_ids(store: &chairside_store::Store) -> Vec<i64> {
-    use diesel::RunQueryDsl;
-    #[derive(diesel::QueryableByName)]
-    struct Id {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        id: i64,
-    }
-    store
-        .read(|conn| {
-            diesel::sql_query("SELECT id FROM courses ORDER BY id")
-                .load::<Id>(conn)
-                .map_err(chairside_store::StoreError::from)
-        })
-        .expect("read the courses")
-        .into_iter()
-        .map(|row| row.id)
-        .collect()
 }

@@ -33,6 +33,19 @@ pub fn weekday_hours() -> Value {
     json!({"mon": day, "tue": day, "wed": day, "thu": day, "fri": day})
 }
 
+/// A patient's registration with every gate before a first dose passed:
+/// intake assessed a week ago, consent on file, an escort confirmed. For
+/// tests that register through a server or client of their own.
+pub fn ready_for_a_first_dose(external_ref: &str, display_name: &str) -> Value {
+    json!({
+        "external_ref": external_ref,
+        "display_name": display_name,
+        "intake_assessed_on": (today() - Duration::days(7)).to_string(),
+        "consent_on_file": true,
+        "escort_confirmed": true,
+    })
+}
+
 /// A clinic set up by the admin, and a front-desk key scoped to it.
 pub struct Clinic {
     pub id: i64,
@@ -71,7 +84,7 @@ impl App {
                     .expect("chair id")
             })
             .collect();
-        let front_desk = self.db.create_key("front_desk", Some(id));
+        let front_desk = self.create_key("front_desk", Some(id));
         Clinic {
             id,
             chairs,
@@ -89,13 +102,7 @@ impl App {
         self.post(
             &clinic.front_desk,
             &clinic.path("/patients"),
-            &json!({
-                "external_ref": external_ref,
-                "display_name": format!("Patient {external_ref}"),
-                "intake_assessed_on": (today() - Duration::days(7)).to_string(),
-                "consent_on_file": true,
-                "escort_confirmed": true,
-            }),
+            &ready_for_a_first_dose(external_ref, &format!("Patient {external_ref}")),
         )
         .expect(201)["id"]
             .as_i64()

@@ -6,8 +6,10 @@ use std::path::PathBuf;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use super::database::{unique_suffix, TestDb};
 use super::http::Call;
+use super::Binary;
+use crate::db::unique_suffix;
+use crate::TestDb;
 
 /// How long a server may take to answer `/healthz`.
 const READY_WITHIN: Duration = Duration::from_secs(30);
@@ -41,14 +43,9 @@ pub fn agent() -> ureq::Agent {
 }
 
 impl Server {
-    /// Starts a server on the database and waits until it answers.
-    pub fn start(db: &TestDb) -> Server {
-        Server::start_with(db, &[])
-    }
-
-    /// Like [`Server::start`], with these environment variables set on top
-    /// of the database's (e.g. `CHAIRSIDE_WEBHOOK_POLL_MS`).
-    pub fn start_with(db: &TestDb, env: &[(&str, &str)]) -> Server {
+    /// Starts the binary serving `db`, with these environment variables on
+    /// top of the database's, and waits until it answers.
+    pub(crate) fn start(binary: Binary, db: &TestDb, env: &[(&str, &str)]) -> Server {
         // A port picked free may be taken before the server binds it; try
         // another then.
         let mut last_log = String::new();
@@ -59,8 +56,8 @@ impl Server {
                 .join(format!("server-{port}-{}.log", unique_suffix()));
             let out = File::create(&log).expect("create the server log");
             let err = out.try_clone().expect("share the server log");
-            let child = db
-                .command()
+            let child = binary
+                .command(db)
                 .envs(env.iter().copied())
                 .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
                 .stdin(Stdio::null())

@@ -1,0 +1,140 @@
+//! Step 1 of delivery: each outbox event becomes one pending delivery per
+//! enabled subscription that wants it.
+
+use std::collections::BTreeSet;
+
+use chrono::SecondsFormat;
+use diesel::prelude::*;
+use serde_json::{json, Value};
+
+use crate::backend::DbConnection;
+use crate::columns::{json, now};
+use crate::error::StoreError;
+use crate::models::{columns, DeliveryStatus, OutboxEvent, WebhookSubscription};
+use crate::repo::require_transaction;
+use crate::schema::outbox::dsl as o;
+use crate::schema::webhook_deliveries::dsl as wd;
+
+use super::enabled_in;
+
+/// The Standard Webhooks body of an outbox event:
+/// `{"type", "timestamp" (RFC 3339, the event's time), "data" (its payload)}`.
+pub fn standard_body(event: &OutboxEvent) -> Value {
+    json!({
+        "type": event.event_type,
+        "timestamp": event.created_at.to_rfc3339_opts(SecondsFormat::Secs, true),
+        "data": event.payload,
+    })
+}
+
+/// Most outbox rows one [`fan_out`] call claims.
+pub const MAX_FAN_OUT: i64 = 1000;
+
+/// Fans out up to `limit` unpublished outbox events (oldest first): one
+/// pending delivery, due at once, per enabled subscription of the event's
+/// clinic that wants its type, with [`standard_body`] as the payload; then
+/// marks the events published. Returns how many outbox events it handled
+/// (call again while that equals `limit`). Must run inside
+/// [`Store::write`](crate::Store::write).
+///
+/// On PostgreSQL the rows are claimed `FOR UPDATE SKIP LOCKED`, so several
+/// replicas fan out disjoint batches at once; on SQLite the `BEGIN
+/// IMMEDIATE` transaction serialises them. An event whose clinic has no
+/// matching subscription is simply marked published.
+pub fn fan_out(conn: &mut DbConnection, limit: i64) -> Result<usize, StoreError> {
+    fan_out_with(conn, limit, |_, event, _| Ok(standard_body(event)))
+}
+
+/// [`fan_out`], with the body of each delivery built by `body` (e.g. to add
+/// patient names for a subscription with `include_patient_names`, reading
+/// them on the same connection). The body is frozen in the delivery, so
+/// every retry sends the same bytes.
+pub fn fan_out_with<F>(
+    conn: &mut DbConnection,
+    limit: i64,
+    mut body: F,
+) -> Result<usize, StoreError>
+where
+    F: FnMut(&mut DbConnection, &OutboxEvent, &WebhookSubscription) -> Result<Value, StoreError>,
+{
+    require_transaction(conn)?;
+    let events = claim_unpublished(conn, limit.clamp(1, MAX_FAN_OUT))?;
+    if events.is_empty() {
+        return Ok(0);
+    }
+    let ids: Vec<i64> = events.iter().map(|e| e.id).collect();
+    let subscriptions = enabled_for_events(conn, &events)?;
+    let at = now();
+    let mut rows = Vec::new();
+    for event in &events {
+        for sub in subscriptions
+            .iter()
+            .filter(|s| s.clinic_id == event.clinic_id && s.wants(&event.event_type))
+        {
+            let payload = json(&body(conn, event, sub)?);
+            rows.push((
+                wd::clinic_id.eq(event.clinic_id),
+                wd::subscription_id.eq(sub.id),
+                wd::outbox_id.eq(event.id),
+                wd::event_id.eq(event.event_id.clone()),
+                wd::event_type.eq(event.event_type.clone()),
+                wd::aggregate_id.eq(event.aggregate_id),
+                wd::payload.eq(payload),
+                wd::status.eq(DeliveryStatus::Pending.as_str()),
+                wd::next_attempt_at.eq(Some(at)),
+                wd::created_at.eq(at),
+            ));
+        }
+    }
+    // Multi-row inserts, in chunks that stay under SQLite's bound-variable
+    // limit. diesel's MultiBackend cannot render a batch insert, so they run
+    // on the native connection. DO NOTHING: an original delivery that
+    // somehow exists already (an outbox row un-published by hand) is kept,
+    // not duplicated, and does not block the rest of the batch.
+    for chunk in rows.chunks(500) {
+        let insert = diesel::insert_into(wd::webhook_deliveries)
+            .values(chunk)
+            .on_conflict_do_nothing();
+        match conn {
+            DbConnection::Postgresql(c) => insert.execute(c)?,
+            DbConnection::Sqlite(c) => insert.execute(c)?,
+        };
+    }
+    diesel::update(o::outbox.filter(o::id.eq_any(&ids).and(o::published_at.is_null())))
+        .set(o::published_at.eq(Some(at)))
+        .execute(conn)?;
+    Ok(events.len())
+}
+
+/// The oldest unpublished outbox events, locked for this transaction (on
+/// PostgreSQL, skipping those another replica is fanning out).
+fn claim_unpublished(conn: &mut DbConnection, limit: i64) -> Result<Vec<OutboxEvent>, StoreError> {
+    let unpublished = o::outbox
+        .filter(o::published_at.is_null())
+        .order(o::id)
+        .limit(limit)
+        .select(o::id);
+    let ids: Vec<i64> = match conn {
+        DbConnection::Postgresql(c) => unpublished.for_update().skip_locked().load(c)?,
+        DbConnection::Sqlite(c) => unpublished.load(c)?,
+    };
+    Ok(o::outbox
+        .filter(o::id.eq_any(&ids))
+        .order(o::id)
+        .select(columns::<OutboxEvent>())
+        .load::<OutboxEvent>(conn)?)
+}
+
+/// The enabled subscriptions of the clinics the events belong to.
+fn enabled_for_events(
+    conn: &mut DbConnection,
+    events: &[OutboxEvent],
+) -> Result<Vec<WebhookSubscription>, StoreError> {
+    let clinic_ids: Vec<i64> = events
+        .iter()
+        .map(|e| e.clinic_id)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    enabled_in(conn, &clinic_ids)
+}

@@ -1,0 +1,143 @@
+//! One running course per patient and kind; cancelling frees the chair,
+//! and the calendar shows live sessions only.
+
+use chairside_engine::course::{CourseEvent, CourseState, Decision};
+use chairside_engine::Modality;
+use chairside_store::models::{Actor, Course, CourseStatus, Role, SessionStatus};
+use chairside_store::repo::courses::NewCourse;
+use chairside_store::repo::{calendar, courses, sessions};
+use chairside_store::{DbConnection, ErrorKind, StoreError};
+use chrono::{Duration, NaiveDate};
+use diesel::connection::SimpleConnection;
+
+use chairside_testkit::fixtures::{
+    active_state, apply, at, book, book_in, planned, seed, status_change, Booked,
+};
+use chairside_testkit::queries::count;
+use chairside_testkit::{backend_test, TestStore};
+
+/// Rows in the tables a booking writes to: what a refused booking must
+/// leave as it was.
+fn booking_rows(conn: &mut DbConnection) -> Vec<i64> {
+    ["courses", "sessions", "outbox", "audit_log"]
+        .iter()
+        .map(|t| count(conn, t))
+        .collect()
+}
+
+/// A clinician's decision that stops the course running (ceased or
+/// paused): its one session cancelled for `why`, the course in `status`,
+/// with `event`. Returns the course as applied.
+fn stop_running(
+    db: &TestStore,
+    booked: &Booked,
+    status: CourseStatus,
+    event: CourseEvent,
+    why: &str,
+) -> Course {
+    let decision = Decision {
+        updates: vec![status_change(
+            &booked.sessions[0],
+            SessionStatus::Cancelled,
+            Some(why),
+        )],
+        course: Some(CourseState {
+            status,
+            ..active_state()
+        }),
+        events: vec![event],
+        ..Default::default()
+    };
+    apply(
+        &db.store,
+        &booked.course,
+        &booked.sessions,
+        &decision,
+        Actor::key(2, Role::Clinician),
+    )
+    .unwrap()
+    .course
+}
+
+backend_test! {
+    fn a_second_active_course_of_one_kind_is_refused(db) {
+        let fx = seed(&db.store, 3, 2);
+        let (p, q) = (fx.patient_ids[0], fx.patient_ids[1]);
+        let first = book(&db.store, &fx, p, &[planned(fx.chair_ids[0], 1, at(0, 9), 60)]).unwrap();
+        let mut conn = db.store.connection().unwrap();
+        let before = booking_rows(&mut conn);
+        // A second IV course for the same patient, on days far from the
+        // first's sessions: refused by the unique index, and the booking
+        // leaves nothing behind.
+        let err = book(&db.store, &fx, p, &[planned(fx.chair_ids[1], 1, at(30, 9), 60)]).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::CourseRunning, "{err}");
+        assert!(err.is_retryable(), "a concurrent booking's refusal is worth a fresh look");
+        assert_eq!(before, booking_rows(&mut conn));
+        // Another kind for the same patient, or the same kind for another
+        // patient, is fine.
+        db.store.write(|c| book_in(c, &fx, fx.nasal_version_id, p, &[planned(fx.chair_ids[1], 1, at(2, 9), 150)])).unwrap();
+        book(&db.store, &fx, q, &[planned(fx.chair_ids[2], 1, at(0, 9), 60)]).unwrap();
+
+        // Once the first course has ceased, a new IV course may start.
+        let done = stop_running(db, &first, CourseStatus::Ceased, CourseEvent::Discontinued, "ceased");
+        assert_eq!(done.status, CourseStatus::Ceased);
+        let second = book(&db.store, &fx, p, &[planned(fx.chair_ids[0], 1, at(30, 9), 60)]).unwrap();
+
+        // A paused course does not block one either.
+        stop_running(db, &second, CourseStatus::Paused, CourseEvent::Paused, "paused");
+        let third = book(&db.store, &fx, p, &[planned(fx.chair_ids[0], 1, at(40, 9), 60)]).unwrap();
+
+        // ... but resuming it while the third runs is refused, by the
+        // store's own write as by raw SQL.
+        let paused_row = courses::get(&mut conn, fx.clinic_id, second.course.id).unwrap();
+        let resume = Decision { course: Some(active_state()), events: vec![CourseEvent::Resumed { from: NaiveDate::from_ymd_opt(2030, 4, 1).unwrap() }], ..Default::default() };
+        let err = apply(&db.store, &paused_row, &[], &resume, Actor::key(2, Role::Clinician)).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::CourseRunning, "{err}");
+        let err = conn
+            .batch_execute(&format!("UPDATE courses SET status = 'active' WHERE id = {}", second.course.id))
+            .unwrap_err();
+        assert_eq!(StoreError::from(err).kind(), ErrorKind::CourseRunning);
+        // A course created directly (not through the helper) is held to it too.
+        let state = active_state();
+        let err = db.store.write(|c| courses::create(c, &NewCourse {
+            clinic_id: fx.clinic_id,
+            patient_id: p,
+            protocol_version_id: fx.protocol_version_id,
+            modality: Modality::Iv,
+            state: &state,
+        })).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::CourseRunning);
+        let mine = courses::of_patient(&mut conn, fx.clinic_id, p).unwrap();
+        let statuses: Vec<_> = mine.iter().map(|c| (c.modality, c.status)).collect();
+        assert_eq!(statuses, [
+            (Some(Modality::Iv), CourseStatus::Ceased),
+            (Some(Modality::Intranasal), CourseStatus::Active),
+            (Some(Modality::Iv), CourseStatus::Paused),
+            (Some(Modality::Iv), CourseStatus::Active),
+        ]);
+        assert_eq!(mine[3].id, third.course.id);
+    }
+}
+
+backend_test! {
+    fn cancelling_frees_the_chair_and_the_calendar_shows_live_sessions_only(db) {
+        let fx = seed(&db.store, 1, 2);
+        let first = book(&db.store, &fx, fx.patient_ids[0], &[planned(fx.chair_ids[0], 1, at(0, 9), 120)]).unwrap();
+        let s = &first.sessions[0];
+        let cancelled = db.store.write(|c| {
+            sessions::apply_update(c, fx.clinic_id, &status_change(s, SessionStatus::Cancelled, Some("ill")), s.version, Actor::system())
+        }).unwrap();
+        assert_eq!((cancelled.status, cancelled.reason.as_deref()), (SessionStatus::Cancelled, Some("ill")));
+        let second = book(&db.store, &fx, fx.patient_ids[1], &[planned(fx.chair_ids[0], 1, at(0, 10), 60)]).unwrap();
+        let snapshot = db.store.read(|c| calendar::snapshot(c, fx.clinic_id, at(0, 0), at(1, 0))).unwrap();
+        assert_eq!(snapshot.chairs.len(), 1);
+        assert_eq!(snapshot.sessions, second.sessions);
+        // A session that started before the window and runs into it counts.
+        let running = db.store.read(|c| calendar::live_sessions(c, fx.clinic_id, at(0, 10) + Duration::minutes(30), at(0, 12))).unwrap();
+        assert_eq!(running, second.sessions);
+        let none = db.store.read(|c| calendar::live_sessions(c, fx.clinic_id, at(0, 11), at(0, 12))).unwrap();
+        assert!(none.is_empty());
+        let mine = db.store.read(|c| calendar::patient_live_sessions(c, fx.clinic_id, fx.patient_ids[0], at(0, 0), at(1, 0))).unwrap();
+        assert!(mine.is_empty());
+    }
+}
