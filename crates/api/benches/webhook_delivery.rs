@@ -64,48 +64,8 @@ fn main() {
     };
     let store = Store::open(&StoreConfig::new(url)).unwrap();
     store.run_migrations().unwrap();
-    let target = receiver();
-    let clinic = store
-        .write(|conn| {
-            let clinic = repo::clinics::create(
-                conn,
-                &NewClinic {
-                    name: "Bench".into(),
-                    time_zone: chrono_tz::UTC,
-                    opening_hours: Default::default(),
-                    settings: Default::default(),
-                },
-            )?;
-            repo::webhooks::create(
-                conn,
-                clinic.id,
-                &NewWebhookSubscription {
-                    url: target.clone(),
-                    event_types: vec!["*".into()],
-                    secret: chairside_api::webhooks::signing::new_secret(),
-                    include_patient_names: false,
-                },
-            )?;
-            Ok::<_, chairside_store::StoreError>(clinic)
-        })
-        .unwrap();
-    // Events of 50 courses, interleaved, as a busy clinic's day would write them.
-    store
-        .write(|conn| {
-            for i in 0..events {
-                repo::outbox::append(
-                    conn,
-                    &NewOutboxEvent {
-                        clinic_id: clinic.id,
-                        event_type: "session.booked".into(),
-                        aggregate_id: i % 50,
-                        payload: serde_json::json!({"session_id": i, "course_id": i % 50, "status": "booked"}),
-                    },
-                )?;
-            }
-            Ok::<_, chairside_store::StoreError>(())
-        })
-        .unwrap();
+    let clinic = subscribed_clinic(&store, receiver());
+    append_events(&store, clinic, events);
     let config = DeliveryConfig::default();
     let agent = agent(&config);
     let started = Instant::now();
@@ -120,4 +80,54 @@ fn main() {
         sent as f64 / elapsed.as_secs_f64()
     );
     let _ = std::fs::remove_dir_all(dir);
+}
+
+/// A clinic whose one subscription takes every event, at `target`.
+fn subscribed_clinic(store: &Store, target: String) -> i64 {
+    store
+        .write(|conn| {
+            let clinic = repo::clinics::create(
+                conn,
+                &NewClinic {
+                    name: "Bench".into(),
+                    time_zone: chrono_tz::UTC,
+                    opening_hours: Default::default(),
+                    settings: Default::default(),
+                },
+            )?;
+            repo::webhooks::create(
+                conn,
+                clinic.id,
+                &NewWebhookSubscription {
+                    url: target,
+                    event_types: vec!["*".into()],
+                    secret: chairside_api::webhooks::signing::new_secret(),
+                    include_patient_names: false,
+                },
+            )?;
+            Ok::<_, chairside_store::StoreError>(clinic.id)
+        })
+        .unwrap()
+}
+
+/// Events of 50 courses, interleaved, as a busy clinic's day writes them
+/// (deliveries of one course keep their order, so the interleaving is what
+/// lets one worker send many at once).
+fn append_events(store: &Store, clinic_id: i64, events: i64) {
+    store
+        .write(|conn| {
+            for i in 0..events {
+                repo::outbox::append(
+                    conn,
+                    &NewOutboxEvent {
+                        clinic_id,
+                        event_type: "session.booked".into(),
+                        aggregate_id: i % 50,
+                        payload: serde_json::json!({"session_id": i, "course_id": i % 50, "status": "booked"}),
+                    },
+                )?;
+            }
+            Ok::<_, chairside_store::StoreError>(())
+        })
+        .unwrap();
 }

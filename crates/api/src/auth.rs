@@ -26,7 +26,6 @@ use crate::state::AppState;
 pub struct Caller {
     /// The API key's id.
     pub key_id: i64,
-    /// Its role.
     pub role: Role,
     /// The one clinic it may act on; `None` = every clinic (admin).
     pub clinic_scope: Option<i64>,

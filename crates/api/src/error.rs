@@ -3,11 +3,12 @@
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
-use chairside_engine::course::{CourseRule, Refusal};
+use chairside_engine::course::Refusal;
 use chairside_engine::{EngineError, Infeasibility, LocalTimeError, Rule, Violation};
 use chairside_store::{ErrorKind as StoreKind, RetryableError, StoreError};
 
 use crate::problem::{FieldError, Problem, PROBLEM_JSON};
+use crate::problem_kind::ProblemKind;
 
 /// Everything a request can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -43,8 +44,8 @@ pub enum ApiError {
     /// The state of the resource does not allow this (e.g. chair taken).
     #[error("{detail}")]
     Conflict {
-        /// Short slug for the problem type (`chair-taken`, …).
-        kind: &'static str,
+        /// Which conflict (a 409 [`ProblemKind`]).
+        kind: ProblemKind,
         /// What conflicted.
         detail: String,
     },
@@ -128,46 +129,37 @@ impl ApiError {
         }
     }
 
-    /// The problem type slug and title of this error.
-    fn kind_and_title(&self) -> (&'static str, &'static str) {
+    /// The kind of problem this error is: its status, type and title.
+    pub fn kind(&self) -> ProblemKind {
         match self {
-            ApiError::BadRequest { .. } => ("bad-request", "The request is malformed"),
-            ApiError::Invalid { .. } => ("invalid", "The request is invalid"),
-            ApiError::Unauthenticated(_) => ("unauthenticated", "A valid API key is required"),
-            ApiError::Forbidden(_) => ("forbidden", "This API key may not do this"),
-            ApiError::NotFound(_) => ("not-found", "No such resource"),
-            ApiError::MethodNotAllowed(_) => {
-                ("method-not-allowed", "This path does not take this method")
-            }
-            ApiError::Conflict { kind, .. } => {
-                (kind, "The request conflicts with the current state")
-            }
-            ApiError::PreconditionFailed(_) => ("stale", "The resource changed since you read it"),
-            ApiError::PreconditionRequired(_) => ("if-match-required", "If-Match is required"),
-            ApiError::Infeasible(_) => ("infeasible", "No schedule keeps the rules"),
-            ApiError::Violations(_) => ("rule-violations", "The schedule breaks scheduling rules"),
-            ApiError::Gate { .. } => ("gate-not-passed", "A gate before treatment is not passed"),
-            ApiError::Refused(refusal) => (
-                refusal_kind(refusal.rule),
-                "The course's rules do not allow this now",
-            ),
-            ApiError::TooLarge(_) => ("too-large", "The request body is too large"),
-            ApiError::UnsupportedMediaType(_) => {
-                ("unsupported-media-type", "The body must be JSON")
-            }
-            ApiError::RateLimited { .. } => ("rate-limited", "Too many requests with this API key"),
-            ApiError::Unavailable(_) => ("unavailable", "The service is temporarily unavailable"),
-            ApiError::Internal(_) => ("internal", "Internal error"),
+            ApiError::BadRequest { .. } => ProblemKind::BadRequest,
+            ApiError::Invalid { .. } => ProblemKind::Invalid,
+            ApiError::Unauthenticated(_) => ProblemKind::Unauthenticated,
+            ApiError::Forbidden(_) => ProblemKind::Forbidden,
+            ApiError::NotFound(_) => ProblemKind::NotFound,
+            ApiError::MethodNotAllowed(_) => ProblemKind::MethodNotAllowed,
+            ApiError::Conflict { kind, .. } => *kind,
+            ApiError::PreconditionFailed(_) => ProblemKind::Stale,
+            ApiError::PreconditionRequired(_) => ProblemKind::IfMatchRequired,
+            ApiError::Infeasible(_) => ProblemKind::Infeasible,
+            ApiError::Violations(_) => ProblemKind::RuleViolations,
+            ApiError::Gate { .. } => ProblemKind::GateNotPassed,
+            ApiError::Refused(refusal) => ProblemKind::of_course_rule(refusal.rule),
+            ApiError::TooLarge(_) => ProblemKind::TooLarge,
+            ApiError::UnsupportedMediaType(_) => ProblemKind::UnsupportedMediaType,
+            ApiError::RateLimited { .. } => ProblemKind::RateLimited,
+            ApiError::Unavailable(_) => ProblemKind::Unavailable,
+            ApiError::Internal(_) => ProblemKind::Internal,
         }
     }
 
     /// The problem document for this error.
     pub fn problem(&self) -> Problem {
-        let (kind, title) = self.kind_and_title();
+        let kind = self.kind();
         let mut problem = Problem {
-            kind: format!("/problems/{kind}"),
-            title: title.to_string(),
-            status: self.status_code().as_u16(),
+            kind: kind.type_uri(),
+            title: kind.title().to_string(),
+            status: kind.status().as_u16(),
             detail: self.to_string(),
             errors: Vec::new(),
             rule: None,
@@ -211,32 +203,7 @@ impl ApiError {
 
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
-        match self {
-            ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
-            ApiError::Invalid { .. }
-            | ApiError::Infeasible(_)
-            | ApiError::Violations(_)
-            | ApiError::Gate { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
-            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::Conflict { .. } => StatusCode::CONFLICT,
-            ApiError::Refused(refusal) if refusal.rule == CourseRule::ClinicalDecision => {
-                StatusCode::FORBIDDEN
-            }
-            ApiError::Refused(refusal) if refusal.rule.is_gate() => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
-            ApiError::Refused(_) => StatusCode::CONFLICT,
-            ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
-            ApiError::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
-            ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
+        self.kind().status()
     }
 
     fn error_response(&self) -> HttpResponse {
@@ -268,15 +235,15 @@ impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         match error.kind() {
             StoreKind::ChairTaken => ApiError::Conflict {
-                kind: "chair-taken",
+                kind: ProblemKind::ChairTaken,
                 detail: format!("the chair was taken meanwhile: {error}"),
             },
             StoreKind::PatientDoubleBooked => ApiError::Conflict {
-                kind: "patient-double-booked",
+                kind: ProblemKind::PatientDoubleBooked,
                 detail: format!("the patient already has a session then: {error}"),
             },
             StoreKind::CourseRunning => ApiError::Conflict {
-                kind: "one-running-course",
+                kind: ProblemKind::OneRunningCourse,
                 detail:
                     "the patient has an active course of this kind; pause, end or complete it first"
                         .into(),
@@ -286,7 +253,7 @@ impl From<StoreError> for ApiError {
             )),
             StoreKind::NotFound => ApiError::NotFound(error.to_string()),
             StoreKind::Duplicate => ApiError::Conflict {
-                kind: "duplicate",
+                kind: ProblemKind::Duplicate,
                 detail: error.to_string(),
             },
             StoreKind::Invalid => ApiError::Invalid {
@@ -296,7 +263,7 @@ impl From<StoreError> for ApiError {
             // A concurrent transaction won (deadlock, serialisation): worth
             // running again, and a conflict if it keeps happening.
             StoreKind::Contention => ApiError::Conflict {
-                kind: "contention",
+                kind: ProblemKind::Contention,
                 detail: format!("a concurrent change won; try again: {error}"),
             },
             StoreKind::Unavailable => ApiError::Unavailable(error.to_string()),
@@ -318,28 +285,6 @@ impl From<EngineError> for ApiError {
             },
             EngineError::Refused(refusal) => ApiError::Refused(refusal),
         }
-    }
-}
-
-/// The problem type of a course rule's refusal (409; 403 for a clinical
-/// decision).
-fn refusal_kind(rule: CourseRule) -> &'static str {
-    match rule {
-        CourseRule::StatusOrder => "status-transition",
-        CourseRule::CheckInWindow => "check-in-window",
-        CourseRule::NoShowGrace => "no-show-grace",
-        CourseRule::CourseActive | CourseRule::CoursePaused | CourseRule::CourseOver => {
-            "course-status"
-        }
-        CourseRule::AtRisk => "not-at-risk",
-        CourseRule::OneRunningCourse => "one-running-course",
-        CourseRule::ShorterStep => "no-shorter-step",
-        CourseRule::NothingToUndo => "nothing-to-undo",
-        CourseRule::PhaseEnded => "phase-ended",
-        CourseRule::ClinicalDecision => "forbidden",
-        CourseRule::LastDose => "last-dose",
-        CourseRule::SeriesOnly => "series-only",
-        _ => "gate-not-passed",
     }
 }
 
@@ -367,9 +312,9 @@ fn violations_answer(violations: Vec<Violation>) -> ApiError {
     }
     ApiError::Conflict {
         kind: if violations.iter().any(|v| v.rule == Rule::ChairTaken) {
-            "chair-taken"
+            ProblemKind::ChairTaken
         } else {
-            "patient-double-booked"
+            ProblemKind::PatientDoubleBooked
         },
         detail: violations
             .iter()
@@ -398,7 +343,10 @@ impl RetryableError for ApiError {
         matches!(
             self,
             ApiError::Conflict {
-                kind: "chair-taken" | "patient-double-booked" | "one-running-course" | "contention",
+                kind: ProblemKind::ChairTaken
+                    | ProblemKind::PatientDoubleBooked
+                    | ProblemKind::OneRunningCourse
+                    | ProblemKind::Contention,
                 ..
             }
         )

@@ -97,7 +97,6 @@ pub fn utc(at: DateTime<Utc>) -> String {
     at.format("%Y%m%dT%H%M%SZ").to_string()
 }
 
-/// `STATUS` of an event.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EventStatus {
     /// It takes place.
@@ -124,7 +123,6 @@ pub struct Event {
     pub sequence: i64,
     /// `DTSTAMP`: when this version of the event was last changed.
     pub stamp: DateTime<Utc>,
-    /// Start.
     pub start: DateTime<Utc>,
     /// End (exclusive).
     pub end: DateTime<Utc>,

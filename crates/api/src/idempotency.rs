@@ -49,7 +49,6 @@ impl FromRequest for IdempotencyKey {
 
 /// A response ready to send and to remember.
 pub struct Stored {
-    /// Status.
     pub status: StatusCode,
     /// JSON body.
     pub body: String,
@@ -98,6 +97,34 @@ pub fn fingerprint(req: &HttpRequest, body: &[u8]) -> String {
     format!("{:x}", hasher.finalize())
 }
 
+/// The answer remembered for this key, unless it has expired (then the
+/// expired records are purged and the request runs afresh). The same key
+/// with another request is refused: it is a client's bug, not a retry.
+fn remembered(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    clinic_id: Option<i64>,
+    key: &str,
+    fingerprint: &str,
+    ttl: std::time::Duration,
+) -> Result<Option<Stored>, ApiError> {
+    let Some(previous) = repo::idempotency::get(conn, clinic_id, caller.key_id, key)? else {
+        return Ok(None);
+    };
+    let oldest_kept = Utc::now() - chrono::Duration::from_std(ttl).unwrap_or_default();
+    if previous.created_at < oldest_kept {
+        repo::idempotency::purge_before(conn, oldest_kept)?;
+        return Ok(None);
+    }
+    if previous.request_fingerprint != fingerprint {
+        return Err(ApiError::invalid_field(
+            "Idempotency-Key",
+            "this key was used with a different request; use a new key",
+        ));
+    }
+    Ok(Some(replay(previous)))
+}
+
 /// Runs a creating use case under an idempotency key, inside the caller's
 /// write transaction: returns the remembered response on a retry.
 pub fn run(
@@ -112,22 +139,8 @@ pub fn run(
     let Some(key) = &key.0 else {
         return work(conn);
     };
-    if let Some(previous) = repo::idempotency::get(conn, clinic_id, caller.key_id, key)? {
-        let expired =
-            previous.created_at + chrono::Duration::from_std(ttl).unwrap_or_default() < Utc::now();
-        if !expired {
-            if previous.request_fingerprint != fingerprint {
-                return Err(ApiError::invalid_field(
-                    "Idempotency-Key",
-                    "this key was used with a different request; use a new key",
-                ));
-            }
-            return Ok(replay(previous));
-        }
-        repo::idempotency::purge_before(
-            conn,
-            Utc::now() - chrono::Duration::from_std(ttl).unwrap_or_default(),
-        )?;
+    if let Some(answer) = remembered(conn, caller, clinic_id, key, fingerprint, ttl)? {
+        return Ok(answer);
     }
     let stored = match work(conn) {
         Ok(stored) => stored,
@@ -155,7 +168,7 @@ pub fn run(
     match remembered {
         Ok(_) => Ok(stored),
         Err(e) if e.kind() == ErrorKind::Duplicate => Err(ApiError::Conflict {
-            kind: "idempotency-in-progress",
+            kind: crate::problem_kind::ProblemKind::IdempotencyInProgress,
             detail: "a request with this Idempotency-Key was processed concurrently; retry to get its response".into(),
         }),
         Err(e) => Err(e.into()),

@@ -21,7 +21,6 @@
 //! server(store, ApiSettings::default(), "127.0.0.1:8080")?.await
 //! # }
 //! ```
-#![deny(missing_docs)]
 
 pub mod auth;
 pub mod body;
@@ -36,6 +35,7 @@ pub mod openapi;
 pub mod pagination;
 pub mod policy;
 pub mod problem;
+pub mod problem_kind;
 pub mod rate_limit;
 pub mod request_id;
 pub mod routes;
@@ -60,11 +60,23 @@ pub fn configure_app(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
             .app_data(web::PathConfig::default().error_handler(|err, _| {
                 ApiError::NotFound(format!("no such resource: {err}")).into()
             }))
-            .app_data(web::PayloadConfig::new(1024 * 1024))
-            .configure(routes::configure)
-            .default_service(web::to(|| async {
-                Err::<actix_web::HttpResponse, _>(ApiError::NotFound("no such route".into()))
-            }));
+            .app_data(web::PayloadConfig::new(1024 * 1024));
+        routes::register(&mut utoipa_actix_web::service_config::ServiceConfig::new(
+            cfg,
+        ));
+        cfg.route(
+            "/docs",
+            web::get().to(|| async {
+                actix_web::HttpResponse::PermanentRedirect()
+                    .insert_header(("Location", "/docs/"))
+                    .finish()
+            }),
+        )
+        .service(
+            utoipa_swagger_ui::SwaggerUi::new("/docs/{_:.*}")
+                .url("/openapi.json", openapi::document().clone()),
+        )
+        .default_service(web::to(routes::not_declared));
     }
 }
 

@@ -1,224 +1,102 @@
-//! Who may do what: the one table that maps every route to the roles allowed
-//! to call it. The [`Caller`](crate::auth::Caller) extractor enforces it, so
-//! no handler checks roles by hand. A test checks that every route of the
-//! OpenAPI document has an entry here.
+//! Who may do what. The roles allowed on a route are part of its one
+//! declaration — the `api_key` security scopes of its `#[utoipa::path]`
+//! (OpenAPI 3.1: "a list of role names which are required") — and this
+//! module reads them from the document the router and the documentation
+//! are built from, so the three cannot disagree. The
+//! [`Caller`](crate::auth::Caller) extractor enforces them: no handler
+//! checks roles by hand, and a route whose declaration names no role is
+//! nobody's.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use actix_web::http::Method;
 use chairside_store::models::Role;
 
-use Role::{Admin, Clinician, FrontDesk, Integration};
+/// One route's policy: method, path pattern, the roles allowed.
+pub type RoutePolicy = (&'static str, String, Vec<Role>);
 
-/// Everyone with a key.
-const ANY: &[Role] = &[Admin, Clinician, FrontDesk, Integration];
-/// Staff who run the day.
-const STAFF: &[Role] = &[Admin, Clinician, FrontDesk];
-/// Clinical decisions.
-const CLINICAL: &[Role] = &[Admin, Clinician];
-/// Integrations that subscribe to events.
-const INTEGRATIONS: &[Role] = &[Admin, Integration];
-/// Clinic set-up and keys.
-const ADMIN: &[Role] = &[Admin];
+/// Every route that takes an API key, with the roles its declaration
+/// allows, in the document's order.
+pub fn routes() -> &'static [RoutePolicy] {
+    static ROUTES: OnceLock<Vec<RoutePolicy>> = OnceLock::new();
+    ROUTES.get_or_init(|| {
+        let document = serde_json::to_value(crate::openapi::document()).expect("serialises");
+        let mut routes = Vec::new();
+        for (path, item) in document["paths"].as_object().into_iter().flatten() {
+            for method in ["get", "put", "post", "delete", "patch"] {
+                let roles: Vec<Role> = item[method]["security"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|requirement| requirement["api_key"].as_array())
+                    .flatten()
+                    .map(|role| {
+                        role.as_str()
+                            .and_then(|r| r.parse().ok())
+                            .unwrap_or_else(|| panic!("{method} {path}: no role is named {role}"))
+                    })
+                    .collect();
+                if !roles.is_empty() {
+                    routes.push((method_name(method), path.clone(), roles));
+                }
+            }
+        }
+        routes
+    })
+}
 
-/// (method, route pattern, roles allowed).
-pub const ROUTES: &[(&str, &str, &[Role])] = &[
-    ("GET", "/metrics", ANY),
-    ("GET", "/v1/reminders/upcoming", ANY),
-    ("POST", "/v1/clinics/{clinic_id}/webhooks", INTEGRATIONS),
-    ("GET", "/v1/clinics/{clinic_id}/webhooks", INTEGRATIONS),
-    (
-        "GET",
-        "/v1/clinics/{clinic_id}/webhooks/{webhook_id}",
-        INTEGRATIONS,
-    ),
-    (
-        "PUT",
-        "/v1/clinics/{clinic_id}/webhooks/{webhook_id}/enabled",
-        INTEGRATIONS,
-    ),
-    (
-        "POST",
-        "/v1/clinics/{clinic_id}/webhooks/{webhook_id}/rotate-secret",
-        INTEGRATIONS,
-    ),
-    (
-        "GET",
-        "/v1/clinics/{clinic_id}/webhooks/{webhook_id}/deliveries",
-        INTEGRATIONS,
-    ),
-    (
-        "POST",
-        "/v1/clinics/{clinic_id}/webhooks/{webhook_id}/deliveries/{delivery_id}/replay",
-        INTEGRATIONS,
-    ),
-    ("GET", "/v1/clinics", ANY),
-    ("POST", "/v1/clinics", ADMIN),
-    ("GET", "/v1/clinics/{clinic_id}", ANY),
-    ("PATCH", "/v1/clinics/{clinic_id}", ADMIN),
-    ("GET", "/v1/clinics/{clinic_id}/chairs", ANY),
-    ("POST", "/v1/clinics/{clinic_id}/chairs", ADMIN),
-    (
-        "POST",
-        "/v1/clinics/{clinic_id}/chairs/{chair_id}/deactivate",
-        ADMIN,
-    ),
-    (
-        "POST",
-        "/v1/clinics/{clinic_id}/chairs/{chair_id}/activate",
-        ADMIN,
-    ),
-    ("GET", "/v1/clinics/{clinic_id}/closures", ANY),
-    ("POST", "/v1/clinics/{clinic_id}/closures", STAFF),
-    (
-        "DELETE",
-        "/v1/clinics/{clinic_id}/closures/{closure_id}",
-        STAFF,
-    ),
-    ("GET", "/v1/clinics/{clinic_id}/protocols", ANY),
-    ("POST", "/v1/clinics/{clinic_id}/protocols", CLINICAL),
-    (
-        "GET",
-        "/v1/clinics/{clinic_id}/protocols/{protocol_id}",
-        ANY,
-    ),
-    ("GET", "/v1/clinics/{clinic_id}/patients", STAFF),
-    ("POST", "/v1/clinics/{clinic_id}/patients", STAFF),
-    (
-        "GET",
-        "/v1/clinics/{clinic_id}/patients/{patient_id}",
-        STAFF,
-    ),
-    (
-        "PATCH",
-        "/v1/clinics/{clinic_id}/patients/{patient_id}",
-        STAFF,
-    ),
-    ("POST", "/v1/clinics/{clinic_id}/courses/preview", STAFF),
-    ("POST", "/v1/clinics/{clinic_id}/courses", STAFF),
-    ("GET", "/v1/clinics/{clinic_id}/courses", ANY),
-    ("GET", "/v1/clinics/{clinic_id}/courses/{course_id}", ANY),
-    (
-        "POST",
-        "/v1/clinics/{clinic_id}/courses/{course_id}/sessions",
-        STAFF,
-    ),
-    ("GET", "/v1/clinics/{clinic_id}/sessions", ANY),
-    ("GET", "/v1/clinics/{clinic_id}/sessions/{session_id}", ANY),
-    (
-        "POST",
-        "/v1/clinics/{clinic_id}/sessions/{session_id}/reschedule",
-        STAFF,
-    ),
-    (
-        "POST",
-        "/v1/clinics/{clinic_id}/sessions/{session_id}/cancel",
-        STAFF,
-    ),
-    (
-        "POST",
-        "/v1/clinics/{clinic_id}/sessions/{session_id}/check-in",
-        STAFF,
-    ),
-    (
-        "POST",
-        "/v1/clinics/{clinic_id}/sessions/{session_id}/complete",
-        STAFF,
-    ),
-    (
-        "POST",
-        "/v1/clinics/{clinic_id}/sessions/{session_id}/no-show",
-        STAFF,
-    ),
-    (
-        "POST",
-        "/v1/clinics/{clinic_id}/sessions/{session_id}/not-dosed",
-        STAFF,
-    ),
-    (
-        "POST",
-        "/v1/clinics/{clinic_id}/sessions/{session_id}/omit",
-        CLINICAL,
-    ),
-    (
-        "POST",
-        "/v1/clinics/{clinic_id}/sessions/{session_id}/correct",
-        CLINICAL,
-    ),
-    (
-        "POST",
-        "/v1/clinics/{clinic_id}/courses/{course_id}/booster-policy",
-        CLINICAL,
-    ),
-    (
-        "POST",
-        "/v1/clinics/{clinic_id}/courses/{course_id}/booster-policy/step-back",
-        CLINICAL,
-    ),
-    (
-        "GET",
-        "/v1/clinics/{clinic_id}/courses/{course_id}/booster-policy/history",
-        STAFF,
-    ),
-    (
-        "POST",
-        "/v1/clinics/{clinic_id}/courses/{course_id}/measures",
-        STAFF,
-    ),
-    (
-        "GET",
-        "/v1/clinics/{clinic_id}/courses/{course_id}/measures",
-        STAFF,
-    ),
-    (
-        "GET",
-        "/v1/clinics/{clinic_id}/courses/{course_id}/booster-suggestion",
-        STAFF,
-    ),
-    (
-        "POST",
-        "/v1/clinics/{clinic_id}/courses/{course_id}/pause",
-        CLINICAL,
-    ),
-    (
-        "POST",
-        "/v1/clinics/{clinic_id}/courses/{course_id}/resume",
-        CLINICAL,
-    ),
-    (
-        "POST",
-        "/v1/clinics/{clinic_id}/courses/{course_id}/discontinue",
-        CLINICAL,
-    ),
-    (
-        "POST",
-        "/v1/clinics/{clinic_id}/courses/{course_id}/at-risk/decision",
-        CLINICAL,
-    ),
-    ("GET", "/v1/clinics/{clinic_id}/rems-forms", STAFF),
-    (
-        "POST",
-        "/v1/clinics/{clinic_id}/rems-forms/{form_id}/file",
-        STAFF,
-    ),
-    ("GET", "/v1/clinics/{clinic_id}/availability", STAFF),
-    ("GET", "/v1/clinics/{clinic_id}/day-sheet", STAFF),
-    (
-        "POST",
-        "/v1/clinics/{clinic_id}/patients/{patient_id}/calendar-token",
-        STAFF,
-    ),
-    (
-        "DELETE",
-        "/v1/clinics/{clinic_id}/patients/{patient_id}/calendar-token",
-        STAFF,
-    ),
-    ("GET", "/v1/clinics/{clinic_id}/calendar.ics", STAFF),
-];
+fn method_name(lowercase: &str) -> &'static str {
+    match lowercase {
+        "get" => "GET",
+        "put" => "PUT",
+        "post" => "POST",
+        "delete" => "DELETE",
+        _ => "PATCH",
+    }
+}
 
-/// The roles allowed on a route, or `None` if the route is not in the table
-/// (which denies it: a route nobody thought about is nobody's).
+/// The roles allowed on a route, or `None` if the route's declaration
+/// names none (which denies it: a route nobody thought about is nobody's).
 pub fn allowed_roles(method: &Method, pattern: &str) -> Option<&'static [Role]> {
-    ROUTES
-        .iter()
-        .find(|(m, p, _)| *m == method.as_str() && *p == pattern)
-        .map(|(_, _, roles)| *roles)
+    static INDEX: OnceLock<HashMap<(&'static str, &'static str), &'static [Role]>> =
+        OnceLock::new();
+    INDEX
+        .get_or_init(|| {
+            routes()
+                .iter()
+                .map(|(m, p, roles)| ((*m, p.as_str()), roles.as_slice()))
+                .collect()
+        })
+        .get(&(method.as_str(), pattern))
+        .copied()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_declared_route_allows_its_roles_and_an_undeclared_one_nobody() {
+        let roles = allowed_roles(
+            &Method::POST,
+            "/v1/clinics/{clinic_id}/sessions/{session_id}/omit",
+        )
+        .expect("omit is declared");
+        assert_eq!(roles, [Role::Admin, Role::Clinician]);
+        assert_eq!(
+            allowed_roles(
+                &Method::DELETE,
+                "/v1/clinics/{clinic_id}/sessions/{session_id}/omit"
+            ),
+            None
+        );
+        assert_eq!(allowed_roles(&Method::GET, "/v1/nowhere"), None);
+    }
+
+    #[test]
+    fn every_route_that_takes_a_key_names_its_roles() {
+        assert!(routes().len() > 50, "{} routes", routes().len());
+        assert!(routes().iter().all(|(_, _, roles)| !roles.is_empty()));
+    }
 }

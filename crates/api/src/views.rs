@@ -10,9 +10,8 @@ use crate::dto::clinic::{ChairView, ClinicView, ClosureView};
 use crate::dto::course::CourseView;
 use crate::dto::patient::PatientView;
 use crate::dto::protocol::ProtocolView;
-use crate::dto::session::{LocalTimes, PlannedSessionView, SessionView};
+use crate::dto::session::{LocalTimes, PlannedSessionView, SessionView, StatusChangeView};
 
-/// A clinic.
 pub fn clinic(c: &m::Clinic) -> ClinicView {
     ClinicView {
         id: c.id,
@@ -25,7 +24,6 @@ pub fn clinic(c: &m::Clinic) -> ClinicView {
     }
 }
 
-/// A chair.
 pub fn chair(c: &m::Chair) -> ChairView {
     ChairView {
         id: c.id,
@@ -36,7 +34,6 @@ pub fn chair(c: &m::Chair) -> ChairView {
     }
 }
 
-/// A closure.
 pub fn closure(c: &m::Closure) -> ClosureView {
     ClosureView {
         id: c.id,
@@ -46,7 +43,6 @@ pub fn closure(c: &m::Closure) -> ClosureView {
     }
 }
 
-/// A patient.
 pub fn patient(p: &m::Patient) -> PatientView {
     PatientView {
         id: p.id,
@@ -85,7 +81,6 @@ pub fn local_times(zone: Tz, start: DateTime<Utc>, end: DateTime<Utc>) -> LocalT
     }
 }
 
-/// A session.
 pub fn session(zone: Tz, s: &m::Session) -> SessionView {
     SessionView {
         id: s.id,
@@ -139,5 +134,17 @@ pub fn course(
         sessions,
         created_at: c.created_at,
         updated_at: c.updated_at,
+    }
+}
+
+/// A row of a session's status history, as the API shows it.
+pub fn status_change(change: &m::StatusChange) -> StatusChangeView {
+    StatusChangeView {
+        from: change.from_status,
+        to: change.to_status,
+        reason: change.reason.clone(),
+        key_id: change.key_id,
+        role: change.role,
+        at: change.at,
     }
 }

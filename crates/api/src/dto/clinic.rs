@@ -46,7 +46,6 @@ pub struct UpdateClinic {
     pub settings: Option<ClinicSettings>,
 }
 
-/// A clinic.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct ClinicView {
     /// Id.
@@ -58,7 +57,6 @@ pub struct ClinicView {
     pub time_zone: chrono_tz::Tz,
     /// Weekly opening hours.
     pub hours: WeeklyHours,
-    /// Settings.
     pub settings: ClinicSettings,
     /// When created.
     pub created_at: DateTime<Utc>,
@@ -80,12 +78,10 @@ pub struct CreateChair {
     pub position: Option<i32>,
 }
 
-/// A chair.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct ChairView {
     /// Id.
     pub id: i64,
-    /// Label.
     pub label: String,
     /// Supported treatments.
     pub modalities: Vec<Modality>,
@@ -109,7 +105,6 @@ pub struct CreateClosure {
     pub reason: String,
 }
 
-/// A closure.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct ClosureView {
     /// Id.

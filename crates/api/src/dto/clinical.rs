@@ -44,7 +44,6 @@ pub struct BoosterPolicyChangeView {
     pub id: i64,
     /// The API key that changed it.
     pub key_id: Option<i64>,
-    /// Its role.
     pub role: Role,
     /// Before.
     pub old_policy: Option<BoosterPolicy>,
@@ -90,7 +89,6 @@ pub struct MeasureView {
     pub id: i64,
     /// Scale.
     pub instrument: Instrument,
-    /// Score.
     pub score: i32,
     /// When taken.
     pub measured_at: DateTime<Utc>,
@@ -109,9 +107,7 @@ pub struct SuggestionView {
     pub instrument: Instrument,
     /// The interval now, days.
     pub current_interval_days: i32,
-    /// The interval suggested, days.
     pub suggested_interval_days: i32,
-    /// The baseline.
     pub baseline: Option<i32>,
     /// The scores considered, oldest first.
     pub recent: Vec<i32>,
@@ -145,7 +141,6 @@ pub struct Resume {
 #[derive(Clone, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DecideAtRisk {
-    /// The choice.
     pub choice: AtRiskChoice,
     /// Why.
     #[schema(min_length = 1)]
@@ -159,7 +154,6 @@ pub struct RemsFormView {
     pub id: i64,
     /// The session it is for.
     pub session_id: i64,
-    /// The patient.
     pub patient_id: i64,
     /// Due date (7 calendar days after the session).
     pub due_on: NaiveDate,

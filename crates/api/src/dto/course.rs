@@ -15,7 +15,6 @@ use super::session::{At, PlannedSessionView, SessionView};
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"patient_id": 1, "protocol_id": 1, "earliest": "2026-03-02"}))]
 pub struct PlanCourse {
-    /// The patient.
     pub patient_id: i64,
     /// The protocol (its current revision is used and kept by the course).
     pub protocol_id: i64,
@@ -39,7 +38,6 @@ pub struct CoursePlan {
     pub phase: i32,
     /// The protocol revision planned with.
     pub protocol_revision: i32,
-    /// The sessions.
     pub sessions: Vec<PlannedSessionView>,
 }
 
@@ -48,13 +46,10 @@ pub struct CoursePlan {
 pub struct CourseView {
     /// Id.
     pub id: i64,
-    /// The patient.
     pub patient_id: i64,
-    /// The protocol.
     pub protocol_id: i64,
     /// The protocol revision the course follows.
     pub protocol_revision: i32,
-    /// Status.
     pub status: CourseStatus,
     /// Index of the current phase.
     pub current_phase: i32,

@@ -52,16 +52,13 @@ pub struct UpdatePatient {
     /// New intake date.
     #[serde(default, deserialize_with = "in_calendar_opt")]
     pub intake_assessed_on: Option<NaiveDate>,
-    /// Consent.
     pub consent_on_file: Option<bool>,
     /// REMS enrolment date.
     #[serde(default, deserialize_with = "in_calendar_opt")]
     pub rems_enrolled_on: Option<NaiveDate>,
-    /// Escort confirmed.
     pub escort_confirmed: Option<bool>,
 }
 
-/// A patient.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct PatientView {
     /// Id.
@@ -70,15 +67,12 @@ pub struct PatientView {
     pub external_ref: String,
     /// Name for staff screens.
     pub display_name: String,
-    /// Preferences.
     pub preferences: PatientPreferences,
     /// Intake assessment date.
     pub intake_assessed_on: Option<NaiveDate>,
-    /// Consent on file.
     pub consent_on_file: bool,
     /// REMS enrolment date.
     pub rems_enrolled_on: Option<NaiveDate>,
-    /// Escort confirmed.
     pub escort_confirmed: bool,
     /// When created.
     pub created_at: DateTime<Utc>,

@@ -15,7 +15,6 @@ pub struct ReminderView {
     pub due_at: DateTime<Utc>,
     /// The lead time, minutes.
     pub lead_minutes: u32,
-    /// The session.
     pub session: SessionView,
     /// What the patient must know on the day.
     pub instructions: DayOfInstructions,

@@ -2,6 +2,7 @@
 
 use chairside_engine::course::{Correction, SessionStatus};
 use chairside_engine::Disambiguation;
+use chairside_engine::Role;
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -28,20 +29,16 @@ pub struct LocalTimes {
     pub start_with_offset: DateTime<FixedOffset>,
 }
 
-/// A session.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct SessionView {
     /// Id.
     pub id: i64,
-    /// The course.
     pub course_id: i64,
-    /// The patient.
     pub patient_id: i64,
     /// Index of the protocol phase (0 = first).
     pub phase: i32,
     /// Position among the phase's sessions in time order (1-based).
     pub sequence: i32,
-    /// The chair.
     pub chair_id: i64,
     /// Start of the chair interval (pre-dose check), UTC.
     pub start: DateTime<Utc>,
@@ -49,7 +46,6 @@ pub struct SessionView {
     pub end: DateTime<Utc>,
     /// The same in clinic time.
     pub local: LocalTimes,
-    /// Status.
     pub status: SessionStatus,
     /// A clinician omitted this dose: the phase counts one dose fewer.
     pub omitted: bool,
@@ -66,7 +62,6 @@ pub struct PlannedSessionView {
     pub phase: i32,
     /// Position in the phase (1-based).
     pub sequence: i32,
-    /// The chair.
     pub chair_id: i64,
     /// Start, UTC.
     pub start: DateTime<Utc>,
@@ -205,4 +200,20 @@ pub struct SessionChange {
     pub cancelled: Vec<SessionView>,
     /// Whether the course is now at risk (a clinician must decide).
     pub course_at_risk: bool,
+}
+
+/// One change of a session's status: who made it, when and why. A
+/// correction undoes the latest; an auditor reads them all.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct StatusChangeView {
+    /// The status before (`null` when the row records the session's first).
+    pub from: Option<SessionStatus>,
+    pub to: SessionStatus,
+    /// The reason given with the change, if any.
+    pub reason: Option<String>,
+    /// The API key that made it (`null` for Chairside's own workers).
+    pub key_id: Option<i64>,
+    /// The role it acted in (`system` for Chairside's own workers).
+    pub role: Role,
+    pub at: DateTime<Utc>,
 }

@@ -4,28 +4,15 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// Every event type Chairside emits.
-pub const EVENT_TYPES: [&str; 19] = [
-    "course.booked",
-    "course.at_risk",
-    "course.at_risk_decided",
-    "course.phase_completed",
-    "course.completed",
-    "course.paused",
-    "course.resumed",
-    "course.discontinued",
-    "booster.policy_changed",
-    "session.booked",
-    "session.rescheduled",
-    "session.cancelled",
-    "session.checked_in",
-    "session.completed",
-    "session.no_show",
-    "session.not_dosed",
-    "reminder.due",
-    "measure.recorded",
-    "rems_form.filed",
-];
+/// The event types Chairside emits besides a course's own
+/// ([`chairside_engine::course::CourseEvent::TYPES`]).
+pub const OTHER_EVENT_TYPES: [&str; 3] = ["reminder.due", "measure.recorded", "rems_form.filed"];
+
+/// Whether Chairside emits events of this type.
+pub fn is_event_type(name: &str) -> bool {
+    chairside_engine::course::CourseEvent::TYPES.contains(&name)
+        || OTHER_EVENT_TYPES.contains(&name)
+}
 
 /// A new subscription.
 #[derive(Clone, Debug, Deserialize, ToSchema)]
@@ -43,14 +30,12 @@ pub struct CreateSubscription {
     pub include_patient_names: bool,
 }
 
-/// A subscription.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct SubscriptionView {
     /// Id.
     pub id: i64,
     /// Target URL.
     pub url: String,
-    /// Event types.
     pub event_types: Vec<String>,
     /// Whether names are included.
     pub include_patient_names: bool,
@@ -67,7 +52,6 @@ pub struct SubscriptionView {
 /// A subscription with its signing secret, shown once (at creation and rotation).
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct SubscriptionWithSecret {
-    /// The subscription.
     #[serde(flatten)]
     pub subscription: SubscriptionView,
     /// The Standard Webhooks signing secret (`whsec_…`); keep it, it is not shown again.
@@ -114,7 +98,6 @@ pub struct DeliveryView {
     pub id: i64,
     /// The `webhook-id` (the same across retries and replays).
     pub event_id: String,
-    /// The event type.
     pub event_type: String,
     /// `pending`, `delivered` or `abandoned`.
     pub status: String,

@@ -1,6 +1,7 @@
 //! Clinics, chairs, closures.
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{delete, get, patch, post};
+use actix_web::{web, HttpResponse};
 use chairside_store::repo;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -13,73 +14,52 @@ use crate::dto::clinic::{
 use crate::dto::common::Page;
 use crate::error::ApiError;
 use crate::etag::{ok_with_etag, IfMatch};
-use crate::idempotency::IdempotencyKey;
 use crate::pagination::{encode, PageParams};
 use crate::problem::Problem;
-use crate::routes::{created, query::Query, read, resource, write, ClinicPath};
+use crate::problem_kind::{answers, ProblemKind};
+use crate::routes::creation::Creation;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::routes::{query::Query, read, write, ClinicPath};
 use crate::service::clinics as service;
 use crate::state::AppState;
 use crate::views;
 
-/// `/v1/clinics/{clinic_id}/chairs/{chair_id}`.
+/// The ids that name a chair in a path, within its clinic.
 #[derive(Clone, Copy, Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]
 pub struct ChairPath {
-    /// The clinic.
     pub clinic_id: i64,
-    /// The chair.
     pub chair_id: i64,
 }
 
-/// `/v1/clinics/{clinic_id}/closures/{closure_id}`.
+/// The ids that name a closure in a path, within its clinic.
 #[derive(Clone, Copy, Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]
 pub struct ClosurePath {
-    /// The clinic.
     pub clinic_id: i64,
-    /// The closure.
     pub closure_id: i64,
 }
 
-pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        resource("/clinics")
-            .route(web::get().to(list_clinics))
-            .route(web::post().to(create_clinic)),
-    )
-    .service(
-        resource("/clinics/{clinic_id}")
-            .route(web::get().to(get_clinic))
-            .route(web::patch().to(update_clinic)),
-    )
-    .service(
-        resource("/clinics/{clinic_id}/chairs")
-            .route(web::get().to(list_chairs))
-            .route(web::post().to(add_chair)),
-    )
-    .service(
-        resource("/clinics/{clinic_id}/chairs/{chair_id}/deactivate")
-            .route(web::post().to(deactivate_chair)),
-    )
-    .service(
-        resource("/clinics/{clinic_id}/chairs/{chair_id}/activate")
-            .route(web::post().to(activate_chair)),
-    )
-    .service(
-        resource("/clinics/{clinic_id}/closures")
-            .route(web::get().to(list_closures))
-            .route(web::post().to(add_closure)),
-    )
-    .service(
-        resource("/clinics/{clinic_id}/closures/{closure_id}")
-            .route(web::delete().to(remove_closure)),
-    );
+pub(crate) fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list_clinics)
+        .service(create_clinic)
+        .service(get_clinic)
+        .service(update_clinic)
+        .service(list_chairs)
+        .service(add_chair)
+        .service(deactivate_chair)
+        .service(activate_chair)
+        .service(list_closures)
+        .service(add_closure)
+        .service(remove_closure);
 }
 
 /// Lists the clinics the key may see.
-#[utoipa::path(get, path = "/v1/clinics", tag = "clinics", params(PageParams),
-    responses((status = 200, body = Page<ClinicView>), (status = 401, body = Problem, content_type = "application/problem+json")),
-    security(("api_key" = [])))]
+#[utoipa::path(tag = "clinics", params(PageParams),
+    responses((status = 200, body = Page<ClinicView>)),
+    security(("api_key" = ["admin", "clinician", "front_desk", "integration"])))]
+#[get("/clinics")]
 pub async fn list_clinics(
     caller: Caller,
     state: web::Data<AppState>,
@@ -105,35 +85,24 @@ pub async fn list_clinics(
 }
 
 /// Creates a clinic (with the preset protocols).
-#[utoipa::path(post, path = "/v1/clinics", tag = "clinics", request_body = CreateClinic,
+#[utoipa::path(tag = "clinics", request_body = CreateClinic,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
-    responses((status = 201, body = ClinicView), (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json")),
-    security(("api_key" = [])))]
-pub async fn create_clinic(
-    caller: Caller,
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    key: IdempotencyKey,
-    body: Body<CreateClinic>,
-) -> Result<HttpResponse, ApiError> {
-    let raw = body.1.clone();
-    created(
-        &state,
-        &req,
-        caller,
-        key,
-        None,
-        &raw,
-        move |conn, caller| service::create(conn, caller, &body.0),
-    )
-    .await
+    responses((status = 201, body = ClinicView)),
+    security(("api_key" = ["admin"])))]
+#[post("/clinics")]
+pub async fn create_clinic(create: Creation<(), CreateClinic>) -> Result<HttpResponse, ApiError> {
+    create
+        .run(None, |conn, caller, _, body| {
+            service::create(conn, caller, body)
+        })
+        .await
 }
 
 /// Reads a clinic.
-#[utoipa::path(get, path = "/v1/clinics/{clinic_id}", tag = "clinics", params(ClinicPath),
-    responses((status = 200, body = ClinicView), (status = 404, body = Problem, content_type = "application/problem+json")),
-    security(("api_key" = [])))]
+#[utoipa::path(tag = "clinics", params(ClinicPath),
+    responses((status = 200, body = ClinicView)),
+    security(("api_key" = ["admin", "clinician", "front_desk", "integration"])))]
+#[get("/clinics/{clinic_id}")]
 pub async fn get_clinic(
     _caller: Caller,
     state: web::Data<AppState>,
@@ -148,11 +117,11 @@ pub async fn get_clinic(
 }
 
 /// Changes a clinic's name, zone, hours or settings.
-#[utoipa::path(patch, path = "/v1/clinics/{clinic_id}", tag = "clinics", params(ClinicPath, ("If-Match" = String, Header, description = "The ETag you read")),
+#[utoipa::path(tag = "clinics", params(ClinicPath, ("If-Match" = String, Header, description = "The ETag you read")),
     request_body = UpdateClinic,
-    responses((status = 200, body = ClinicView), (status = 412, body = Problem, content_type = "application/problem+json"),
-        (status = 428, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")),
-    security(("api_key" = [])))]
+    responses((status = 200, body = ClinicView)),
+    security(("api_key" = ["admin"])))]
+#[patch("/clinics/{clinic_id}")]
 pub async fn update_clinic(
     caller: Caller,
     state: web::Data<AppState>,
@@ -169,9 +138,10 @@ pub async fn update_clinic(
 }
 
 /// Lists a clinic's chairs in their stable order.
-#[utoipa::path(get, path = "/v1/clinics/{clinic_id}/chairs", tag = "clinics", params(ClinicPath),
-    responses((status = 200, body = Vec<ChairView>), (status = 404, body = Problem, content_type = "application/problem+json")),
-    security(("api_key" = [])))]
+#[utoipa::path(tag = "clinics", params(ClinicPath),
+    responses((status = 200, body = Vec<ChairView>)),
+    security(("api_key" = ["admin", "clinician", "front_desk", "integration"])))]
+#[get("/clinics/{clinic_id}/chairs")]
 pub async fn list_chairs(
     _caller: Caller,
     state: web::Data<AppState>,
@@ -190,31 +160,21 @@ pub async fn list_chairs(
 }
 
 /// Adds a chair.
-#[utoipa::path(post, path = "/v1/clinics/{clinic_id}/chairs", tag = "clinics", params(ClinicPath, ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+#[utoipa::path(tag = "clinics", params(ClinicPath, ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
     request_body = CreateChair,
-    responses((status = 201, body = ChairView), (status = 422, body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A chair of the clinic has this label, or the same Idempotency-Key is still running", body = Problem, content_type = "application/problem+json")),
-    security(("api_key" = [])))]
+    responses((status = 201, body = ChairView),
+        (status = 409, description = answers(&[ProblemKind::DuplicateChairLabel]), body = Problem, content_type = "application/problem+json")),
+    security(("api_key" = ["admin"])))]
+#[post("/clinics/{clinic_id}/chairs")]
 pub async fn add_chair(
-    caller: Caller,
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: web::Path<ClinicPath>,
-    key: IdempotencyKey,
-    body: Body<CreateChair>,
+    create: Creation<ClinicPath, CreateChair>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path.clinic_id;
-    let raw = body.1.clone();
-    created(
-        &state,
-        &req,
-        caller,
-        key,
-        Some(id),
-        &raw,
-        move |conn, caller| service::add_chair(conn, caller, id, &body.0),
-    )
-    .await
+    let clinic = create.path.clinic_id;
+    create
+        .run(Some(clinic), move |conn, caller, _, body| {
+            service::add_chair(conn, caller, clinic, body)
+        })
+        .await
 }
 
 async fn set_chair_active(
@@ -235,10 +195,10 @@ async fn set_chair_active(
 }
 
 /// Takes a chair out of service; refused (409) while it holds future sessions.
-#[utoipa::path(post, path = "/v1/clinics/{clinic_id}/chairs/{chair_id}/deactivate", tag = "clinics", params(ChairPath, ("If-Match" = String, Header, description = "The chair's ETag")),
-    responses((status = 200, body = ChairView), (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 412, body = Problem, content_type = "application/problem+json"), (status = 428, body = Problem, content_type = "application/problem+json")),
-    security(("api_key" = [])))]
+#[utoipa::path(tag = "clinics", params(ChairPath, ("If-Match" = String, Header, description = "The chair's ETag")),
+    responses((status = 200, body = ChairView), (status = 409, description = answers(&[ProblemKind::ChairHasSessions]), body = Problem, content_type = "application/problem+json")),
+    security(("api_key" = ["admin"])))]
+#[post("/clinics/{clinic_id}/chairs/{chair_id}/deactivate")]
 pub async fn deactivate_chair(
     caller: Caller,
     state: web::Data<AppState>,
@@ -249,9 +209,10 @@ pub async fn deactivate_chair(
 }
 
 /// Puts a chair back in service.
-#[utoipa::path(post, path = "/v1/clinics/{clinic_id}/chairs/{chair_id}/activate", tag = "clinics", params(ChairPath, ("If-Match" = String, Header, description = "The chair's ETag")),
-    responses((status = 200, body = ChairView), (status = 412, body = Problem, content_type = "application/problem+json"), (status = 428, body = Problem, content_type = "application/problem+json")),
-    security(("api_key" = [])))]
+#[utoipa::path(tag = "clinics", params(ChairPath, ("If-Match" = String, Header, description = "The chair's ETag")),
+    responses((status = 200, body = ChairView)),
+    security(("api_key" = ["admin"])))]
+#[post("/clinics/{clinic_id}/chairs/{chair_id}/activate")]
 pub async fn activate_chair(
     caller: Caller,
     state: web::Data<AppState>,
@@ -262,9 +223,10 @@ pub async fn activate_chair(
 }
 
 /// Lists closures and chair blocks.
-#[utoipa::path(get, path = "/v1/clinics/{clinic_id}/closures", tag = "clinics", params(ClinicPath),
-    responses((status = 200, body = Vec<ClosureView>), (status = 404, body = Problem, content_type = "application/problem+json")),
-    security(("api_key" = [])))]
+#[utoipa::path(tag = "clinics", params(ClinicPath),
+    responses((status = 200, body = Vec<ClosureView>)),
+    security(("api_key" = ["admin", "clinician", "front_desk", "integration"])))]
+#[get("/clinics/{clinic_id}/closures")]
 pub async fn list_closures(
     _caller: Caller,
     state: web::Data<AppState>,
@@ -283,36 +245,27 @@ pub async fn list_closures(
 }
 
 /// Closes the clinic, or blocks one chair, for whole days or a local range.
-#[utoipa::path(post, path = "/v1/clinics/{clinic_id}/closures", tag = "clinics", params(ClinicPath, ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+#[utoipa::path(tag = "clinics", params(ClinicPath, ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
     request_body = CreateClosure,
-    responses((status = 201, body = ClosureView), (status = 422, body = Problem, content_type = "application/problem+json")),
-    security(("api_key" = [])))]
+    responses((status = 201, body = ClosureView)),
+    security(("api_key" = ["admin", "clinician", "front_desk"])))]
+#[post("/clinics/{clinic_id}/closures")]
 pub async fn add_closure(
-    caller: Caller,
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: web::Path<ClinicPath>,
-    key: IdempotencyKey,
-    body: Body<CreateClosure>,
+    create: Creation<ClinicPath, CreateClosure>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path.clinic_id;
-    let raw = body.1.clone();
-    created(
-        &state,
-        &req,
-        caller,
-        key,
-        Some(id),
-        &raw,
-        move |conn, caller| service::add_closure(conn, caller, id, &body.0),
-    )
-    .await
+    let clinic = create.path.clinic_id;
+    create
+        .run(Some(clinic), move |conn, caller, _, body| {
+            service::add_closure(conn, caller, clinic, body)
+        })
+        .await
 }
 
 /// Removes a closure.
-#[utoipa::path(delete, path = "/v1/clinics/{clinic_id}/closures/{closure_id}", tag = "clinics", params(ClosurePath),
-    responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json")),
-    security(("api_key" = [])))]
+#[utoipa::path(tag = "clinics", params(ClosurePath),
+    responses((status = 204)),
+    security(("api_key" = ["admin", "clinician", "front_desk"])))]
+#[delete("/clinics/{clinic_id}/closures/{closure_id}")]
 pub async fn remove_closure(
     caller: Caller,
     state: web::Data<AppState>,

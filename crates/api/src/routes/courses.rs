@@ -1,9 +1,8 @@
 //! Courses: preview, book, read, add a session.
 
-use actix_web::{web, HttpRequest, HttpResponse};
-use chairside_engine::course::{Action, CourseEvent, CourseStatus, SessionRef};
-use chairside_engine::ChairId;
-use chairside_store::repo;
+use actix_web::{get, post};
+use actix_web::{web, HttpResponse};
+use chairside_engine::course::CourseStatus;
 use chairside_store::repo::courses::CourseFilter;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -15,22 +14,21 @@ use crate::dto::course::{AddSession, CoursePlan, CourseView, PlanCourse};
 use crate::dto::session::SessionView;
 use crate::error::ApiError;
 use crate::etag::ok_with_etag;
-use crate::idempotency::IdempotencyKey;
 use crate::pagination::{encode, PageParams};
 use crate::problem::Problem;
-use crate::routes::{created, query::Query, read as reading, resource, ClinicPath};
-use crate::service::course::{self as service, read};
-use crate::service::when::resolve_at;
-use crate::state::AppState;
-use crate::views;
+use crate::problem_kind::{answers, ProblemKind};
+use crate::routes::creation::Creation;
+use utoipa_actix_web::service_config::ServiceConfig;
 
-/// `/v1/clinics/{clinic_id}/courses/{course_id}`.
+use crate::routes::{query::Query, read as reading, ClinicPath};
+use crate::service::course::{self as service, read};
+use crate::state::AppState;
+
+/// The ids that name a course in a path, within its clinic.
 #[derive(Clone, Copy, Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]
 pub struct CoursePath {
-    /// The clinic.
     pub clinic_id: i64,
-    /// The course.
     pub course_id: i64,
 }
 
@@ -44,30 +42,23 @@ pub struct CourseQuery {
     pub status: Option<CourseStatus>,
 }
 
-pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        resource("/clinics/{clinic_id}/courses/preview").route(web::post().to(preview_course)),
-    )
-    .service(
-        resource("/clinics/{clinic_id}/courses")
-            .route(web::post().to(book_course))
-            .route(web::get().to(list_courses)),
-    )
-    .service(resource("/clinics/{clinic_id}/courses/{course_id}").route(web::get().to(get_course)))
-    .service(
-        resource("/clinics/{clinic_id}/courses/{course_id}/sessions")
-            .route(web::post().to(add_session)),
-    );
+pub(crate) fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(preview_course)
+        .service(book_course)
+        .service(list_courses)
+        .service(get_course)
+        .service(add_session);
 }
 
 /// The plan the engine would book for a patient, protocol and earliest date;
 /// nothing is booked.
-#[utoipa::path(post, path = "/v1/clinics/{clinic_id}/courses/preview", tag = "courses", params(ClinicPath),
+#[utoipa::path(tag = "courses", params(ClinicPath),
     request_body = PlanCourse,
     responses((status = 200, body = CoursePlan),
-        (status = 409, description = "The patient has a running course of this kind", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Infeasible (names the rule and the earliest feasible date), a gate not passed, or invalid input", body = Problem, content_type = "application/problem+json")),
-    security(("api_key" = [])))]
+        (status = 409, description = answers(&[ProblemKind::OneRunningCourse]), body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = answers(&[ProblemKind::Infeasible, ProblemKind::GateNotPassed]), body = Problem, content_type = "application/problem+json")),
+    security(("api_key" = ["admin", "clinician", "front_desk"])))]
+#[post("/clinics/{clinic_id}/courses/preview")]
 pub async fn preview_course(
     caller: Caller,
     state: web::Data<AppState>,
@@ -85,39 +76,30 @@ pub async fn preview_course(
 
 /// Books the first phase of a course: every session in one atomic step.
 /// When a concurrent booking takes a planned chair, the plan is made again.
-#[utoipa::path(post, path = "/v1/clinics/{clinic_id}/courses", tag = "courses", params(ClinicPath, ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+#[utoipa::path(tag = "courses", params(ClinicPath, ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
     request_body = PlanCourse,
     responses((status = 201, body = CourseView),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Infeasible, a gate not passed, or invalid input", body = Problem, content_type = "application/problem+json")),
-    security(("api_key" = [])))]
+        (status = 409, description = answers(&[ProblemKind::OneRunningCourse, ProblemKind::ChairTaken, ProblemKind::PatientDoubleBooked, ProblemKind::Contention]), body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = answers(&[ProblemKind::Infeasible, ProblemKind::GateNotPassed]), body = Problem, content_type = "application/problem+json")),
+    security(("api_key" = ["admin", "clinician", "front_desk"])))]
+#[post("/clinics/{clinic_id}/courses")]
 pub async fn book_course(
-    caller: Caller,
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: web::Path<ClinicPath>,
-    key: IdempotencyKey,
-    body: Body<PlanCourse>,
+    create: Creation<ClinicPath, PlanCourse>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path.clinic_id;
-    let raw = body.1.clone();
-    let now = state.clock.now();
-    created(
-        &state,
-        &req,
-        caller,
-        key,
-        Some(id),
-        &raw,
-        move |conn, caller| service::book(conn, caller, id, &body.0, now),
-    )
-    .await
+    let clinic = create.path.clinic_id;
+    let now = create.now();
+    create
+        .run(Some(clinic), move |conn, caller, _, body| {
+            service::book(conn, caller, clinic, body, now)
+        })
+        .await
 }
 
 /// Lists courses.
-#[utoipa::path(get, path = "/v1/clinics/{clinic_id}/courses", tag = "courses", params(ClinicPath, CourseQuery, PageParams),
-    responses((status = 200, body = Page<CourseView>), (status = 404, body = Problem, content_type = "application/problem+json")),
-    security(("api_key" = [])))]
+#[utoipa::path(tag = "courses", params(ClinicPath, CourseQuery, PageParams),
+    responses((status = 200, body = Page<CourseView>)),
+    security(("api_key" = ["admin", "clinician", "front_desk", "integration"])))]
+#[get("/clinics/{clinic_id}/courses")]
 pub async fn list_courses(
     _caller: Caller,
     state: web::Data<AppState>,
@@ -142,9 +124,10 @@ pub async fn list_courses(
 }
 
 /// Reads a course with its sessions.
-#[utoipa::path(get, path = "/v1/clinics/{clinic_id}/courses/{course_id}", tag = "courses", params(CoursePath),
-    responses((status = 200, body = CourseView), (status = 404, body = Problem, content_type = "application/problem+json")),
-    security(("api_key" = [])))]
+#[utoipa::path(tag = "courses", params(CoursePath),
+    responses((status = 200, body = CourseView)),
+    security(("api_key" = ["admin", "clinician", "front_desk", "integration"])))]
+#[get("/clinics/{clinic_id}/courses/{course_id}")]
 pub async fn get_course(
     _caller: Caller,
     state: web::Data<AppState>,
@@ -162,53 +145,21 @@ pub async fn get_course(
 /// by the engine: a series holding all its doses takes no more; a protocol
 /// rule may be broken only by a clinician key with `override_reason`; a
 /// taken chair is 409.
-#[utoipa::path(post, path = "/v1/clinics/{clinic_id}/courses/{course_id}/sessions", tag = "courses", params(CoursePath, ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+#[utoipa::path(tag = "courses", params(CoursePath, ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
     request_body = AddSession,
-    responses((status = 201, body = SessionView), (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json")),
-    security(("api_key" = [])))]
+    responses((status = 201, body = SessionView),
+        (status = 409, description = answers(&[ProblemKind::CourseStatus, ProblemKind::ChairTaken, ProblemKind::PatientDoubleBooked, ProblemKind::Contention]), body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = answers(&[ProblemKind::RuleViolations, ProblemKind::Infeasible]), body = Problem, content_type = "application/problem+json")),
+    security(("api_key" = ["admin", "clinician", "front_desk"])))]
+#[post("/clinics/{clinic_id}/courses/{course_id}/sessions")]
 pub async fn add_session(
-    caller: Caller,
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: web::Path<CoursePath>,
-    key: IdempotencyKey,
-    body: Body<AddSession>,
+    create: Creation<CoursePath, AddSession>,
 ) -> Result<HttpResponse, ApiError> {
-    let path = *path;
-    let raw = body.1.clone();
-    let now = state.clock.now();
-    created(
-        &state,
-        &req,
-        caller,
-        key,
-        Some(path.clinic_id),
-        &raw,
-        move |conn, caller| {
-            let zone = repo::clinics::get(conn, path.clinic_id)?.time_zone;
-            let action = Action::AddSession {
-                chair: body.0.chair_id.map(ChairId),
-                start: resolve_at(zone, &body.0.at, "at")?,
-                override_reason: body.0.override_reason.clone(),
-            };
-            let acted = service::act(
-                conn,
-                caller,
-                path.clinic_id,
-                path.course_id,
-                &action,
-                now,
-                |_, _, _, _| Ok(()),
-            )?;
-            // The session asked for is the decision's first booking event.
-            let added = acted.decision.events.iter().find_map(|e| match e {
-                CourseEvent::SessionBooked(SessionRef::New(i)) => acted.applied.booked.get(*i),
-                _ => None,
-            });
-            let added = added.ok_or_else(|| ApiError::Internal("the added session".into()))?;
-            Ok(views::session(acted.zone, added))
-        },
-    )
-    .await
+    let path = create.path;
+    let now = create.now();
+    create
+        .run(Some(path.clinic_id), move |conn, caller, path, body| {
+            service::add_session(conn, caller, path.clinic_id, path.course_id, body, now)
+        })
+        .await
 }

@@ -2,6 +2,7 @@
 //! no API key, the keys to it, and the clinic's chair board for staff.
 
 use actix_web::http::header;
+use actix_web::{delete, get, post};
 use actix_web::{web, HttpRequest, HttpResponse};
 use base64::Engine;
 
@@ -11,9 +12,10 @@ use utoipa::IntoParams;
 
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::problem::Problem;
 use crate::routes::patients::PatientPath;
-use crate::routes::{read, resource, write, ClinicPath};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::routes::{read, write, ClinicPath};
 use crate::service::feeds::{self as service, CalendarToken};
 use crate::state::AppState;
 
@@ -25,7 +27,7 @@ const FEED_CACHE: &str = "private, no-cache";
 /// How often a token is re-issued when the patient row changed meanwhile.
 const TOKEN_ATTEMPTS: u32 = 3;
 
-/// `/calendar/{token}.ics`.
+/// The path of a patient's feed: its secret token.
 #[derive(Clone, Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]
 pub struct FeedPath {
@@ -33,19 +35,11 @@ pub struct FeedPath {
     pub token: String,
 }
 
-/// The feed of a patient holding a token: needs no API key.
-pub(crate) fn configure_public(cfg: &mut web::ServiceConfig) {
-    cfg.service(resource("/calendar/{token}.ics").route(web::get().to(patient_feed)));
-}
-
 /// Under `/v1`: the tokens and the clinic's feed.
-pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        resource("/clinics/{clinic_id}/patients/{patient_id}/calendar-token")
-            .route(web::post().to(issue_calendar_token))
-            .route(web::delete().to(revoke_calendar_token)),
-    )
-    .service(resource("/clinics/{clinic_id}/calendar.ics").route(web::get().to(clinic_feed)));
+pub(crate) fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(issue_calendar_token)
+        .service(revoke_calendar_token)
+        .service(clinic_feed);
 }
 
 /// Issues or rotates a patient's calendar feed token.
@@ -54,10 +48,10 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
 /// only: Chairside keeps nothing but its hash. No `If-Match`: this acts on the feed token, not on the patient's fields
 /// (though the patient's `updated_at`, and so its ETag, changes). No
 /// `Idempotency-Key` either: repeating it simply rotates again.
-#[utoipa::path(post, path = "/v1/clinics/{clinic_id}/patients/{patient_id}/calendar-token", tag = "feeds", params(PatientPath),
-    responses((status = 201, body = CalendarToken), (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")),
-    security(("api_key" = [])))]
+#[utoipa::path(tag = "feeds", params(PatientPath),
+    responses((status = 201, body = CalendarToken)),
+    security(("api_key" = ["admin", "clinician", "front_desk"])))]
+#[post("/clinics/{clinic_id}/patients/{patient_id}/calendar-token")]
 pub async fn issue_calendar_token(
     caller: Caller,
     state: web::Data<AppState>,
@@ -87,10 +81,10 @@ pub async fn issue_calendar_token(
 ///
 /// Its URL answers 404 from now on. No `If-Match`: this acts on the feed
 /// token, not on the patient's fields.
-#[utoipa::path(delete, path = "/v1/clinics/{clinic_id}/patients/{patient_id}/calendar-token", tag = "feeds", params(PatientPath),
-    responses((status = 204), (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")),
-    security(("api_key" = [])))]
+#[utoipa::path(tag = "feeds", params(PatientPath),
+    responses((status = 204)),
+    security(("api_key" = ["admin", "clinician", "front_desk"])))]
+#[delete("/clinics/{clinic_id}/patients/{patient_id}/calendar-token")]
 pub async fn revoke_calendar_token(
     caller: Caller,
     state: web::Data<AppState>,
@@ -111,11 +105,11 @@ pub async fn revoke_calendar_token(
 /// `SEQUENCE` raised on every change, the protocol's day-of instructions in
 /// `DESCRIPTION`. The token in the URL is the only credential: no API key.
 /// Events name no patient. Strong `ETag`; `If-None-Match` gives 304.
-#[utoipa::path(get, path = "/calendar/{token}.ics", tag = "feeds",
+#[utoipa::path(tag = "feeds",
     params(FeedPath, ("If-None-Match" = Option<String>, Header, description = "The ETag of the feed you hold")),
     responses((status = 200, content_type = "text/calendar", body = String, headers(("ETag" = String, description = "Strong; a hash of the body"))),
-        (status = 304, description = "The feed has not changed"),
-        (status = 404, body = Problem, content_type = "application/problem+json")))]
+        (status = 304, description = "The feed has not changed")))]
+#[get("/calendar/{token}.ics")]
 pub async fn patient_feed(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -132,14 +126,12 @@ pub async fn patient_feed(
 /// Every session of the clinic from 30 days ago to 400 days ahead, with the
 /// same UIDs and rules as the patients' feeds, titled by chair, never by
 /// patient. Strong `ETag`; `If-None-Match` gives 304.
-#[utoipa::path(get, path = "/v1/clinics/{clinic_id}/calendar.ics", tag = "feeds",
+#[utoipa::path(tag = "feeds",
     params(ClinicPath, ("If-None-Match" = Option<String>, Header, description = "The ETag of the feed you hold")),
     responses((status = 200, content_type = "text/calendar", body = String, headers(("ETag" = String, description = "Strong; a hash of the body"))),
-        (status = 304, description = "The feed has not changed"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json")),
-    security(("api_key" = [])))]
+        (status = 304, description = "The feed has not changed")),
+    security(("api_key" = ["admin", "clinician", "front_desk"])))]
+#[get("/clinics/{clinic_id}/calendar.ics")]
 pub async fn clinic_feed(
     _caller: Caller,
     state: web::Data<AppState>,

@@ -1,12 +1,15 @@
 //! Health, readiness, metrics, and the API's own documentation.
 
+use actix_web::get;
 use actix_web::{web, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
-use utoipa_swagger_ui::SwaggerUi;
 
 use crate::error::ApiError;
-use crate::routes::{read, resource};
+use crate::problem_kind::{answers, ProblemKind};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::routes::read;
 use crate::state::AppState;
 
 /// Health status.
@@ -16,24 +19,16 @@ pub struct Health {
     pub status: String,
 }
 
-pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(resource("/healthz").route(web::get().to(healthz)))
-        .service(resource("/readyz").route(web::get().to(readyz)))
-        .service(resource("/metrics").route(web::get().to(metrics)))
-        .service(resource("/openapi.json").route(web::get().to(openapi_json)))
-        .route(
-            "/docs",
-            web::get().to(|| async {
-                HttpResponse::PermanentRedirect()
-                    .insert_header(("Location", "/docs/"))
-                    .finish()
-            }),
-        )
-        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", crate::openapi::document()));
+pub(crate) fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(healthz)
+        .service(readyz)
+        .service(metrics)
+        .service(openapi_json);
 }
 
 /// The process is up.
-#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, body = Health)))]
+#[utoipa::path(tag = "operations", responses((status = 200, body = Health)))]
+#[get("/healthz")]
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(Health {
         status: "ok".into(),
@@ -41,8 +36,10 @@ pub async fn healthz() -> HttpResponse {
 }
 
 /// The database answers.
-#[utoipa::path(get, path = "/readyz", tag = "operations",
-    responses((status = 200, body = Health), (status = 503, body = crate::problem::Problem, content_type = "application/problem+json")))]
+#[utoipa::path(tag = "operations",
+    responses((status = 200, body = Health),
+        (status = 503, description = answers(&[ProblemKind::Unavailable]), body = crate::problem::Problem, content_type = "application/problem+json")))]
+#[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     read(&state, |conn| {
         let one = chairside_store::models::PageRequest {
@@ -59,10 +56,12 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
 }
 
 /// Prometheus metrics (per route pattern, method and status class), in the
-/// OpenMetrics text format.
-#[utoipa::path(get, path = "/metrics", tag = "operations",
-    responses((status = 200, content_type = "application/openmetrics-text", body = String),
-        (status = 401, description = "With `--private-metrics`: no or unknown API key", body = crate::problem::Problem, content_type = "application/problem+json")))]
+/// OpenMetrics text format. Public unless the server runs with
+/// `--private-metrics`; then it takes any API key.
+#[utoipa::path(tag = "operations",
+    responses((status = 200, content_type = "application/openmetrics-text", body = String)),
+    security((), ("api_key" = ["admin", "clinician", "front_desk", "integration"])))]
+#[get("/metrics")]
 pub async fn metrics(
     state: web::Data<AppState>,
     req: actix_web::HttpRequest,
@@ -79,7 +78,8 @@ pub async fn metrics(
 }
 
 /// This API's OpenAPI 3.1 document.
-#[utoipa::path(get, path = "/openapi.json", tag = "operations", responses((status = 200, content_type = "application/json", body = Object)))]
+#[utoipa::path(tag = "operations", responses((status = 200, content_type = "application/json", body = Object)))]
+#[get("/openapi.json")]
 pub async fn openapi_json() -> HttpResponse {
     HttpResponse::Ok().json(crate::openapi::document())
 }

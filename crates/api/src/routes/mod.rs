@@ -3,7 +3,9 @@
 
 pub mod clinical;
 pub mod clinics;
+pub mod course_decisions;
 pub mod courses;
+pub mod creation;
 pub mod feeds;
 pub mod health;
 pub mod patients;
@@ -11,73 +13,26 @@ pub mod protocols;
 pub mod query;
 pub mod reminders;
 pub mod schedule;
+pub mod session_actions;
 pub mod sessions;
 pub mod webhooks;
 
-use actix_web::body::{EitherBody, MessageBody};
-use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
-use actix_web::http::{header, StatusCode};
-use actix_web::middleware::{from_fn, Next};
-use actix_web::{web, ResponseError};
+use actix_web::web;
 use chairside_store::DbConnection;
 use serde::Deserialize;
 use utoipa::IntoParams;
+use utoipa_actix_web::scope;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::error::ApiError;
 use crate::service::BOOKING_ATTEMPTS;
 use crate::state::AppState;
 
-/// `/v1/clinics/{clinic_id}`.
+/// The id that names a clinic in a path.
 #[derive(Clone, Copy, Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]
 pub struct ClinicPath {
-    /// The clinic.
     pub clinic_id: i64,
-}
-
-/// The resource at `path`, for its routes. Any other method on the path is
-/// 405 with `Allow` listing the methods it takes, as a problem document.
-/// (`cfg.route` would guard the whole resource by method instead, so another
-/// method fell through to "no such route", 404.)
-pub(crate) fn resource(
-    path: &str,
-) -> actix_web::Resource<
-    impl ServiceFactory<
-        ServiceRequest,
-        Config = (),
-        Response = ServiceResponse<impl MessageBody>,
-        Error = actix_web::Error,
-        InitError = (),
-    >,
-> {
-    web::resource(path).wrap(from_fn(method_not_allowed))
-}
-
-/// actix answers another method with an empty 405 and `Allow`; give it the
-/// problem document every error has.
-async fn method_not_allowed(
-    req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
-    let response = next.call(req).await?;
-    if response.status() != StatusCode::METHOD_NOT_ALLOWED
-        || response.headers().contains_key(header::CONTENT_TYPE)
-    {
-        return Ok(response.map_into_left_body());
-    }
-    let allow = response.headers().get(header::ALLOW).cloned();
-    let methods = allow
-        .as_ref()
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string();
-    let (req, _) = response.into_parts();
-    let mut problem =
-        ApiError::MethodNotAllowed(format!("this path takes {methods}")).error_response();
-    if let Some(allow) = allow {
-        problem.headers_mut().insert(header::ALLOW, allow);
-    }
-    Ok(ServiceResponse::new(req, problem).map_into_right_body())
 }
 
 /// Runs a read on a blocking thread, inside the request's span.
@@ -119,53 +74,49 @@ where
         .await?
 }
 
-/// A creating `POST`: runs `make` in one write transaction under the
-/// request's `Idempotency-Key` (a retry gets the stored response) and
-/// answers 201 with the created resource and its ETag. Re-run when a
-/// concurrent writer took a chair or won a lock.
-pub async fn created<T, F>(
-    state: &web::Data<AppState>,
-    req: &actix_web::HttpRequest,
-    caller: crate::auth::Caller,
-    key: crate::idempotency::IdempotencyKey,
-    clinic: Option<i64>,
-    raw: &[u8],
-    mut make: F,
-) -> Result<actix_web::HttpResponse, ApiError>
-where
-    T: serde::Serialize,
-    F: FnMut(&mut DbConnection, &crate::auth::Caller) -> Result<T, ApiError> + Send + 'static,
-{
-    use crate::idempotency::{fingerprint, run, Stored};
-    let fingerprint = fingerprint(req, raw);
-    let ttl = state.settings.idempotency_ttl;
-    let stored = write_replanning(state, clinic.unwrap_or(0), move |conn| {
-        run(conn, &caller, clinic, &key, &fingerprint, ttl, |conn| {
-            Ok(Stored::resource(
-                actix_web::http::StatusCode::CREATED,
-                &make(conn, &caller)?,
-            ))
-        })
-    })
-    .await?;
-    Ok(stored.respond())
+/// The answer to a request no endpoint takes: 405 with `Allow` when the
+/// path is one the document declares with other methods, else 404 — both
+/// as problem documents, from the same declarations the router uses.
+pub async fn not_declared(
+    req: actix_web::HttpRequest,
+) -> Result<actix_web::HttpResponse, ApiError> {
+    let methods = crate::openapi::methods_at(req.path());
+    if methods.is_empty() {
+        return Err(ApiError::NotFound("no such route".into()));
+    }
+    let allow = methods.join(", ");
+    let mut response = actix_web::ResponseError::error_response(&ApiError::MethodNotAllowed(
+        format!("this path takes {allow}"),
+    ));
+    if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&allow) {
+        response
+            .headers_mut()
+            .insert(actix_web::http::header::ALLOW, value);
+    }
+    Ok(response)
 }
 
-/// Registers every route.
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    health::configure(cfg);
-    feeds::configure_public(cfg);
-    cfg.service(
-        web::scope("/v1")
-            .configure(clinics::configure)
-            .configure(protocols::configure)
-            .configure(patients::configure)
-            .configure(feeds::configure)
-            .configure(courses::configure)
-            .configure(clinical::configure)
-            .configure(sessions::configure)
-            .configure(schedule::configure)
-            .configure(reminders::configure)
-            .configure(webhooks::configure),
-    );
+/// Every endpoint: the root ones (health, metrics, this API's document, a
+/// patient's calendar feed) and the API under `/v1`. Each endpoint is one
+/// declaration — its handler's `#[utoipa::path]` (roles as its `api_key`
+/// security scopes, responses) and its route attribute (method and path) —
+/// from which the router, the OpenAPI document and the role check
+/// (`crate::policy`) all follow.
+pub fn register(cfg: &mut ServiceConfig) {
+    cfg.configure(health::configure)
+        .service(feeds::patient_feed)
+        .service(
+            scope::scope("/v1")
+                .configure(clinics::configure)
+                .configure(protocols::configure)
+                .configure(patients::configure)
+                .configure(feeds::configure)
+                .configure(courses::configure)
+                .configure(clinical::configure)
+                .configure(course_decisions::configure)
+                .configure(sessions::configure)
+                .configure(schedule::configure)
+                .configure(reminders::configure)
+                .configure(webhooks::configure),
+        );
 }

@@ -1,6 +1,7 @@
 //! Patients.
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{get, patch, post};
+use actix_web::{web, HttpResponse};
 use chairside_store::repo;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -11,21 +12,22 @@ use crate::dto::common::Page;
 use crate::dto::patient::{CreatePatient, PatientView, UpdatePatient};
 use crate::error::ApiError;
 use crate::etag::{ok_with_etag, IfMatch};
-use crate::idempotency::IdempotencyKey;
 use crate::pagination::{encode, PageParams};
 use crate::problem::Problem;
-use crate::routes::{created, query::Query, read, resource, write, ClinicPath};
+use crate::problem_kind::{answers, ProblemKind};
+use crate::routes::creation::Creation;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::routes::{query::Query, read, write, ClinicPath};
 use crate::service::patients as service;
 use crate::state::AppState;
 use crate::views;
 
-/// `/v1/clinics/{clinic_id}/patients/{patient_id}`.
+/// The ids that name a patient in a path, within its clinic.
 #[derive(Clone, Copy, Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]
 pub struct PatientPath {
-    /// The clinic.
     pub clinic_id: i64,
-    /// The patient.
     pub patient_id: i64,
 }
 
@@ -37,23 +39,18 @@ pub struct PatientQuery {
     pub external_ref: Option<String>,
 }
 
-pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        resource("/clinics/{clinic_id}/patients")
-            .route(web::get().to(list_patients))
-            .route(web::post().to(create_patient)),
-    )
-    .service(
-        resource("/clinics/{clinic_id}/patients/{patient_id}")
-            .route(web::get().to(get_patient))
-            .route(web::patch().to(update_patient)),
-    );
+pub(crate) fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list_patients)
+        .service(create_patient)
+        .service(get_patient)
+        .service(update_patient);
 }
 
 /// Lists patients, or finds one by external reference.
-#[utoipa::path(get, path = "/v1/clinics/{clinic_id}/patients", tag = "patients", params(ClinicPath, PatientQuery, PageParams),
-    responses((status = 200, body = Page<PatientView>), (status = 404, body = Problem, content_type = "application/problem+json")),
-    security(("api_key" = [])))]
+#[utoipa::path(tag = "patients", params(ClinicPath, PatientQuery, PageParams),
+    responses((status = 200, body = Page<PatientView>)),
+    security(("api_key" = ["admin", "clinician", "front_desk"])))]
+#[get("/clinics/{clinic_id}/patients")]
 pub async fn list_patients(
     _caller: Caller,
     state: web::Data<AppState>,
@@ -84,37 +81,27 @@ pub async fn list_patients(
 }
 
 /// Registers a patient.
-#[utoipa::path(post, path = "/v1/clinics/{clinic_id}/patients", tag = "patients", params(ClinicPath, ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+#[utoipa::path(tag = "patients", params(ClinicPath, ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
     request_body = CreatePatient,
-    responses((status = 201, body = PatientView), (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json")),
-    security(("api_key" = [])))]
+    responses((status = 201, body = PatientView), (status = 409, description = answers(&[ProblemKind::DuplicateExternalRef]), body = Problem, content_type = "application/problem+json")),
+    security(("api_key" = ["admin", "clinician", "front_desk"])))]
+#[post("/clinics/{clinic_id}/patients")]
 pub async fn create_patient(
-    caller: Caller,
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: web::Path<ClinicPath>,
-    key: IdempotencyKey,
-    body: Body<CreatePatient>,
+    create: Creation<ClinicPath, CreatePatient>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path.clinic_id;
-    let raw = body.1.clone();
-    created(
-        &state,
-        &req,
-        caller,
-        key,
-        Some(id),
-        &raw,
-        move |conn, caller| service::create(conn, caller, id, &body.0),
-    )
-    .await
+    let clinic = create.path.clinic_id;
+    create
+        .run(Some(clinic), move |conn, caller, _, body| {
+            service::create(conn, caller, clinic, body)
+        })
+        .await
 }
 
 /// Reads a patient.
-#[utoipa::path(get, path = "/v1/clinics/{clinic_id}/patients/{patient_id}", tag = "patients", params(PatientPath),
-    responses((status = 200, body = PatientView), (status = 404, body = Problem, content_type = "application/problem+json")),
-    security(("api_key" = [])))]
+#[utoipa::path(tag = "patients", params(PatientPath),
+    responses((status = 200, body = PatientView)),
+    security(("api_key" = ["admin", "clinician", "front_desk"])))]
+#[get("/clinics/{clinic_id}/patients/{patient_id}")]
 pub async fn get_patient(
     _caller: Caller,
     state: web::Data<AppState>,
@@ -133,12 +120,12 @@ pub async fn get_patient(
 }
 
 /// Changes a patient's reference, name, preferences or gate facts.
-#[utoipa::path(patch, path = "/v1/clinics/{clinic_id}/patients/{patient_id}", tag = "patients", params(PatientPath, ("If-Match" = String, Header, description = "The ETag you read")),
+#[utoipa::path(tag = "patients", params(PatientPath, ("If-Match" = String, Header, description = "The ETag you read")),
     request_body = UpdatePatient,
-    responses((status = 200, body = PatientView), (status = 412, body = Problem, content_type = "application/problem+json"),
-        (status = 428, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Another patient of the clinic has this external_ref", body = Problem, content_type = "application/problem+json")),
-    security(("api_key" = [])))]
+    responses((status = 200, body = PatientView),
+        (status = 409, description = answers(&[ProblemKind::DuplicateExternalRef]), body = Problem, content_type = "application/problem+json")),
+    security(("api_key" = ["admin", "clinician", "front_desk"])))]
+#[patch("/clinics/{clinic_id}/patients/{patient_id}")]
 pub async fn update_patient(
     caller: Caller,
     state: web::Data<AppState>,

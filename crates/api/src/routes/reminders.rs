@@ -1,5 +1,6 @@
 //! Reminders for integrations that poll.
 
+use actix_web::get;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -8,7 +9,10 @@ use crate::auth::Caller;
 use crate::dto::reminder::ReminderView;
 use crate::error::ApiError;
 use crate::problem::Problem;
-use crate::routes::{query::Query, read, resource};
+use crate::problem_kind::{answers, ProblemKind};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::routes::{query::Query, read};
 use crate::service::reminders as service;
 use crate::state::AppState;
 
@@ -23,18 +27,18 @@ pub struct UpcomingQuery {
     pub clinic_id: Option<i64>,
 }
 
-pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(resource("/reminders/upcoming").route(web::get().to(upcoming_reminders)));
+pub(crate) fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(upcoming_reminders);
 }
 
 /// Reminders due soon (each clinic's lead times, in clinic time) for booked
 /// sessions, with the day-of instructions to send. Never for a session that
 /// has started or been cancelled.
-#[utoipa::path(get, path = "/v1/reminders/upcoming", tag = "reminders", params(UpcomingQuery),
-    responses((status = 200, body = Vec<ReminderView>), (status = 422, body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such clinic", body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json")),
-    security(("api_key" = [])))]
+#[utoipa::path(tag = "reminders", params(UpcomingQuery),
+    responses((status = 200, body = Vec<ReminderView>),
+        (status = 404, description = answers(&[ProblemKind::NotFound]), body = Problem, content_type = "application/problem+json")),
+    security(("api_key" = ["admin", "clinician", "front_desk", "integration"])))]
+#[get("/reminders/upcoming")]
 pub async fn upcoming_reminders(
     caller: Caller,
     state: web::Data<AppState>,

@@ -1,5 +1,6 @@
 //! Availability and the day sheet.
 
+use actix_web::get;
 use actix_web::{web, HttpResponse};
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -8,8 +9,9 @@ use utoipa::IntoParams;
 use crate::auth::Caller;
 use crate::dto::common::in_calendar;
 use crate::error::ApiError;
-use crate::problem::Problem;
-use crate::routes::{query::Query, read, resource, ClinicPath};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::routes::{query::Query, read, ClinicPath};
 use crate::service::schedule::{self as service, AvailabilityView, DaySheet};
 use crate::state::AppState;
 
@@ -38,15 +40,15 @@ pub struct DaySheetQuery {
     pub date: NaiveDate,
 }
 
-pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(resource("/clinics/{clinic_id}/availability").route(web::get().to(availability)))
-        .service(resource("/clinics/{clinic_id}/day-sheet").route(web::get().to(day_sheet)));
+pub(crate) fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(availability).service(day_sheet);
 }
 
 /// Open start times per chair for a date range and a protocol.
-#[utoipa::path(get, path = "/v1/clinics/{clinic_id}/availability", tag = "schedule", params(ClinicPath, AvailabilityQuery),
-    responses((status = 200, body = AvailabilityView), (status = 422, body = Problem, content_type = "application/problem+json")),
-    security(("api_key" = [])))]
+#[utoipa::path(tag = "schedule", params(ClinicPath, AvailabilityQuery),
+    responses((status = 200, body = AvailabilityView)),
+    security(("api_key" = ["admin", "clinician", "front_desk"])))]
+#[get("/clinics/{clinic_id}/availability")]
 pub async fn availability(
     _caller: Caller,
     state: web::Data<AppState>,
@@ -63,9 +65,10 @@ pub async fn availability(
 }
 
 /// Every chair's sessions for one clinic-local date.
-#[utoipa::path(get, path = "/v1/clinics/{clinic_id}/day-sheet", tag = "schedule", params(ClinicPath, DaySheetQuery),
-    responses((status = 200, body = DaySheet), (status = 404, body = Problem, content_type = "application/problem+json")),
-    security(("api_key" = [])))]
+#[utoipa::path(tag = "schedule", params(ClinicPath, DaySheetQuery),
+    responses((status = 200, body = DaySheet)),
+    security(("api_key" = ["admin", "clinician", "front_desk"])))]
+#[get("/clinics/{clinic_id}/day-sheet")]
 pub async fn day_sheet(
     _caller: Caller,
     state: web::Data<AppState>,

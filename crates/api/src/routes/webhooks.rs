@@ -1,6 +1,7 @@
 //! Webhook subscriptions.
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{get, post, put};
+use actix_web::{web, HttpResponse};
 use chairside_store::repo;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -14,84 +15,66 @@ use crate::dto::webhook::{
 };
 use crate::error::ApiError;
 use crate::etag::{ok_with_etag, IfMatch};
-use crate::idempotency::IdempotencyKey;
 use crate::pagination::{encode, PageParams};
-use crate::problem::Problem;
-use crate::routes::{created, query::Query, read, resource, write, ClinicPath};
+use crate::routes::creation::Creation;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::routes::{query::Query, read, write, ClinicPath};
 use crate::service::webhooks as service;
 use crate::state::AppState;
 
-/// `/v1/clinics/{clinic_id}/webhooks/{webhook_id}`.
+/// The ids that name a webhook in a path, within its clinic.
 #[derive(Clone, Copy, Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]
 pub struct WebhookPath {
-    /// The clinic.
     pub clinic_id: i64,
     /// The subscription.
     pub webhook_id: i64,
 }
 
-/// `/v1/clinics/{clinic_id}/webhooks/{webhook_id}/deliveries/{delivery_id}`.
+/// The ids that name a webhook delivery in a path, within its clinic.
 #[derive(Clone, Copy, Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]
 pub struct DeliveryPath {
-    /// The clinic.
     pub clinic_id: i64,
     /// The subscription.
     pub webhook_id: i64,
-    /// The delivery.
     pub delivery_id: i64,
 }
 
-pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
-    let one = "/clinics/{clinic_id}/webhooks/{webhook_id}";
-    cfg.service(
-        resource("/clinics/{clinic_id}/webhooks")
-            .route(web::post().to(create_webhook))
-            .route(web::get().to(list_webhooks)),
-    )
-    .service(resource(one).route(web::get().to(get_webhook)))
-    .service(resource(&format!("{one}/enabled")).route(web::put().to(set_webhook_enabled)))
-    .service(resource(&format!("{one}/rotate-secret")).route(web::post().to(rotate_webhook_secret)))
-    .service(resource(&format!("{one}/deliveries")).route(web::get().to(list_deliveries)))
-    .service(
-        resource(&format!("{one}/deliveries/{{delivery_id}}/replay"))
-            .route(web::post().to(replay_delivery)),
-    );
+pub(crate) fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(create_webhook)
+        .service(list_webhooks)
+        .service(get_webhook)
+        .service(set_webhook_enabled)
+        .service(rotate_webhook_secret)
+        .service(list_deliveries)
+        .service(replay_delivery);
 }
 
 /// Subscribes an endpoint to events (Standard Webhooks signatures). The
 /// signing secret is in this response only.
-#[utoipa::path(post, path = "/v1/clinics/{clinic_id}/webhooks", tag = "webhooks", params(ClinicPath, ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+#[utoipa::path(tag = "webhooks", params(ClinicPath, ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
     request_body = CreateSubscription,
-    responses((status = 201, body = SubscriptionWithSecret), (status = 422, body = Problem, content_type = "application/problem+json")),
-    security(("api_key" = [])))]
+    responses((status = 201, body = SubscriptionWithSecret)),
+    security(("api_key" = ["admin", "integration"])))]
+#[post("/clinics/{clinic_id}/webhooks")]
 pub async fn create_webhook(
-    caller: Caller,
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: web::Path<ClinicPath>,
-    key: IdempotencyKey,
-    body: Body<CreateSubscription>,
+    create: Creation<ClinicPath, CreateSubscription>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path.clinic_id;
-    let raw = body.1.clone();
-    created(
-        &state,
-        &req,
-        caller,
-        key,
-        Some(id),
-        &raw,
-        move |conn, caller| service::create(conn, caller, id, &body.0),
-    )
-    .await
+    let clinic = create.path.clinic_id;
+    create
+        .run(Some(clinic), move |conn, caller, _, body| {
+            service::create(conn, caller, clinic, body)
+        })
+        .await
 }
 
 /// Lists the clinic's subscriptions.
-#[utoipa::path(get, path = "/v1/clinics/{clinic_id}/webhooks", tag = "webhooks", params(ClinicPath),
-    responses((status = 200, body = Vec<SubscriptionView>), (status = 404, body = Problem, content_type = "application/problem+json")),
-    security(("api_key" = [])))]
+#[utoipa::path(tag = "webhooks", params(ClinicPath),
+    responses((status = 200, body = Vec<SubscriptionView>)),
+    security(("api_key" = ["admin", "integration"])))]
+#[get("/clinics/{clinic_id}/webhooks")]
 pub async fn list_webhooks(
     _caller: Caller,
     state: web::Data<AppState>,
@@ -110,9 +93,10 @@ pub async fn list_webhooks(
 }
 
 /// Reads a subscription.
-#[utoipa::path(get, path = "/v1/clinics/{clinic_id}/webhooks/{webhook_id}", tag = "webhooks", params(WebhookPath),
-    responses((status = 200, body = SubscriptionView), (status = 404, body = Problem, content_type = "application/problem+json")),
-    security(("api_key" = [])))]
+#[utoipa::path(tag = "webhooks", params(WebhookPath),
+    responses((status = 200, body = SubscriptionView)),
+    security(("api_key" = ["admin", "integration"])))]
+#[get("/clinics/{clinic_id}/webhooks/{webhook_id}")]
 pub async fn get_webhook(
     _caller: Caller,
     state: web::Data<AppState>,
@@ -131,10 +115,11 @@ pub async fn get_webhook(
 }
 
 /// Enables or disables deliveries.
-#[utoipa::path(put, path = "/v1/clinics/{clinic_id}/webhooks/{webhook_id}/enabled", tag = "webhooks",
+#[utoipa::path(tag = "webhooks",
     params(WebhookPath, ("If-Match" = String, Header, description = "The subscription's ETag")), request_body = SetEnabled,
-    responses((status = 200, body = SubscriptionView), (status = 412, body = Problem, content_type = "application/problem+json"), (status = 428, body = Problem, content_type = "application/problem+json")),
-    security(("api_key" = [])))]
+    responses((status = 200, body = SubscriptionView)),
+    security(("api_key" = ["admin", "integration"])))]
+#[put("/clinics/{clinic_id}/webhooks/{webhook_id}/enabled")]
 pub async fn set_webhook_enabled(
     caller: Caller,
     state: web::Data<AppState>,
@@ -151,10 +136,11 @@ pub async fn set_webhook_enabled(
 }
 
 /// Rotates the signing secret; both secrets sign during the grace period.
-#[utoipa::path(post, path = "/v1/clinics/{clinic_id}/webhooks/{webhook_id}/rotate-secret", tag = "webhooks",
+#[utoipa::path(tag = "webhooks",
     params(WebhookPath, ("If-Match" = String, Header, description = "The subscription's ETag")), request_body = RotateSecret,
-    responses((status = 200, body = SubscriptionWithSecret), (status = 412, body = Problem, content_type = "application/problem+json"), (status = 428, body = Problem, content_type = "application/problem+json")),
-    security(("api_key" = [])))]
+    responses((status = 200, body = SubscriptionWithSecret)),
+    security(("api_key" = ["admin", "integration"])))]
+#[post("/clinics/{clinic_id}/webhooks/{webhook_id}/rotate-secret")]
 pub async fn rotate_webhook_secret(
     caller: Caller,
     state: web::Data<AppState>,
@@ -171,9 +157,10 @@ pub async fn rotate_webhook_secret(
 }
 
 /// The delivery log: attempts, status codes, next attempt.
-#[utoipa::path(get, path = "/v1/clinics/{clinic_id}/webhooks/{webhook_id}/deliveries", tag = "webhooks", params(WebhookPath, PageParams),
-    responses((status = 200, body = Page<DeliveryView>), (status = 404, body = Problem, content_type = "application/problem+json")),
-    security(("api_key" = [])))]
+#[utoipa::path(tag = "webhooks", params(WebhookPath, PageParams),
+    responses((status = 200, body = Page<DeliveryView>)),
+    security(("api_key" = ["admin", "integration"])))]
+#[get("/clinics/{clinic_id}/webhooks/{webhook_id}/deliveries")]
 pub async fn list_deliveries(
     _caller: Caller,
     state: web::Data<AppState>,
@@ -193,9 +180,10 @@ pub async fn list_deliveries(
 }
 
 /// Sends a delivered or abandoned event again, with the same `webhook-id`.
-#[utoipa::path(post, path = "/v1/clinics/{clinic_id}/webhooks/{webhook_id}/deliveries/{delivery_id}/replay", tag = "webhooks", params(DeliveryPath),
-    responses((status = 201, body = DeliveryView), (status = 404, body = Problem, content_type = "application/problem+json")),
-    security(("api_key" = [])))]
+#[utoipa::path(tag = "webhooks", params(DeliveryPath),
+    responses((status = 201, body = DeliveryView)),
+    security(("api_key" = ["admin", "integration"])))]
+#[post("/clinics/{clinic_id}/webhooks/{webhook_id}/deliveries/{delivery_id}/replay")]
 pub async fn replay_delivery(
     caller: Caller,
     state: web::Data<AppState>,

@@ -14,6 +14,7 @@ use crate::dto::clinic::{
 };
 use crate::error::{local_time_error, ApiError};
 use crate::etag::IfMatch;
+use crate::problem_kind::ProblemKind;
 use crate::service::merge_patch::patched;
 use crate::service::{audit, protocols, taken};
 use crate::views;
@@ -151,7 +152,6 @@ pub fn update(
     Ok(after)
 }
 
-/// Adds a chair.
 pub fn add_chair(
     conn: &mut DbConnection,
     caller: &Caller,
@@ -180,7 +180,7 @@ pub fn add_chair(
         },
     )
     .map_err(taken(
-        "duplicate-chair-label",
+        ProblemKind::DuplicateChairLabel,
         format!(
             "a chair labelled {:?} already exists in this clinic",
             new.label
@@ -231,7 +231,7 @@ pub fn set_chair_active(
             .collect();
         if !held.is_empty() {
             return Err(ApiError::Conflict {
-                kind: "chair-has-sessions",
+                kind: ProblemKind::ChairHasSessions,
                 detail: format!(
                     "chair {chair_id} holds {} future session(s) (ids {:?}); reschedule them first, or block the chair with a closure",
                     held.len(),
@@ -344,7 +344,6 @@ fn check_span(zone: Tz, span: &ClosureSpan) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Removes a closure.
 pub fn remove_closure(
     conn: &mut DbConnection,
     caller: &Caller,

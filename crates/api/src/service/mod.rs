@@ -24,6 +24,7 @@ use serde_json::Value;
 
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::problem_kind::ProblemKind;
 
 /// How many times a booking is re-planned when a concurrent writer took its chair.
 pub const BOOKING_ATTEMPTS: u32 = 4;
@@ -54,7 +55,7 @@ pub fn horizon(
 
 /// A unique value already taken, as a 409 of this kind saying which: not
 /// the database's own words, which name its tables and constraints.
-pub fn taken(kind: &'static str, detail: String) -> impl FnOnce(StoreError) -> ApiError {
+pub fn taken(kind: ProblemKind, detail: String) -> impl FnOnce(StoreError) -> ApiError {
     move |error| match error.kind() {
         ErrorKind::Duplicate => ApiError::Conflict { kind, detail },
         _ => error.into(),

@@ -9,6 +9,7 @@ use crate::auth::Caller;
 use crate::dto::patient::{CreatePatient, PatientView};
 use crate::error::ApiError;
 use crate::etag::IfMatch;
+use crate::problem_kind::ProblemKind;
 use crate::service::merge_patch::patched;
 use crate::service::{audit, taken};
 use crate::views;
@@ -88,7 +89,7 @@ pub fn create(
 
 fn external_ref_taken(external_ref: &str) -> impl FnOnce(chairside_store::StoreError) -> ApiError {
     taken(
-        "duplicate-external-ref",
+        ProblemKind::DuplicateExternalRef,
         format!("a patient with external_ref {external_ref:?} already exists in this clinic"),
     )
 }

@@ -8,6 +8,7 @@ use serde_json::json;
 use crate::auth::Caller;
 use crate::dto::protocol::{CreateProtocol, ProtocolView};
 use crate::error::ApiError;
+use crate::problem_kind::ProblemKind;
 use crate::service::{audit, taken};
 use crate::views;
 
@@ -91,7 +92,7 @@ pub fn create(
     let (protocol, version) =
         repo::protocols::create(conn, clinic_id, &new.code, &engine.name, engine).map_err(
             taken(
-                "duplicate-protocol-code",
+                ProblemKind::DuplicateProtocolCode,
                 format!(
                     "a protocol with code {:?} already exists in this clinic",
                     new.code

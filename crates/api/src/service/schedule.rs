@@ -11,10 +11,8 @@ use crate::error::ApiError;
 use crate::service::{horizon, protocols};
 use crate::views;
 
-/// One open start.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct OpenStartView {
-    /// The chair.
     pub chair_id: i64,
     /// Start of the chair interval, UTC.
     pub start: DateTime<Utc>,
@@ -82,12 +80,9 @@ pub fn availability(
     })
 }
 
-/// One chair's day.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct ChairDay {
-    /// The chair.
     pub chair_id: i64,
-    /// Its label.
     pub label: String,
     /// Whether it is in service.
     pub active: bool,
@@ -106,7 +101,6 @@ pub struct DaySheet {
     pub chairs: Vec<ChairDay>,
 }
 
-/// The day sheet.
 pub fn day_sheet(
     conn: &mut DbConnection,
     clinic_id: i64,

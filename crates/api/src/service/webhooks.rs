@@ -8,8 +8,8 @@ use serde_json::json;
 
 use crate::auth::Caller;
 use crate::dto::webhook::{
-    AttemptView, CreateSubscription, DeliveryView, RotateSecret, SetEnabled, SubscriptionView,
-    SubscriptionWithSecret, EVENT_TYPES,
+    is_event_type, AttemptView, CreateSubscription, DeliveryView, RotateSecret, SetEnabled,
+    SubscriptionView, SubscriptionWithSecret,
 };
 use crate::error::ApiError;
 use crate::etag::IfMatch;
@@ -46,7 +46,7 @@ fn check(new: &CreateSubscription) -> Result<(), ApiError> {
         ));
     }
     for (i, t) in new.event_types.iter().enumerate() {
-        if t != "*" && !EVENT_TYPES.contains(&t.as_str()) {
+        if t != "*" && !is_event_type(t) {
             return Err(ApiError::invalid_field(
                 format!("event_types[{i}]"),
                 format!("{t:?} is not an event type; see the documentation for the list"),

@@ -4,7 +4,8 @@
 //! decision goes through [`act`]; routes run it under the bounded retry on a
 //! concurrent writer.
 
-use chairside_engine::course::{Action, Decision};
+use chairside_engine::course::{Action, CourseEvent, Decision, SessionRef};
+use chairside_engine::ChairId;
 use chairside_store::models as m;
 use chairside_store::repo::courses::Applied;
 use chairside_store::{repo, DbConnection};
@@ -12,12 +13,14 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use crate::auth::Caller;
+use crate::dto::course::AddSession;
 use crate::dto::course::CourseView;
-use crate::dto::session::SessionChange;
+use crate::dto::session::{SessionChange, SessionView};
 use crate::error::ApiError;
 use crate::etag::IfMatch;
 use crate::service::course::record::{record, Written};
 use crate::service::course::snapshot::{Snapshot, Window};
+use crate::service::when::resolve_at;
 use crate::views;
 
 /// What an action did.
@@ -201,6 +204,41 @@ pub fn on_course(
             ))
         },
     )
+}
+
+/// A session added by hand at a chosen time (judged by the engine: the
+/// calendar's rules are absolute, the protocol's spacing may be overridden
+/// by a clinician with a reason); answers the session booked.
+pub fn add_session(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    clinic_id: i64,
+    course_id: i64,
+    request: &AddSession,
+    now: DateTime<Utc>,
+) -> Result<SessionView, ApiError> {
+    let zone = repo::clinics::get(conn, clinic_id)?.time_zone;
+    let action = Action::AddSession {
+        chair: request.chair_id.map(ChairId),
+        start: resolve_at(zone, &request.at, "at")?,
+        override_reason: request.override_reason.clone(),
+    };
+    let acted = act(
+        conn,
+        caller,
+        clinic_id,
+        course_id,
+        &action,
+        now,
+        |_, _, _, _| Ok(()),
+    )?;
+    // The session asked for is the decision's first booking.
+    let added = acted.decision.events.iter().find_map(|e| match e {
+        CourseEvent::SessionBooked(SessionRef::New(i)) => acted.applied.booked.get(*i),
+        _ => None,
+    });
+    let added = added.ok_or_else(|| ApiError::Internal("the added session".into()))?;
+    Ok(views::session(acted.zone, added))
 }
 
 /// The reason an action gives, for the events that carry one.

@@ -28,13 +28,14 @@ struct Planned {
     clinic: m::Clinic,
 }
 
-fn plan(
+/// The patient (with the preferences the request brings for this course)
+/// and the protocol's latest version that the request names; one of
+/// another clinic is an unknown reference, named by its field.
+fn named_in_request(
     conn: &mut DbConnection,
-    caller: &Caller,
     clinic_id: i64,
     request: &PlanCourse,
-    now: DateTime<Utc>,
-) -> Result<Planned, ApiError> {
+) -> Result<(m::Patient, m::ProtocolVersion), ApiError> {
     let mut patient = repo::patients::get(conn, clinic_id, request.patient_id).map_err(|e| {
         ApiError::unknown_reference(
             e,
@@ -53,6 +54,17 @@ fn plan(
         preferences.validate()?;
         patient.preferences = preferences.clone();
     }
+    Ok((patient, version))
+}
+
+fn plan(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    clinic_id: i64,
+    request: &PlanCourse,
+    now: DateTime<Utc>,
+) -> Result<Planned, ApiError> {
+    let (patient, version) = named_in_request(conn, clinic_id, request)?;
     let protocol: &Protocol = &version.definition;
     let within = request
         .first_within_days

@@ -8,5 +8,5 @@ pub mod read;
 pub mod record;
 pub mod snapshot;
 
-pub use act::{act, on_course, on_session, Acted};
+pub use act::{act, add_session, on_course, on_session, Acted};
 pub use book::{book, preview, DEFAULT_FIRST_WITHIN_DAYS};

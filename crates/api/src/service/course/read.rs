@@ -50,7 +50,6 @@ pub fn courses(
     Ok((items, rows.next_after_id))
 }
 
-/// A session.
 pub fn session(
     conn: &mut DbConnection,
     clinic_id: i64,

@@ -18,7 +18,6 @@ use crate::views;
 pub struct Written<'a> {
     /// The clinic's zone.
     pub zone: Tz,
-    /// The decision.
     pub decision: &'a Decision,
     /// What the store wrote for it.
     pub applied: &'a Applied,
@@ -59,9 +58,12 @@ pub fn record(
     written: &Written<'_>,
 ) -> Result<(), ApiError> {
     let course = &written.applied.course;
+    // A new course's audit row lists its sessions: one row for the booking.
+    let booking = written.decision.events.contains(&CourseEvent::CourseBooked);
     for event in &written.decision.events {
         let name = event.name();
         let (payload, entity, before, after) = describe(written, event)?;
+        let audited = !(booking && matches!(event, CourseEvent::SessionBooked(_)));
         repo::outbox::append(
             conn,
             &NewOutboxEvent {
@@ -71,6 +73,9 @@ pub fn record(
                 payload,
             },
         )?;
+        if !audited {
+            continue;
+        }
         repo::audit::append(
             conn,
             &AuditEntry {
@@ -93,36 +98,53 @@ type Described = (Value, (&'static str, i64), Option<Value>, Option<Value>);
 /// The event's payload, the entity it is about, and the audit's before
 /// and after.
 fn describe(written: &Written<'_>, event: &CourseEvent) -> Result<Described, ApiError> {
-    let course = &written.applied.course;
-    if let Some(reference) = event.session() {
-        let session = written.session(reference).ok_or_else(|| {
-            ApiError::Internal(format!("event {} names an unknown session", event.name()))
-        })?;
-        let view = serde_json::to_value(views::session(written.zone, session)).expect("serialises");
-        let was = previous(written, session.id);
-        let (payload, before, after) = match event {
-            CourseEvent::SessionRescheduled(_, from) => {
-                let local = views::local_times(written.zone, from.start, from.end);
-                let previous = json!({ "start": from.start, "end": from.end, "chair_id": from.chair.0, "local": local });
-                (
-                    json!({ "session": view, "previous": previous }),
-                    Some(json!({ "start": from.start, "chair_id": from.chair.0 })),
-                    Some(
-                        json!({ "start": session.starts_at, "chair_id": session.chair_id, "reason": written.reason }),
-                    ),
-                )
-            }
-            CourseEvent::SessionBooked(_) => (view, None, Some(placement(session))),
-            _ => (
-                view,
-                was.map(|s| json!({ "status": s.status.as_str() })),
-                Some(
-                    json!({ "status": session.status.as_str(), "omitted": session.omitted, "reason": session.reason }),
-                ),
-            ),
-        };
-        return Ok((payload, ("session", session.id), before, after));
+    match event.session() {
+        Some(reference) => describe_session_event(written, event, reference),
+        None => describe_course_event(written, event),
     }
+}
+
+/// An event about one session: the session as it is now, and what changed.
+fn describe_session_event(
+    written: &Written<'_>,
+    event: &CourseEvent,
+    reference: SessionRef,
+) -> Result<Described, ApiError> {
+    let session = written.session(reference).ok_or_else(|| {
+        ApiError::Internal(format!("event {} names an unknown session", event.name()))
+    })?;
+    let view = serde_json::to_value(views::session(written.zone, session)).expect("serialises");
+    let was = previous(written, session.id);
+    let (payload, before, after) = match event {
+        CourseEvent::SessionRescheduled(_, from) => {
+            let local = views::local_times(written.zone, from.start, from.end);
+            let previous = json!({ "start": from.start, "end": from.end, "chair_id": from.chair.0, "local": local });
+            (
+                json!({ "session": view, "previous": previous }),
+                Some(json!({ "start": from.start, "chair_id": from.chair.0 })),
+                Some(
+                    json!({ "start": session.starts_at, "chair_id": session.chair_id, "reason": written.reason }),
+                ),
+            )
+        }
+        CourseEvent::SessionBooked(_) => (view, None, Some(placement(session))),
+        _ => (
+            view,
+            was.map(|s| json!({ "status": s.status.as_str() })),
+            Some(
+                json!({ "status": session.status.as_str(), "omitted": session.omitted, "reason": session.reason }),
+            ),
+        ),
+    };
+    Ok((payload, ("session", session.id), before, after))
+}
+
+/// An event about the whole course: its state and what the decision did.
+fn describe_course_event(
+    written: &Written<'_>,
+    event: &CourseEvent,
+) -> Result<Described, ApiError> {
+    let course = &written.applied.course;
     let summary = |detail: Value| json!({ "course_id": course.id, "patient_id": course.patient_id, "status": course.status.as_str(), "current_phase": course.current_phase, "detail": detail });
     let payload = match event {
         CourseEvent::CourseBooked => json!({

@@ -39,7 +39,6 @@ impl Window {
 /// The situation around a course, owned; [`Snapshot::decide`] lends it to
 /// the engine.
 pub struct Snapshot {
-    /// The clinic.
     pub clinic: m::Clinic,
     calendar: ClinicCalendar,
     occupancy: Occupancy,

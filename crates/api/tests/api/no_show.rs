@@ -1,21 +1,22 @@
 //! Automatic no-show marking: a booked session not checked in within the
 //! clinic's grace period becomes a no-show, and the miss is re-planned.
 
-mod support;
-
 use chairside_api::workers::no_show::sweep;
 use chairside_store::models::SessionStatus;
 use chairside_store::repo;
+use chairside_testkit::TestStore;
 use chrono::{Duration, Utc};
+
+use crate::fixtures;
 
 #[test]
 fn a_session_not_checked_in_after_the_grace_period_becomes_a_no_show_and_is_replanned() {
-    let test = support::store("no-show");
+    let test = TestStore::sqlite();
     let store = &test.store;
-    let course = support::booked_course(store, serde_json::json!({"no_show_after_minutes": 30}));
+    let course = fixtures::booked_course(store, serde_json::json!({"no_show_after_minutes": 30}));
     // The first session started two hours ago and nobody checked in.
     let first = &course.sessions[0];
-    support::move_session(store, first.id, Utc::now() - Duration::hours(2));
+    fixtures::move_session(store, first.id, Utc::now() - Duration::hours(2));
 
     assert_eq!(sweep(store, Utc::now()).unwrap(), 1);
     let after = store

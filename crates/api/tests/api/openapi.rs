@@ -17,7 +17,7 @@ fn committed_openapi_document_matches_the_code() {
         }
         panic!(
             "api-spec/openapi.json is out of date: run `cargo run -- openapi > api-spec/openapi.json` \
-             (or UPDATE_OPENAPI=1 cargo test -p chairside-api --test openapi)"
+             (or UPDATE_OPENAPI=1 cargo test -p chairside-api --test api openapi)"
         );
     }
 }

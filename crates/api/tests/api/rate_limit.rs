@@ -2,14 +2,14 @@
 //! limit gets 429 problem+json with `Retry-After`; other keys are not
 //! affected; requests without a valid key are refused before counting.
 
-mod support;
-
+use actix_web::dev::ServiceResponse;
 use actix_web::http::StatusCode;
 use actix_web::{middleware, test, App};
 use chairside_api::rate_limit::RateLimit;
 use chairside_api::{auth, configure_app, request_id, ApiSettings, AppState};
 use chairside_store::models::{NewApiKey, Role};
 use chairside_store::repo;
+use chairside_testkit::TestStore;
 
 fn key(store: &chairside_store::Store, role: Role) -> String {
     let new = NewApiKey {
@@ -23,9 +23,28 @@ fn key(store: &chairside_store::Store, role: Role) -> String {
         .1
 }
 
+/// `GET /v1/clinics` with this bearer token: a request every key may make.
+fn list_clinics(token: &str) -> test::TestRequest {
+    test::TestRequest::get()
+        .uri("/v1/clinics")
+        .insert_header(("Authorization", format!("Bearer {token}")))
+}
+
+/// The `Retry-After` of a refusal, which must be there, in whole seconds.
+fn retry_after_seconds<B>(response: &ServiceResponse<B>) -> u64 {
+    response
+        .headers()
+        .get("Retry-After")
+        .expect("Retry-After")
+        .to_str()
+        .unwrap()
+        .parse()
+        .expect("Retry-After is whole seconds")
+}
+
 #[actix_web::test]
 async fn a_key_over_its_limit_gets_429_with_retry_after_and_others_go_on() {
-    let db = support::store("rate-limit");
+    let db = TestStore::sqlite();
     let (busy, quiet) = (key(&db.store, Role::Admin), key(&db.store, Role::Admin));
     let settings = ApiSettings {
         rate_limit: Some(RateLimit {
@@ -42,31 +61,18 @@ async fn a_key_over_its_limit_gets_429_with_retry_after_and_others_go_on() {
             .configure(configure_app(state)),
     )
     .await;
-    let get = |token: &str| {
-        test::TestRequest::get()
-            .uri("/v1/clinics")
-            .insert_header(("Authorization", format!("Bearer {token}")))
-            .to_request()
-    };
 
     for i in 0..3 {
-        let response = test::call_service(&app, get(&busy)).await;
+        let response = test::call_service(&app, list_clinics(&busy).to_request()).await;
         assert_eq!(
             response.status(),
             StatusCode::OK,
             "request {i} is in the burst"
         );
     }
-    let refused = test::call_service(&app, get(&busy)).await;
+    let refused = test::call_service(&app, list_clinics(&busy).to_request()).await;
     assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
-    let retry_after: u64 = refused
-        .headers()
-        .get("Retry-After")
-        .expect("Retry-After")
-        .to_str()
-        .unwrap()
-        .parse()
-        .expect("Retry-After is whole seconds");
+    let retry_after = retry_after_seconds(&refused);
     // 6 a minute: the next request is due within 10 seconds.
     assert!((1..=10).contains(&retry_after), "Retry-After {retry_after}");
     assert_eq!(
@@ -78,17 +84,18 @@ async fn a_key_over_its_limit_gets_429_with_retry_after_and_others_go_on() {
     assert_eq!(problem["status"], 429);
 
     // Another key has its own allowance.
-    let other = test::call_service(&app, get(&quiet)).await;
+    let other = test::call_service(&app, list_clinics(&quiet).to_request()).await;
     assert_eq!(other.status(), StatusCode::OK);
 
     // A bad key is refused as unauthenticated, not counted against anyone.
-    let unknown = test::call_service(&app, get("chs_000000000000_nope")).await;
+    let unknown =
+        test::call_service(&app, list_clinics("chs_000000000000_nope").to_request()).await;
     assert_eq!(unknown.status(), StatusCode::UNAUTHORIZED);
 }
 
 #[actix_web::test]
 async fn without_a_limit_nothing_is_refused() {
-    let db = support::store("no-rate-limit");
+    let db = TestStore::sqlite();
     let token = key(&db.store, Role::Admin);
     let settings = ApiSettings {
         rate_limit: None,
@@ -99,12 +106,10 @@ async fn without_a_limit_nothing_is_refused() {
     )
     .await;
     for _ in 0..50 {
-        let request = test::TestRequest::get()
-            .uri("/v1/clinics")
-            .insert_header(("Authorization", format!("Bearer {token}")))
-            .to_request();
         assert_eq!(
-            test::call_service(&app, request).await.status(),
+            test::call_service(&app, list_clinics(&token).to_request())
+                .await
+                .status(),
             StatusCode::OK
         );
     }

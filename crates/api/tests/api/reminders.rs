@@ -1,24 +1,23 @@
 //! Reminders due soon: each lead time in clinic time, never for a session
 //! that has started or been cancelled.
 
-mod support;
-
 use chairside_api::service::reminders::upcoming;
-use chairside_engine::course::{SessionId, SessionUpdate};
-use chairside_store::models::SessionStatus;
-use chairside_store::{models::Actor, repo};
+use chairside_store::repo;
+use chairside_testkit::TestStore;
 use chrono::{Duration, Utc};
+
+use crate::fixtures;
 
 #[test]
 fn upcoming_lists_the_lead_times_falling_due_and_forgets_cancelled_sessions() {
-    let test = support::store("reminders");
+    let test = TestStore::sqlite();
     let store = &test.store;
-    let course = support::booked_course(
+    let course = fixtures::booked_course(
         store,
         serde_json::json!({"reminder_lead_times_minutes": [4320, 1440, 120]}),
     );
     let first = &course.sessions[0];
-    let start = support::move_session(store, first.id, Utc::now() + Duration::hours(25));
+    let start = fixtures::move_session(store, first.id, Utc::now() + Duration::hours(25));
 
     let due = store
         .read(|conn| upcoming(conn, 1, Duration::hours(48), Utc::now()))
@@ -46,23 +45,7 @@ fn upcoming_lists_the_lead_times_falling_due_and_forgets_cancelled_sessions() {
     );
     assert!(day_before.instructions.driver_required);
 
-    store
-        .write(|conn| {
-            let s = repo::sessions::get(conn, 1, first.id)?;
-            repo::sessions::apply_update(
-                conn,
-                1,
-                &SessionUpdate {
-                    session: SessionId(s.id),
-                    status: Some((s.status, SessionStatus::Cancelled)),
-                    reason: Some("test".into()),
-                    ..SessionUpdate::default()
-                },
-                s.version,
-                Actor::system(),
-            )
-        })
-        .unwrap();
+    fixtures::cancel_session(store, first.id);
     let due = store
         .read(|conn| upcoming(conn, 1, Duration::hours(48), Utc::now()))
         .unwrap();
@@ -85,16 +68,16 @@ fn reminders_due(store: &chairside_store::Store) -> Vec<serde_json::Value> {
 #[test]
 fn the_worker_fires_each_reminder_once_rearms_on_a_move_and_stays_silent_when_cancelled() {
     use chairside_api::workers::reminders::sweep;
-    let test = support::store("reminder-worker");
+    let test = TestStore::sqlite();
     let store = &test.store;
-    let course = support::booked_course(
+    let course = fixtures::booked_course(
         store,
         serde_json::json!({"reminder_lead_times_minutes": [4320, 1440, 120]}),
     );
     let first = &course.sessions[0];
     // 23 hours ahead: the 72 h and 24 h reminders are both past due; only
     // the most recent (24 h) is sent.
-    support::move_session(store, first.id, Utc::now() + Duration::hours(23));
+    fixtures::move_session(store, first.id, Utc::now() + Duration::hours(23));
     assert_eq!(sweep(store, Utc::now()).unwrap(), 1);
     assert_eq!(sweep(store, Utc::now()).unwrap(), 0, "never twice");
     let due = reminders_due(store);
@@ -104,34 +87,18 @@ fn the_worker_fires_each_reminder_once_rearms_on_a_move_and_stays_silent_when_ca
     assert_eq!(due[0]["instructions"]["driver_required"], true);
 
     // Moved to 90 minutes ahead: the 2 h reminder of the new start fires.
-    support::move_session(store, first.id, Utc::now() + Duration::minutes(90));
+    fixtures::move_session(store, first.id, Utc::now() + Duration::minutes(90));
     assert_eq!(sweep(store, Utc::now()).unwrap(), 1);
     assert_eq!(reminders_due(store).last().unwrap()["lead_minutes"], 120);
 
     // Another session, cancelled inside its lead time: nothing fires.
     let second = &course.sessions[1];
-    support::move_session(store, second.id, Utc::now() + Duration::hours(26));
-    store
-        .write(|conn| {
-            let s = repo::sessions::get(conn, 1, second.id)?;
-            repo::sessions::apply_update(
-                conn,
-                1,
-                &SessionUpdate {
-                    session: SessionId(s.id),
-                    status: Some((s.status, SessionStatus::Cancelled)),
-                    reason: Some("test".into()),
-                    ..SessionUpdate::default()
-                },
-                s.version,
-                Actor::system(),
-            )
-        })
-        .unwrap();
+    fixtures::move_session(store, second.id, Utc::now() + Duration::hours(26));
+    fixtures::cancel_session(store, second.id);
     assert_eq!(sweep(store, Utc::now()).unwrap(), 0);
     // And a session that has already started gets none.
     let third = &course.sessions[2];
-    support::move_session(store, third.id, Utc::now() - Duration::minutes(30));
+    fixtures::move_session(store, third.id, Utc::now() - Duration::minutes(30));
     assert_eq!(sweep(store, Utc::now()).unwrap(), 0);
     assert_eq!(reminders_due(store).len(), 2);
 }

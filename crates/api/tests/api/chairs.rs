@@ -1,20 +1,21 @@
 //! Taking a chair out of service is refused while it holds future sessions,
 //! however many other sessions the clinic has.
 
-mod support;
-
 use chairside_api::auth::Caller;
 use chairside_api::service::clinics;
 use chairside_engine::course::{NewSession, Placement};
 use chairside_engine::ChairId;
 use chairside_store::repo;
+use chairside_testkit::TestStore;
 use chrono::{Duration, Utc};
+
+use crate::fixtures;
 
 #[test]
 fn a_chair_with_a_future_session_cannot_be_deactivated_even_behind_many_others() {
-    let test = support::store("chairs");
+    let test = TestStore::sqlite();
     let store = &test.store;
-    let course = support::booked_course(store, serde_json::json!({}));
+    let course = fixtures::booked_course(store, serde_json::json!({}));
     let caller = Caller::system("test");
     let chair2 = store
         .write(|conn| {
@@ -52,7 +53,7 @@ fn a_chair_with_a_future_session_cannot_be_deactivated_even_behind_many_others()
         .write(|conn| clinics::set_chair_active(conn, &caller, 1, chair2.id, false, Utc::now()));
     match refused {
         Err(chairside_api::ApiError::Conflict { kind, .. }) => {
-            assert_eq!(kind, "chair-has-sessions")
+            assert_eq!(kind.slug(), "chair-has-sessions")
         }
         other => panic!("expected chair-has-sessions, got {other:?}"),
     }

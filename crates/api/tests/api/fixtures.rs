@@ -1,43 +1,16 @@
-//! Shared set-up for the api crate's tests: a fresh SQLite store with a
-//! clinic open around the clock, one IV chair, a patient and a booked course.
-
-#![allow(dead_code)]
+//! The api's own fixture: a clinic open around the clock, one IV chair, a
+//! patient and a course booked through the api's services (which the test
+//! kit cannot call: it does not depend on the api). The database under it
+//! is a `chairside_testkit::TestStore`.
 
 use chairside_api::auth::Caller;
 use chairside_api::dto::course::{CourseView, PlanCourse};
 use chairside_api::service::{clinics, course, patients};
 use chairside_engine::course::{Placement, SessionId, SessionUpdate};
-use chairside_store::models::Actor;
+use chairside_store::models::{Actor, SessionStatus};
 use chairside_store::repo;
-use chairside_store::{Store, StoreConfig};
+use chairside_store::Store;
 use chrono::{DateTime, Duration, Utc};
-
-/// A store in its own temporary directory, removed on drop.
-pub struct TestStore {
-    pub store: Store,
-    dir: std::path::PathBuf,
-}
-
-impl Drop for TestStore {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-pub fn store(name: &str) -> TestStore {
-    let dir = std::env::temp_dir().join(format!(
-        "chairside-{name}-{}-{}",
-        std::process::id(),
-        Utc::now().timestamp_nanos_opt().unwrap()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    let store = Store::open(&StoreConfig::new(
-        dir.join("db.sqlite").display().to_string(),
-    ))
-    .unwrap();
-    store.run_migrations().unwrap();
-    TestStore { store, dir }
-}
 
 /// Clinic 1 (open every day 00:00–23:45, New York), chair 1, patient 1 and a
 /// booked IV induction (course 1).
@@ -100,4 +73,25 @@ pub fn move_session(store: &Store, session_id: i64, start: DateTime<Utc>) -> Dat
         })
         .unwrap();
     start
+}
+
+/// Cancels a session of clinic 1, as the system.
+pub fn cancel_session(store: &Store, session_id: i64) {
+    store
+        .write(|conn| {
+            let current = repo::sessions::get(conn, 1, session_id)?;
+            repo::sessions::apply_update(
+                conn,
+                1,
+                &SessionUpdate {
+                    session: SessionId(current.id),
+                    status: Some((current.status, SessionStatus::Cancelled)),
+                    reason: Some("test".into()),
+                    ..SessionUpdate::default()
+                },
+                current.version,
+                Actor::system(),
+            )
+        })
+        .unwrap();
 }

@@ -3,8 +3,6 @@
 //! retries with backoff, Retry-After, 410 disables, redirects not followed,
 //! events of a course in order, nothing sent twice.
 
-mod support;
-
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
@@ -18,6 +16,9 @@ use chairside_api::webhooks::delivery::{agent, DeliveryConfig};
 use chairside_api::workers::webhooks::round;
 use chairside_store::models::{DeliveryStatus, PageRequest};
 use chairside_store::repo;
+use chairside_testkit::TestStore;
+
+use crate::fixtures;
 
 /// One request the receiver got.
 struct Received {
@@ -110,10 +111,10 @@ fn subscribe(store: &chairside_store::Store, url: &str) -> (i64, String) {
 
 #[test]
 fn every_delivery_verifies_with_a_standard_webhooks_library_and_arrives_in_course_order() {
-    let test = support::store("webhooks-order");
+    let test = TestStore::sqlite();
     let store = &test.store;
     let hooks = receiver(vec![]);
-    support::booked_course(store, serde_json::json!({}));
+    fixtures::booked_course(store, serde_json::json!({}));
     let (_, secret) = subscribe(store, &hooks.url);
     let (agent, config) = (agent(&fast()), fast());
     for _ in 0..20 {
@@ -149,14 +150,14 @@ fn every_delivery_verifies_with_a_standard_webhooks_library_and_arrives_in_cours
 
 #[test]
 fn failures_are_retried_until_a_2xx_with_the_same_webhook_id() {
-    let test = support::store("webhooks-retry");
+    let test = TestStore::sqlite();
     let store = &test.store;
     let hooks = receiver(vec![
         "500 Internal Server Error",
         "302 Found",
         "503 Service Unavailable",
     ]);
-    support::booked_course(store, serde_json::json!({}));
+    fixtures::booked_course(store, serde_json::json!({}));
     let (id, _) = subscribe(store, &hooks.url);
     let (agent, config) = (agent(&fast()), fast());
     round(store, &agent, &config).unwrap();
@@ -208,10 +209,10 @@ fn failures_are_retried_until_a_2xx_with_the_same_webhook_id() {
 
 #[test]
 fn gone_disables_the_subscription() {
-    let test = support::store("webhooks-gone");
+    let test = TestStore::sqlite();
     let store = &test.store;
     let hooks = receiver(vec!["410 Gone"]);
-    support::booked_course(store, serde_json::json!({}));
+    fixtures::booked_course(store, serde_json::json!({}));
     let (id, _) = subscribe(store, &hooks.url);
     let (agent, config) = (agent(&fast()), fast());
     round(store, &agent, &config).unwrap();
@@ -228,10 +229,10 @@ fn gone_disables_the_subscription() {
 
 #[test]
 fn a_crash_in_the_middle_of_delivery_loses_nothing() {
-    let test = support::store("webhooks-crash");
+    let test = TestStore::sqlite();
     let store = &test.store;
     let hooks = receiver(vec![]);
-    support::booked_course(store, serde_json::json!({}));
+    fixtures::booked_course(store, serde_json::json!({}));
     let (id, _) = subscribe(store, &hooks.url);
     // A worker fans out and claims the first delivery, then dies before
     // sending it (its lease is all that is left of it).
@@ -280,10 +281,10 @@ fn a_crash_in_the_middle_of_delivery_loses_nothing() {
 
 #[test]
 fn a_500_then_a_200_delivers_with_the_same_webhook_id() {
-    let test = support::store("webhooks-500-200");
+    let test = TestStore::sqlite();
     let store = &test.store;
     let hooks = receiver(vec!["500 Internal Server Error"]);
-    support::booked_course(store, serde_json::json!({}));
+    fixtures::booked_course(store, serde_json::json!({}));
     let (id, secret) = subscribe(store, &hooks.url);
     let (agent, config) = (agent(&fast()), fast());
     for _ in 0..20 {
