@@ -18,7 +18,6 @@ use crate::sqlite;
 pub enum Backend {
     /// The embedded SQLite file.
     Sqlite,
-    /// PostgreSQL.
     Postgres,
 }
 
@@ -34,7 +33,6 @@ impl Backend {
 
 /// A database of its own for one run; removed when dropped.
 pub struct Scratch {
-    /// The backend.
     pub backend: Backend,
     /// Logs, scripts, and for SQLite the data directory.
     pub dir: PathBuf,

@@ -11,11 +11,9 @@ const TIMEOUT: Duration = Duration::from_secs(60);
 /// A response, read whole.
 #[derive(Debug)]
 pub struct Reply {
-    /// Status code.
     pub status: u16,
     /// `ETag`, if sent.
     pub etag: Option<String>,
-    /// The body.
     pub body: String,
     /// From sending to the end of the body.
     pub took: Duration,

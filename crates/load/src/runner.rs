@@ -4,18 +4,18 @@
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Barrier};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crate::http::Reply;
 use crate::server::{Memory, MemorySampler};
-use crate::stats::Recorded;
+use crate::stats::{Recorded, Summary};
 
 /// What one client records, by operation name.
 #[derive(Default)]
 pub struct Recorder {
     /// Off during the warm-up.
     pub on: bool,
-    /// Every operation's record.
     pub ops: BTreeMap<&'static str, Recorded>,
 }
 
@@ -40,9 +40,7 @@ impl Recorder {
             }
         }
     }
-}
 
-impl Recorder {
     /// Records an operation that is not an HTTP request (the direct
     /// database loop): success counts as 200, an error as a failure.
     pub fn outcome(&mut self, op: &'static str, took: Duration, result: Result<(), String>) {
@@ -74,7 +72,6 @@ pub enum Limit {
     Operations(u64),
 }
 
-/// What a run measured.
 pub struct Measured {
     /// Every operation's record, over all clients.
     pub ops: BTreeMap<&'static str, Recorded>,
@@ -82,8 +79,19 @@ pub struct Measured {
     pub elapsed: Duration,
     /// The server's memory during the run (warm-up included).
     pub memory: Memory,
-    /// Clients that stopped early.
     pub stopped_early: usize,
+}
+
+impl Measured {
+    /// One operation's figures over the measured window (empty if it never
+    /// ran).
+    pub fn summary(&self, op: &str) -> Summary {
+        self.ops
+            .get(op)
+            .cloned()
+            .unwrap_or_default()
+            .summarise(self.elapsed)
+    }
 }
 
 const WARMING: u8 = 0;
@@ -104,36 +112,14 @@ pub fn run(
     let handles: Vec<_> = clients
         .into_iter()
         .enumerate()
-        .map(|(i, mut work)| {
+        .map(|(i, work)| {
             let (phase, start) = (Arc::clone(&phase), Arc::clone(&start));
             // Share the total out: the first clients take the remainder.
             let quota = match limit {
                 Limit::Operations(total) => Some(total / n + u64::from((i as u64) < total % n)),
                 Limit::Duration(_) => None,
             };
-            std::thread::spawn(move || {
-                let mut recorder = Recorder::default();
-                let mut done = 0u64;
-                let mut last = None;
-                let mut early = false;
-                start.wait();
-                loop {
-                    let now = phase.load(Ordering::Acquire);
-                    if now == STOPPING || quota.is_some_and(|q| done >= q) {
-                        break;
-                    }
-                    recorder.on = now == MEASURING;
-                    if !work.step(&mut recorder) {
-                        early = true;
-                        break;
-                    }
-                    if recorder.on {
-                        done += 1;
-                        last = Some(Instant::now());
-                    }
-                }
-                (recorder, last, early)
-            })
+            std::thread::spawn(move || drive(work, &phase, &start, quota))
         })
         .collect();
     start.wait();
@@ -144,24 +130,68 @@ pub fn run(
         std::thread::sleep(d);
         phase.store(STOPPING, Ordering::Release);
     }
+    let mut measured = gather(handles, measuring);
+    phase.store(STOPPING, Ordering::Release);
+    measured.memory = sampler.finish();
+    measured
+}
+
+/// What one client's thread hands back.
+struct Driven {
+    recorder: Recorder,
+    /// When its last measured operation ended.
+    last: Option<Instant>,
+    /// It could not go on before the end.
+    early: bool,
+}
+
+/// One client, from the start line until the run stops or its quota is met.
+fn drive(mut work: Box<dyn Work>, phase: &AtomicU8, start: &Barrier, quota: Option<u64>) -> Driven {
+    let mut driven = Driven {
+        recorder: Recorder::default(),
+        last: None,
+        early: false,
+    };
+    let mut done = 0u64;
+    start.wait();
+    loop {
+        let now = phase.load(Ordering::Acquire);
+        if now == STOPPING || quota.is_some_and(|q| done >= q) {
+            break;
+        }
+        driven.recorder.on = now == MEASURING;
+        if !work.step(&mut driven.recorder) {
+            driven.early = true;
+            break;
+        }
+        if driven.recorder.on {
+            done += 1;
+            driven.last = Some(Instant::now());
+        }
+    }
+    driven
+}
+
+/// Every client's records merged; the window ends with the last measured
+/// operation.
+fn gather(handles: Vec<JoinHandle<Driven>>, measuring: Instant) -> Measured {
     let mut ops: BTreeMap<&'static str, Recorded> = BTreeMap::new();
     let mut end = measuring;
     let mut stopped_early = 0;
     for handle in handles {
-        let (recorder, last, early) = handle.join().expect("a client thread panicked");
-        for (op, record) in recorder.ops {
+        let driven = handle.join().expect("a client thread panicked");
+        for (op, record) in driven.recorder.ops {
             ops.entry(op).or_default().merge(record);
         }
-        if let Some(last) = last {
+        if let Some(last) = driven.last {
             end = end.max(last);
         }
-        stopped_early += usize::from(early);
+        stopped_early += usize::from(driven.early);
     }
-    phase.store(STOPPING, Ordering::Release);
     Measured {
         ops,
         elapsed: end.duration_since(measuring),
-        memory: sampler.finish(),
+        memory: Memory::default(),
         stopped_early,
     }
 }

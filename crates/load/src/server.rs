@@ -152,7 +152,6 @@ impl Server {
         ))
     }
 
-    /// The process id.
     pub fn pid(&self) -> u32 {
         self.child.id()
     }

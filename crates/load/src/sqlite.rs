@@ -1,5 +1,5 @@
 //! The SQLite C API, as little of it as seeding and the direct baseline
-//! need (after `crates/store/benches/booking/plain_sqlite.rs`).
+//! need (after `crates/store/benches/booking/sqlite_api.rs`).
 
 use std::ffi::{CStr, CString};
 use std::ptr;
@@ -30,14 +30,11 @@ pub struct Stmt {
 // Used only by the thread owning its connection.
 unsafe impl Send for Stmt {}
 
-/// A bound parameter value.
 #[derive(Debug, Clone, Copy)]
 pub enum Param<'a> {
-    /// An integer.
     Int(i64),
     /// Text (copied by SQLite).
     Text(&'a str),
-    /// NULL.
     Null,
 }
 

@@ -94,7 +94,6 @@ impl Recorded {
 pub struct Summary {
     /// 2xx responses.
     pub ok: u64,
-    /// Other responses.
     pub non_2xx: u64,
     /// No response at all.
     pub transport_errors: u64,
@@ -102,13 +101,9 @@ pub struct Summary {
     pub per_second: f64,
     /// Median latency of 2xx responses.
     pub p50_ms: Option<f64>,
-    /// 99th percentile.
     pub p99_ms: Option<f64>,
-    /// Slowest.
     pub max_ms: Option<f64>,
-    /// Mean.
     pub mean_ms: Option<f64>,
-    /// Responses by status.
     pub statuses: BTreeMap<String, u64>,
     /// A few failures, verbatim.
     pub samples: Vec<String>,

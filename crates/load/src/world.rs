@@ -8,7 +8,8 @@ use std::sync::Arc;
 use chrono::{Duration, NaiveDate, Utc};
 use serde_json::{json, Value};
 
-use crate::database::Scratch;
+use crate::booking_sql::PATIENT_COLUMNS;
+use crate::database::{Backend, Scratch};
 use crate::http::Client;
 use crate::server::ServerConfig;
 
@@ -31,14 +32,11 @@ pub const PATIENT_ID_BASE: i64 = 1_000_000_000;
 /// evenly instead of piling up in the first weeks.
 pub const COURSES_PER_DAY: i64 = 4;
 
-/// One clinic.
 #[derive(Debug, Clone)]
 pub struct Clinic {
     /// Its position (0..clinics).
     pub index: usize,
-    /// Its id.
     pub id: i64,
-    /// Its chairs.
     pub chairs: Vec<i64>,
     /// Its copy of the IV ketamine preset.
     pub iv_protocol: i64,
@@ -81,7 +79,6 @@ impl Patients {
 
 /// The clinics and patients of one run.
 pub struct World {
-    /// The clinics.
     pub clinics: Vec<Clinic>,
     /// Unbooked patients.
     pub patients: Arc<Patients>,
@@ -170,6 +167,19 @@ pub fn create_clinics(
         .collect()
 }
 
+/// The id of the latest revision of the clinic's IV protocol (what a new
+/// course refers to).
+pub fn iv_protocol_version(scratch: &Scratch, clinic: &Clinic) -> Result<i64, String> {
+    scratch
+        .query(&format!(
+            "SELECT id FROM protocol_versions WHERE clinic_id = {} AND protocol_id = {} \
+             ORDER BY revision DESC LIMIT 1",
+            clinic.id, clinic.iv_protocol
+        ))?
+        .parse()
+        .map_err(|e| format!("protocol version of clinic {}: {e}", clinic.id))
+}
+
 /// A temporary table mapping clinic positions to ids, for the seeding SQL
 /// (`load_clinics(idx, clinic_id)`).
 pub fn clinic_table(clinics: &[Clinic]) -> String {
@@ -186,12 +196,11 @@ pub fn clinic_table(clinics: &[Clinic]) -> String {
 
 /// The patients' rows as the API writes them (intake a week ago, consent
 /// and a driver home on file, no preferences).
-fn patient_sql(backend: crate::database::Backend, total: i64, clinics: usize) -> String {
+fn patient_sql(backend: Backend, total: i64, clinics: usize) -> String {
     let intake = (Utc::now().date_naive() - Duration::days(7)).to_string();
-    let columns = "id, clinic_id, external_ref, display_name, preferences, intake_assessed_on, \
-                   consent_on_file, escort_confirmed, created_at, updated_at";
+    let columns = PATIENT_COLUMNS.join(", ");
     match backend {
-        crate::database::Backend::Postgres => format!(
+        Backend::Postgres => format!(
             "INSERT INTO patients ({columns}) OVERRIDING SYSTEM VALUE \
              SELECT {PATIENT_ID_BASE} + g, c.clinic_id, 'LOAD-' || g, 'Load patient ' || g, '{NO_PREFERENCES}', \
                     DATE '{intake}', TRUE, TRUE, \
@@ -199,7 +208,7 @@ fn patient_sql(backend: crate::database::Backend, total: i64, clinics: usize) ->
              FROM generate_series(0, {last}) g JOIN load_clinics c ON c.idx = g % {clinics};",
             last = total - 1
         ),
-        crate::database::Backend::Sqlite => format!(
+        Backend::Sqlite => format!(
             "WITH RECURSIVE g(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM g WHERE n < {last}) \
              INSERT INTO patients ({columns}) \
              SELECT {PATIENT_ID_BASE} + n, c.clinic_id, 'LOAD-' || n, 'Load patient ' || n, '{NO_PREFERENCES}', \
@@ -232,7 +241,6 @@ pub fn insert_patients(
 pub struct SessionRef {
     /// The clinic's position.
     pub clinic: usize,
-    /// The session.
     pub id: i64,
 }
 

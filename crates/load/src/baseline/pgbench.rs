@@ -1,65 +1,22 @@
-//! pgbench running the HTTP booking's statements (`sql/http-booking.pgbench.sql`).
+//! pgbench running the HTTP booking's statements ([`super::pgbench_script`]).
 
 use std::process::Command;
 
-use chrono::NaiveDateTime;
-
-use super::{Ids, COURSE_PAYLOAD, RESPONSE_BODY, SESSION_PAYLOAD};
-use crate::database::{Backend, Scratch};
+use super::pgbench_script::script;
+use super::Alone;
+use crate::context::Context;
+use crate::database::Backend;
 use crate::report::Baseline;
 use crate::runner::Limit;
-use crate::world::IV_BOOSTER_POLICY;
-use crate::Context;
-
-const TEMPLATE: &str = include_str!("../../sql/http-booking.pgbench.sql");
 
 /// Bookings of the measured run are numbered from here, after the warm-up's.
 const MEASURED_FROM: i64 = 100_000;
-
-/// The script with this run's ids and the payloads filled in.
-pub fn script(ids: &Ids, base: NaiveDateTime) -> String {
-    let quote = |s: &str| s.replace('\'', "''");
-    // An E'' literal with every colon escaped: pgbench reads ":00" inside
-    // a literal as a variable.
-    let literal = |s: &str| format!("E'{}'", quote(s).replace(':', "\\x3a"));
-    let mut sql = TEMPLATE.to_string();
-    for (name, value) in [
-        ("clinics", ids.clinics.to_string()),
-        ("clinic0", ids.clinic0.to_string()),
-        ("chairs", ids.chairs.to_string()),
-        ("chair0", ids.chair0.to_string()),
-        ("lanes", ids.lanes.to_string()),
-        ("pool", ids.pool.to_string()),
-        ("patient0", crate::world::PATIENT_ID_BASE.to_string()),
-        ("protocol0", ids.protocol0.to_string()),
-        ("version0", ids.version0.to_string()),
-        ("protocol_step", ids.protocol_step.to_string()),
-        ("key0", ids.key0.to_string()),
-        ("prefix", quote(&ids.prefix)),
-        (
-            "base",
-            format!(
-                "{}::timestamp",
-                literal(&base.format("%Y-%m-%d %H:%M:%S").to_string())
-            ),
-        ),
-        ("booster_policy", literal(IV_BOOSTER_POLICY)),
-        // Payloads last: they contain braces of their own.
-        ("course_payload", literal(COURSE_PAYLOAD)),
-        ("session_payload", literal(SESSION_PAYLOAD)),
-        ("response_body", literal(RESPONSE_BODY)),
-    ] {
-        sql = sql.replace(&format!("{{{name}}}"), &value);
-    }
-    sql
-}
 
 /// What pgbench printed, read.
 #[derive(Debug, Default, PartialEq)]
 pub struct Output {
     /// Committed transactions.
     pub transactions: u64,
-    /// Failed transactions.
     pub failed: u64,
     /// Mean latency, ms.
     pub latency_ms: Option<f64>,
@@ -136,16 +93,12 @@ fn pgbench(
 }
 
 /// Warm-up, then the measured run.
-pub fn run(
-    ctx: &Context,
-    scratch: &Scratch,
-    ids: &Ids,
-    base: NaiveDateTime,
-    clients: usize,
-) -> Result<crate::report::Baseline, String> {
-    let url = scratch.pg_url().ok_or("pgbench needs PostgreSQL")?;
-    let path = scratch.dir.join("http-booking.pgbench.sql");
-    std::fs::write(&path, script(ids, base)).map_err(|e| format!("{}: {e}", path.display()))?;
+pub fn run(ctx: &Context, alone: &Alone) -> Result<Baseline, String> {
+    let clients = alone.clients;
+    let url = alone.scratch.pg_url().ok_or("pgbench needs PostgreSQL")?;
+    let path = alone.scratch.dir.join("http-booking.pgbench.sql");
+    std::fs::write(&path, script(alone.ids, alone.base))
+        .map_err(|e| format!("{}: {e}", path.display()))?;
     let path = path.display().to_string();
     let seconds = |d: std::time::Duration| vec!["-T".to_string(), d.as_secs().max(1).to_string()];
     if !ctx.warmup.is_zero() {
@@ -194,58 +147,5 @@ mod tests {
             parse("pgbench: error: Run was aborted; the above results are incomplete.").is_err()
         );
         assert!(parse("nothing useful").is_err());
-    }
-
-    #[test]
-    fn every_placeholder_is_filled() {
-        let ids = Ids {
-            clinics: 8,
-            chairs: 6,
-            clinic0: 1,
-            chair0: 1,
-            protocol0: 1,
-            version0: 1,
-            protocol_step: 2,
-            key0: 2,
-            prefix: "abc".into(),
-            pool: 1000,
-            lanes: 4,
-        };
-        let base = chrono::NaiveDate::from_ymd_opt(2030, 1, 7)
-            .unwrap()
-            .and_hms_opt(12, 0, 0)
-            .unwrap();
-        let sql = script(&ids, base);
-        for left in [
-            "{clinics}",
-            "{clinic0}",
-            "{chairs}",
-            "{chair0}",
-            "{lanes}",
-            "{pool}",
-            "{patient0}",
-            "{protocol0}",
-            "{version0}",
-            "{protocol_step}",
-            "{key0}",
-            "{prefix}",
-            "{base}",
-            "{booster_policy}",
-            "{course_payload}",
-            "{session_payload}",
-            "{response_body}",
-        ] {
-            assert!(!sql.contains(left), "{left} left in the script");
-        }
-        assert!(sql.contains(r"E'2030-01-07 12\x3a00\x3a00'::timestamp"));
-        // pgbench would take ":00" in a literal for a variable.
-        for line in sql.lines().filter(|l| !l.starts_with("--")) {
-            let digit_after_colon = line
-                .split(':')
-                .skip(1)
-                .any(|rest| rest.starts_with(|c: char| c.is_ascii_digit()));
-            assert!(!digit_after_colon, "a colon before a digit in {line}");
-        }
-        assert_eq!(sql.matches("'session.booked'").count(), 6);
     }
 }

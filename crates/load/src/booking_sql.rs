@@ -1,0 +1,206 @@
+//! The SQL of one HTTP booking, written once.
+//!
+//! The server's statements for `POST …/courses` with an `Idempotency-Key`
+//! (captured from PostgreSQL with `log_statement = 'all'`) are templates
+//! here, with `:name` parameters. The baselines render them: [`sqlite`]
+//! for the C-API loop (names in backquotes and `?` parameters, as diesel
+//! sends them to SQLite) and [`fill`] for the pgbench script, which keeps
+//! the names in double quotes and gives each parameter a pgbench variable
+//! or an expression. The scale seeding and the patients of a run write the
+//! same rows with their own SQL, but through these column lists, so a new
+//! column is added in one place.
+
+/// A patient row as the API writes it, id first (seeding chooses ids).
+pub const PATIENT_COLUMNS: [&str; 10] = [
+    "id",
+    "clinic_id",
+    "external_ref",
+    "display_name",
+    "preferences",
+    "intake_assessed_on",
+    "consent_on_file",
+    "escort_confirmed",
+    "created_at",
+    "updated_at",
+];
+
+/// What the server writes for a new course (the id is assigned).
+pub const COURSE_COLUMNS: [&str; 8] = [
+    "clinic_id",
+    "patient_id",
+    "protocol_version_id",
+    "status",
+    "current_phase",
+    "booster_policy",
+    "created_at",
+    "updated_at",
+];
+
+/// What the server writes for a new session (the id is assigned).
+pub const SESSION_COLUMNS: [&str; 11] = [
+    "clinic_id",
+    "course_id",
+    "patient_id",
+    "phase_index",
+    "sequence",
+    "chair_id",
+    "starts_at",
+    "ends_at",
+    "status",
+    "created_at",
+    "updated_at",
+];
+
+/// Sessions per booked course: the IV preset's induction.
+pub const SESSIONS_PER_COURSE: usize = 6;
+
+/// The columns of a session the planner reads.
+const SESSION_READ: &str = r#""sessions"."id", "sessions"."clinic_id", "sessions"."course_id", "sessions"."patient_id", "sessions"."phase_index", "sessions"."sequence", "sessions"."chair_id", "sessions"."starts_at", "sessions"."ends_at", "sessions"."status", "sessions"."reason", "sessions"."version", "sessions"."created_at", "sessions"."updated_at""#;
+
+/// The statements of one booking, in the order the server sends them:
+/// `auth` outside the transaction, then everything else inside one, with
+/// `clinic` three times, `lock_course` and a `session.booked` outbox row
+/// once per session.
+pub struct Statements {
+    pub auth: String,
+    /// Was this `Idempotency-Key` seen?
+    pub idempotency: String,
+    /// Planning reads: patient, protocol, its revisions, clinic, chairs,
+    /// closures, the clinic's live sessions and the patient's.
+    pub patient: String,
+    pub protocol: String,
+    pub versions: String,
+    pub clinic: String,
+    pub chairs: String,
+    pub closures: String,
+    pub live: String,
+    pub patient_live: String,
+    /// The booking: course, sessions, outbox events, audit row.
+    pub course: String,
+    pub sessions: String,
+    pub outbox: String,
+    pub audit: String,
+    /// Taken before each `session.booked` event.
+    pub lock_course: String,
+    /// The response, remembered under the key in the same transaction.
+    pub remember: String,
+}
+
+impl Statements {
+    pub fn new() -> Statements {
+        Statements {
+            auth: r#"SELECT "api_keys"."id", "api_keys"."clinic_id", "api_keys"."prefix", "api_keys"."secret_hash", "api_keys"."role", "api_keys"."label", "api_keys"."created_at", "api_keys"."revoked_at" FROM "api_keys" WHERE (("api_keys"."prefix" = :prefix) AND ("api_keys"."revoked_at" IS NULL)) LIMIT :limit"#.into(),
+            idempotency: r#"SELECT "idempotency_keys"."id", "idempotency_keys"."clinic_id", "idempotency_keys"."key_id", "idempotency_keys"."idempotency_key", "idempotency_keys"."request_fingerprint", "idempotency_keys"."response_status", "idempotency_keys"."response_body", "idempotency_keys"."created_at" FROM "idempotency_keys" WHERE ((("idempotency_keys"."clinic_id" = :clinic) AND ("idempotency_keys"."key_id" = :key)) AND ("idempotency_keys"."idempotency_key" = :idempotency_key)) LIMIT :limit"#.into(),
+            patient: r#"SELECT "patients"."id", "patients"."clinic_id", "patients"."external_ref", "patients"."display_name", "patients"."preferences", "patients"."intake_assessed_on", "patients"."consent_on_file", "patients"."rems_enrolled_on", "patients"."escort_confirmed", "patients"."calendar_token_hash", "patients"."version", "patients"."created_at", "patients"."updated_at" FROM "patients" WHERE (("patients"."clinic_id" = :clinic) AND ("patients"."id" = :patient)) LIMIT :limit"#.into(),
+            protocol: r#"SELECT "protocols"."id", "protocols"."clinic_id", "protocols"."code", "protocols"."name", "protocols"."latest_revision", "protocols"."version", "protocols"."created_at", "protocols"."updated_at" FROM "protocols" WHERE (("protocols"."clinic_id" = :clinic) AND ("protocols"."id" = :protocol)) LIMIT :limit"#.into(),
+            versions: r#"SELECT "protocol_versions"."id", "protocol_versions"."clinic_id", "protocol_versions"."protocol_id", "protocol_versions"."revision", "protocol_versions"."definition", "protocol_versions"."created_at" FROM "protocol_versions" WHERE (("protocol_versions"."clinic_id" = :clinic) AND ("protocol_versions"."protocol_id" = :protocol)) ORDER BY "protocol_versions"."revision""#.into(),
+            clinic: r#"SELECT "clinics"."id", "clinics"."name", "clinics"."time_zone", "clinics"."opening_hours", "clinics"."settings", "clinics"."version", "clinics"."created_at", "clinics"."updated_at" FROM "clinics" WHERE ("clinics"."id" = :clinic) LIMIT :limit"#.into(),
+            chairs: r#"SELECT "chairs"."id", "chairs"."clinic_id", "chairs"."label", "chairs"."modalities", "chairs"."position", "chairs"."active", "chairs"."version", "chairs"."created_at", "chairs"."updated_at" FROM "chairs" WHERE ("chairs"."clinic_id" = :clinic) ORDER BY "chairs"."position", "chairs"."id""#.into(),
+            closures: r#"SELECT "closures"."id", "closures"."clinic_id", "closures"."chair_id", "closures"."first_day", "closures"."last_day", "closures"."local_start", "closures"."local_end", "closures"."reason", "closures"."created_at" FROM "closures" WHERE ("closures"."clinic_id" = :clinic) ORDER BY "closures"."id""#.into(),
+            live: format!(
+                r#"SELECT {SESSION_READ} FROM "sessions" WHERE ((((("sessions"."clinic_id" = :clinic) AND ("sessions"."starts_at" > :lookback)) AND ("sessions"."starts_at" < :until)) AND ("sessions"."ends_at" > :since)) AND ("sessions"."status" :live)) ORDER BY "sessions"."starts_at", "sessions"."id""#
+            ),
+            patient_live: format!(
+                r#"SELECT {SESSION_READ} FROM "sessions" WHERE (((((("sessions"."clinic_id" = :clinic) AND ("sessions"."patient_id" = :patient)) AND ("sessions"."starts_at" > :lookback)) AND ("sessions"."starts_at" < :until)) AND ("sessions"."ends_at" > :since)) AND ("sessions"."status" :live)) ORDER BY "sessions"."starts_at", "sessions"."id""#
+            ),
+            course: format!(
+                r#"INSERT INTO "courses" ({}) VALUES (:clinic, :patient, :pv, :status, :phase, :booster_policy, :now, :now) RETURNING "courses"."id", "courses"."clinic_id", "courses"."patient_id", "courses"."protocol_version_id", "courses"."status", "courses"."current_phase", "courses"."booster_policy", "courses"."at_risk_reason", "courses"."version", "courses"."created_at", "courses"."updated_at", "courses"."series_start_sequence""#,
+                quoted(&COURSE_COLUMNS)
+            ),
+            sessions: format!(
+                r#"INSERT INTO "sessions" ({}) VALUES {} RETURNING "sessions"."id""#,
+                quoted(&SESSION_COLUMNS),
+                (1..=SESSIONS_PER_COURSE)
+                    .map(|n| format!("(:clinic, :course_id, :patient, :phase, :sequence_{n}, :chair, :starts_{n}, :ends_{n}, :booked, :now, :now)"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            outbox: r#"INSERT INTO "outbox" ("clinic_id", "event_id", "event_type", "aggregate_id", "payload", "created_at") VALUES (:clinic, :event_id, :event_type, :course_id, :payload, :now) RETURNING "outbox"."id", "outbox"."clinic_id", "outbox"."event_id", "outbox"."event_type", "outbox"."aggregate_id", "outbox"."payload", "outbox"."created_at", "outbox"."published_at""#.into(),
+            audit: r#"INSERT INTO "audit_log" ("clinic_id", "key_id", "role", "action", "entity_type", "entity_id", "before", "after", "request_id", "at") VALUES (:clinic, :key, :role, :action, :entity_type, :course_id, :before, :after, :request_id, :now) RETURNING "audit_log"."id""#.into(),
+            lock_course: r#"UPDATE "courses" SET "version" = "courses"."version" WHERE (("courses"."clinic_id" = :clinic) AND ("courses"."id" = :course_id))"#.into(),
+            remember: r#"INSERT INTO "idempotency_keys" ("clinic_id", "key_id", "idempotency_key", "request_fingerprint", "response_status", "response_body", "created_at") VALUES (:clinic, :key, :idempotency_key, :fingerprint, :response_status, :response_body, :now) RETURNING "idempotency_keys"."id", "idempotency_keys"."clinic_id", "idempotency_keys"."key_id", "idempotency_keys"."idempotency_key", "idempotency_keys"."request_fingerprint", "idempotency_keys"."response_status", "idempotency_keys"."response_body", "idempotency_keys"."created_at""#.into(),
+        }
+    }
+}
+
+/// `"a", "b", …`: column names as diesel quotes them in an INSERT.
+fn quoted(columns: &[&str]) -> String {
+    columns
+        .iter()
+        .map(|c| format!("\"{c}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A template for SQLite: every parameter `?`, bound in the order written
+/// (`:live` is the four live statuses, as diesel expands `eq_any`).
+pub fn sqlite(template: &str) -> String {
+    fill(template, |name| match name {
+        "live" => "IN (?, ?, ?, ?)".into(),
+        _ => "?".into(),
+    })
+    .replace('"', "`")
+}
+
+/// A template with each `:name` replaced by `value(name)`; casts (`::`)
+/// and what the values contain are left alone (pgbench variables in them
+/// stay variables).
+pub fn fill(template: &str, value: impl Fn(&str) -> String) -> String {
+    let mut out = String::with_capacity(template.len() * 2);
+    let mut rest = template;
+    while let Some(at) = rest.find(':') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        if let Some(cast) = after.strip_prefix(':') {
+            out.push_str("::");
+            rest = cast;
+            continue;
+        }
+        let len = after
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(after.len());
+        if len == 0 {
+            out.push(':');
+        } else {
+            out.push_str(&value(&after[..len]));
+        }
+        rest = &after[len..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_gets_backquotes_and_positional_parameters() {
+        assert_eq!(
+            sqlite(
+                r#"SELECT "t"."a" FROM "t" WHERE ("t"."b" = :b) AND ("t"."c" :live) LIMIT :limit"#
+            ),
+            "SELECT `t`.`a` FROM `t` WHERE (`t`.`b` = ?) AND (`t`.`c` IN (?, ?, ?, ?)) LIMIT ?"
+        );
+    }
+
+    #[test]
+    fn fill_leaves_values_casts_and_lone_colons_alone() {
+        let sql = fill("a = :x, b = ': ', c = :y_2::bigint", |name| {
+            format!(":{name}_var")
+        });
+        assert_eq!(sql, "a = :x_var, b = ': ', c = :y_2_var::bigint");
+    }
+
+    #[test]
+    fn every_session_row_has_its_own_times() {
+        let sessions = Statements::new().sessions;
+        for n in 1..=SESSIONS_PER_COURSE {
+            assert!(
+                sessions.contains(&format!(":starts_{n}, :ends_{n}")),
+                "{sessions}"
+            );
+        }
+        assert_eq!(sessions.matches(":now").count(), 2 * SESSIONS_PER_COURSE);
+    }
+}
