@@ -10,6 +10,7 @@ mod at_risk;
 mod boosters;
 mod gates;
 mod lifecycle;
+mod monitoring;
 mod scores;
 mod spacing;
 mod whole_course;
@@ -73,7 +74,10 @@ fn check_in_and_complete(app: &App, clinic: &Clinic, session: i64) -> Value {
     app.when(clinic, session, 0);
     let checked_in = app.act(clinic, session, "check-in", None).expect(200);
     assert_eq!(checked_in["session"]["status"], "checked_in");
-    app.when(clinic, session, 60);
+    // The first device at 10 minutes in; discharge after the REMS two hours.
+    app.when(clinic, session, 10);
+    app.start_dose(clinic, session);
+    app.when(clinic, session, 130);
     let completed = app.act(clinic, session, "complete", None).expect(200);
     assert_eq!(completed["session"]["status"], "completed", "{completed}");
     completed

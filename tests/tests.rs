@@ -28,3 +28,4 @@ mod race;
 mod replicas;
 mod schemathesis_regressions;
 mod security;
+mod staff;

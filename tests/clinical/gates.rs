@@ -30,7 +30,7 @@ fn on_session(
 }
 
 /// A new patient's registration with every gate passed.
-fn ready_patient(mrn: &str) -> Value {
+pub(super) fn ready_patient(mrn: &str) -> Value {
     json!({
         "external_ref": mrn,
         "display_name": format!("Patient {mrn}"),
@@ -40,7 +40,7 @@ fn ready_patient(mrn: &str) -> Value {
     })
 }
 
-fn register(app: &App, clinic: &Clinic, body: &Value) -> i64 {
+pub(super) fn register(app: &App, clinic: &Clinic, body: &Value) -> i64 {
     app.post(&clinic.front_desk, &clinic.path("/patients"), body)
         .expect(201)["id"]
         .as_i64()
@@ -48,7 +48,7 @@ fn register(app: &App, clinic: &Clinic, body: &Value) -> i64 {
 }
 
 /// Books a course of the preset from next Monday, as the front desk does.
-fn book(app: &App, clinic: &Clinic, patient: i64, code: &str) -> Reply {
+pub(super) fn book(app: &App, clinic: &Clinic, patient: i64, code: &str) -> Reply {
     let protocol = app.protocol_id(clinic, code);
     app.post(
         &clinic.front_desk,
@@ -58,7 +58,7 @@ fn book(app: &App, clinic: &Clinic, patient: i64, code: &str) -> Reply {
 }
 
 /// The clinic becomes REMS-certified.
-fn certify_for_rems(app: &App, clinic: &Clinic) {
+pub(super) fn certify_for_rems(app: &App, clinic: &Clinic) {
     set_clinic_setting(app, clinic, "rems_certified", json!(true));
 }
 
@@ -183,6 +183,8 @@ fn check_in_without_an_escort_needs_a_clinicians_override(app: &App) {
 }
 on_every_backend!(check_in_without_an_escort_needs_a_clinicians_override);
 
+/// Long on purpose: one form's whole life (opened, pre-filled, answered,
+/// completed, submitted, exported) reads best as one story.
 fn each_esketamine_session_opens_a_rems_form_due_seven_days_later(app: &App) {
     let clinic = app.clinic();
     let fd = clinic.front_desk.clone();
@@ -215,20 +217,123 @@ fn each_esketamine_session_opens_a_rems_form_due_seven_days_later(app: &App) {
         "by due date"
     );
 
-    // Filing the first takes it off the list; it cannot be filed twice.
+    // Pre-filled from the record: the first device 10 minutes in, the
+    // discharge at 130, the pre-dose blood pressure.
     let form_id = form["id"].as_i64().unwrap();
-    let file_path = clinic.path(&format!("/rems-forms/{form_id}/file"));
-    let filed = app.call("POST", &file_path).key(&fd).send().expect(200);
-    assert_eq!(filed["id"], form_id, "{filed}");
-    assert!(filed["filed_at"].as_str().is_some(), "{filed}");
-    assert_eq!(filed["overdue"], false, "{filed}");
+    assert_eq!(
+        form["fields"]["treatment_date"],
+        local_date(first).to_string(),
+        "{form}"
+    );
+    assert_eq!(form["fields"]["total_treatment_minutes"], 120, "{form}");
+    assert_eq!(
+        form["fields"]["blood_pressure_before_administration"],
+        json!({"systolic": 128, "diastolic": 82})
+    );
+    assert_eq!(form["status"], "draft");
+
+    // A clinician answers and completes it; the desk submits it, which
+    // takes it off the list; it cannot be submitted twice.
+    let doctor = clinician(app, &clinic);
+    let one = clinic.path(&format!("/rems-forms/{form_id}"));
+    let answers = json!({"dose": "56_mg", "lot_number": "L-1", "ready_to_leave_after_minutes": 95,
+        "vitals_acceptable_before_administration": true, "vitals_acceptable_before_completion": true,
+        "blood_pressure_40_minutes": {"systolic": 136, "diastolic": 86},
+        "blood_pressure_before_completion": {"systolic": 124, "diastolic": 80},
+        "sedation": false, "dissociation": true, "respiratory_depression": false,
+        "concomitant_medications": [], "monitored_by": null});
+    let etag = app.get(&doctor, &one).etag();
+    let answered = app
+        .call("PATCH", &one)
+        .key(&doctor)
+        .if_match(&etag)
+        .json(&answers)
+        .send()
+        .expect(200);
+    assert_eq!(answered["missing"], json!(["monitored_by"]), "{answered}");
+    let complete = clinic.path(&format!("/rems-forms/{form_id}/complete"));
+    let etag = app.get(&doctor, &one).etag();
+    let refused = app
+        .call("POST", &complete)
+        .key(&doctor)
+        .if_match(&etag)
+        .send()
+        .problem(422);
+    assert_eq!(refused["errors"][0]["field"], "monitored_by", "{refused}");
+    let nurse = app
+        .post(
+            &app.admin,
+            &clinic.path("/staff"),
+            &json!({"label": "Nurse R", "roles": ["nurse"], "shifts": weekday_hours()}),
+        )
+        .expect(201)["id"]
+        .as_i64()
+        .unwrap();
+    let etag = app.get(&doctor, &one).etag();
+    app.call("PATCH", &one)
+        .key(&doctor)
+        .if_match(&etag)
+        .json(&json!({"monitored_by": nurse}))
+        .send()
+        .expect(200);
+    let etag = app.get(&doctor, &one).etag();
+    let completed = app
+        .call("POST", &complete)
+        .key(&doctor)
+        .if_match(&etag)
+        .send()
+        .expect(200);
+    assert_eq!(completed["status"], "complete", "{completed}");
+    let submit = clinic.path(&format!("/rems-forms/{form_id}/submit"));
+    let etag = app.get(&fd, &one).etag();
+    let submitted = app
+        .call("POST", &submit)
+        .key(&fd)
+        .if_match(&etag)
+        .json(&json!({"submission_reference": "REMS-2026-0001"}))
+        .send()
+        .expect(200);
+    assert_eq!(submitted["status"], "submitted", "{submitted}");
+    assert!(submitted["submitted_at"].as_str().is_some(), "{submitted}");
+    assert_eq!(submitted["urgency"], Value::Null, "{submitted}");
     let open = app.get(&fd, &forms_path).expect(200);
     let open_for: Vec<i64> = due_dates(&open).into_iter().map(|(s, _)| s).collect();
     assert_eq!(open_for, [id(second)], "{open}");
-    app.call("POST", &file_path).key(&fd).send().problem(404);
+    let etag = app.get(&fd, &one).etag();
+    let again = app
+        .call("POST", &submit)
+        .key(&fd)
+        .if_match(&etag)
+        .json(&json!({"submission_reference": "REMS-2026-0001"}))
+        .send()
+        .problem(409);
+    assert_eq!(again["rule"], "status_order", "{again}");
+
+    // The export holds every form, submitted ones too, as JSON and CSV.
+    let all = app.get(&fd, &clinic.path("/rems-forms/export")).expect(200);
+    assert_eq!(all.as_array().unwrap().len(), 2, "{all}");
+    let csv = app
+        .call("GET", &clinic.path("/rems-forms/export?format=csv"))
+        .key(&fd)
+        .send();
+    assert_eq!(csv.status, 200, "{csv:?}");
+    assert!(csv.content_type().starts_with("text/csv"), "{csv:?}");
+    let text = &csv.text;
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(
+        lines[0].starts_with("form_id,session_id,patient_id,due_on,status,"),
+        "{text}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("REMS-2026-0001") && l.contains(",submitted,")),
+        "{text}"
+    );
 
     let trail = trail(app, &clinic);
-    let rows = audited(&trail, "rems_form.filed", "rems_form", form_id);
+    let rows = audited(&trail, "rems_form.submitted", "rems_form", form_id);
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].role.as_str(), "front_desk");
 }
@@ -267,5 +372,5 @@ fn assert_open_form_for(form: &Value, session: &Value, patient: i64) {
         "7 calendar days after the session: {form}"
     );
     assert_eq!(form["overdue"], false, "{form}");
-    assert!(form["filed_at"].is_null(), "{form}");
+    assert!(form["submitted_at"].is_null(), "{form}");
 }

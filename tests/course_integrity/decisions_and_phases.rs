@@ -196,6 +196,8 @@ fn give_every_booked_dose_of_phase(app: &App, clinic: &Clinic, course: i64, phas
         };
         app.at_start_of(&next, Duration::zero());
         app.act(clinic, id(&next), "check-in", None).expect(200);
+        app.at_start_of(&next, Duration::minutes(10));
+        app.start_dose(clinic, id(&next));
         app.at_start_of(&next, Duration::minutes(150));
         app.act(clinic, id(&next), "complete", None).expect(200);
     }

@@ -7,7 +7,7 @@ use chairside_engine::course::Refusal;
 use chairside_engine::{EngineError, Infeasibility, LocalTimeError, Rule, Violation};
 use chairside_store::{ErrorKind as StoreKind, RetryableError, StoreError};
 
-use crate::problem::{FieldError, Problem, PROBLEM_JSON};
+use crate::problem::{FieldError, Problem, UncoveredSession, PROBLEM_JSON};
 use crate::problem_kind::ProblemKind;
 
 /// Everything a request can fail with.
@@ -49,6 +49,9 @@ pub enum ApiError {
         /// What conflicted.
         detail: String,
     },
+    /// A change of staff would leave these booked sessions uncovered.
+    #[error("the change would leave {} booked session(s) without the staff they need", .0.len())]
+    Uncovered(Vec<UncoveredSession>),
     /// `If-Match` names a representation that is no longer current.
     #[error("{0}")]
     PreconditionFailed(String),
@@ -139,6 +142,7 @@ impl ApiError {
             ApiError::NotFound(_) => ProblemKind::NotFound,
             ApiError::MethodNotAllowed(_) => ProblemKind::MethodNotAllowed,
             ApiError::Conflict { kind, .. } => *kind,
+            ApiError::Uncovered(_) => ProblemKind::ShiftChangeUncovers,
             ApiError::PreconditionFailed(_) => ProblemKind::Stale,
             ApiError::PreconditionRequired(_) => ProblemKind::IfMatchRequired,
             ApiError::Infeasible(_) => ProblemKind::Infeasible,
@@ -167,6 +171,7 @@ impl ApiError {
             earliest_feasible: None,
             possible_from: None,
             course_id: None,
+            uncovered: Vec::new(),
             request_id: None,
         };
         match self {
@@ -185,6 +190,10 @@ impl ApiError {
                 problem.rule = Some(refusal.rule.as_str().to_string());
                 problem.possible_from = refusal.possible_from;
                 problem.course_id = refusal.other_course;
+            }
+            ApiError::Uncovered(sessions) => {
+                problem.rule = Some(word(Rule::StaffCoverage));
+                problem.uncovered = sessions.clone();
             }
             ApiError::Gate { gate, detail } => {
                 problem.errors = vec![FieldError {
@@ -304,15 +313,22 @@ fn violations_answer(violations: Vec<Violation>) -> ApiError {
         && violations.iter().all(|v| {
             matches!(
                 v.rule,
-                Rule::ChairTaken | Rule::PatientOverlap | Rule::OnePerDay | Rule::StartsPerSlot
+                Rule::ChairTaken
+                    | Rule::PatientOverlap
+                    | Rule::OnePerDay
+                    | Rule::StartsPerSlot
+                    | Rule::StaffCoverage
             )
         });
     if !conflict {
         return ApiError::Violations(violations);
     }
+    let broken = |rule: Rule| violations.iter().any(|v| v.rule == rule);
     ApiError::Conflict {
-        kind: if violations.iter().any(|v| v.rule == Rule::ChairTaken) {
+        kind: if broken(Rule::ChairTaken) {
             ProblemKind::ChairTaken
+        } else if broken(Rule::StaffCoverage) {
+            ProblemKind::StaffShort
         } else {
             ProblemKind::PatientDoubleBooked
         },

@@ -57,7 +57,20 @@ pub struct Problem {
     /// The earliest date from which a plan within the rules exists.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub earliest_feasible: Option<chrono::NaiveDate>,
+    /// Booked sessions a change would leave without the staff they need.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub uncovered: Vec<UncoveredSession>,
     /// The request id, to quote when reporting the problem.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
+}
+
+/// A booked session a change would leave without the staff it needs.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct UncoveredSession {
+    pub session_id: i64,
+    /// Start of its chair interval.
+    pub starts_at: chrono::DateTime<chrono::Utc>,
+    /// Which roles fall short, when, and by how many.
+    pub detail: String,
 }

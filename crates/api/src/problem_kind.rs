@@ -63,6 +63,12 @@ problem_kinds! {
         "another patient of the clinic has this `external_ref`"),
     DuplicateChairLabel = (409, "duplicate-chair-label", "The chair label is taken",
         "another chair of the clinic has this label"),
+    DuplicateStaffLabel = (409, "duplicate-staff-label", "The staff label is taken",
+        "another staff member of the clinic has this label"),
+    StaffShort = (409, "staff-short", "Not enough staff on shift then",
+        "a session at a time chosen by hand would leave a patient without the staff its protocol asks for (`detail` says which role, when, how many are needed and how many are on shift)"),
+    ShiftChangeUncovers = (409, "shift-change-uncovers", "The change would leave booked sessions uncovered",
+        "a change of staff, shifts, ratios or turning staff planning on would leave booked sessions without the staff they need; `uncovered` lists each (session, start, what falls short); move them first"),
     DuplicateProtocolCode = (409, "duplicate-protocol-code", "The protocol code is taken",
         "another protocol of the clinic has this code"),
     Duplicate = (409, "duplicate", "A unique value is taken",
@@ -77,6 +83,10 @@ problem_kinds! {
         "check-in is on the session's local day, from the clinic's lead before its start until its end; `possible_from` says when it opens"),
     NoShowGrace = (409, "no-show-grace", "Too early for a no-show",
         "a no-show is marked only from the start plus the clinic's grace period; `possible_from` says when"),
+    BloodPressure = (409, "blood-pressure", "Blood pressure holds the dose",
+        "a dose start recorded without the blood pressure before dosing (`rule`: `pre_dose_blood_pressure`), or above the clinic's limit without a clinician's reason (`rule`: `blood_pressure_limit`; the way out is the reason or *not dosed*)"),
+    RemsMonitoring = (409, "rems-monitoring", "Too early to discharge under the REMS",
+        "an esketamine patient leaves no earlier than two hours after the first device (`rule`: `rems_minimum_monitoring`, `possible_from` the earliest time), and only once that time is recorded (`rule`: `first_device_recorded`)"),
     CourseStatus = (409, "course-status", "The course's status does not allow this",
         "the action needs an active course (a correction that brings a session back too), a paused one (resume), or one not yet over"),
     NotAtRisk = (409, "not-at-risk", "The course is not at risk",
@@ -141,6 +151,12 @@ impl ProblemKind {
             CourseRule::LastDose => ProblemKind::LastDose,
             CourseRule::SeriesOnly => ProblemKind::SeriesOnly,
             CourseRule::ClinicalDecision => ProblemKind::Forbidden,
+            CourseRule::PreDoseBloodPressure | CourseRule::BloodPressureLimit => {
+                ProblemKind::BloodPressure
+            }
+            CourseRule::FirstDeviceRecorded | CourseRule::RemsMinimumMonitoring => {
+                ProblemKind::RemsMonitoring
+            }
             CourseRule::IntakeAssessed
             | CourseRule::ConsentOnFile
             | CourseRule::RemsCertified

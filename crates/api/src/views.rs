@@ -11,6 +11,7 @@ use crate::dto::course::CourseView;
 use crate::dto::patient::PatientView;
 use crate::dto::protocol::ProtocolView;
 use crate::dto::session::{LocalTimes, PlannedSessionView, SessionView, StatusChangeView};
+use crate::dto::staff::StaffView;
 
 pub fn clinic(c: &m::Clinic) -> ClinicView {
     ClinicView {
@@ -31,6 +32,17 @@ pub fn chair(c: &m::Chair) -> ChairView {
         modalities: c.modalities.clone(),
         position: c.position,
         active: c.active,
+    }
+}
+
+pub fn staff_member(s: &m::StaffMember) -> StaffView {
+    StaffView {
+        id: s.id,
+        label: s.label.clone(),
+        roles: s.roles.clone(),
+        shifts: s.shifts.clone(),
+        exceptions: s.exceptions.clone(),
+        active: s.active,
     }
 }
 

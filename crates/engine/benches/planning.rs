@@ -11,6 +11,10 @@
 //!   per request as the service does (with and without loading the book).
 //! - `propose_booster`: the next booster after a session on 2026-03-20.
 //! - `availability_one_day`: every free chair start on Wednesday 4 March.
+//! - `plan_induction_with_staff`: the same plan when the clinic plans with
+//!   staff (eight nurses and two prescribers on weekday shifts, the IV
+//!   preset's ratios, every booking's staff load counted), against the same
+//!   plan on chairs alone, in one run.
 //! - `plan_induction_scaling`: the same plan against books of 1k, 10k and
 //!   100k bookings, filled week after week at the same 80% from the same
 //!   first Monday (1k covers only three weeks; 10k and 100k hold the same
@@ -239,6 +243,7 @@ fn availability_one_day(c: &mut Criterion) {
         chair_time: protocol.chair_time,
         from: date(2026, 3, 4),
         to: date(2026, 3, 4),
+        staffing: None,
     };
     let open = planner.availability(&request).unwrap();
     println!(
@@ -287,9 +292,66 @@ fn plan_induction_scaling(c: &mut Criterion) {
     group.finish();
 }
 
+/// Eight nurses and two prescribers on weekday shifts 08:00-18:00.
+fn staffed(mut calendar: ClinicCalendar) -> ClinicCalendar {
+    let shifts = calendar.hours.clone();
+    calendar.staffing.members = (1..=10)
+        .map(|id| StaffMember {
+            id: StaffId(id),
+            roles: vec![if id <= 8 {
+                StaffRole::Nurse
+            } else {
+                StaffRole::Prescriber
+            }],
+            shifts: shifts.clone(),
+            exceptions: Vec::new(),
+        })
+        .collect();
+    calendar
+}
+
+fn plan_induction_with_staff(c: &mut Criterion) {
+    let protocol = presets::iv_ketamine_standard();
+    let needs = staff::needs::preset_needs(Modality::Iv);
+    let bookings = eight_weeks();
+    let chairs_only = clinic();
+    let with_staff = staffed(clinic());
+    let mut occupancy = Occupancy::from_bookings(bookings.iter().copied());
+    for b in &bookings {
+        occupancy.add_loads(staff::needs::loads(
+            b.interval.start,
+            &protocol.chair_time,
+            &needs,
+        ));
+    }
+    let preferences = ten_am();
+    let request = induction(&protocol, &preferences);
+    let plan = Planner::new(&with_staff, &occupancy)
+        .unwrap()
+        .plan_phase(&request)
+        .unwrap();
+    println!(
+        "with staff: {}",
+        plan.sessions
+            .iter()
+            .map(|s| format!("{} {} chair {}", s.local_date, s.local_time, s.chair.0))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let mut group = c.benchmark_group("plan_induction_with_staff");
+    for (name, calendar) in [("chairs_only", &chairs_only), ("with_staff", &with_staff)] {
+        let planner = Planner::new(calendar, &occupancy).unwrap();
+        group.bench_function(name, |b| {
+            b.iter(|| planner.plan_phase(black_box(&request)).unwrap())
+        });
+    }
+    group.finish();
+}
+
 criterion_group!(
     benches,
     plan_induction,
+    plan_induction_with_staff,
     propose_booster,
     availability_one_day,
     plan_induction_scaling

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::EngineError;
 use crate::names::named_enum;
+use crate::staff::Staffing;
 
 /// A chair's identity, as the store knows it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -192,6 +193,9 @@ pub struct ClinicCalendar {
     /// nurse-heavy; staggering them flattens the peak). `None` = no cap.
     #[serde(default)]
     pub max_starts_per_slot: Option<u32>,
+    /// Who is on the floor and the ratios the clinic keeps.
+    #[serde(default)]
+    pub staffing: Staffing,
 }
 
 /// The default start-time grid: every quarter hour.
@@ -211,6 +215,7 @@ impl ClinicCalendar {
             chairs,
             start_grid_minutes: DEFAULT_START_GRID_MINUTES,
             max_starts_per_slot: None,
+            staffing: Staffing::default(),
         }
     }
 
@@ -237,6 +242,7 @@ impl ClinicCalendar {
             ));
         }
         check_hours(&self.hours)?;
+        self.staffing.validate()?;
         let chairs = self.chair_ids()?;
         check_closures(&self.closures, &chairs)
     }
@@ -258,7 +264,7 @@ impl ClinicCalendar {
 
 /// Each day's opening ranges are whole seconds, in time order, and do not
 /// overlap.
-fn check_hours(hours: &WeeklyHours) -> Result<(), EngineError> {
+pub(crate) fn check_hours(hours: &WeeklyHours) -> Result<(), EngineError> {
     for day in [
         Weekday::Mon,
         Weekday::Tue,

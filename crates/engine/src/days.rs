@@ -80,7 +80,8 @@ impl<'p, 'a> Days<'p, 'a> {
         let outcome = if !self.preferences.allows_date(date) || self.patient_days.contains(&date) {
             Err(Rule::PatientAvailability)
         } else {
-            self.planner.best_slot_on(date, self.need, self.preferences)
+            self.planner
+                .best_slot_on(date, &self.need, self.preferences)
         };
         self.cache[index] = Some(outcome);
         outcome

@@ -68,6 +68,22 @@ impl EngineError {
             reason: reason.into(),
         }
     }
+
+    /// The same error with its field placed under `parent`: opening-hours
+    /// checks name `hours.mon[0]`, which under `staff[2].shifts` reads
+    /// `staff[2].shifts.mon[0]`.
+    pub(crate) fn within(self, parent: &str) -> Self {
+        match self {
+            EngineError::InvalidInput { field, reason } => {
+                let field = field.strip_prefix("hours").unwrap_or(&field);
+                EngineError::InvalidInput {
+                    field: format!("{parent}{field}"),
+                    reason,
+                }
+            }
+            other => other,
+        }
+    }
 }
 
 impl From<Refusal> for EngineError {

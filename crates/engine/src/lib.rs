@@ -17,6 +17,8 @@
 //! - [`course`]: the course's life as a decider — statuses, counting,
 //!   misses, phases, boosters, at risk, corrections — one rule per name.
 //! - [`settings`]: the clinic's policy choices the rules read.
+//! - [`staff`]: who is on the floor, what each segment of a session needs
+//!   from them, and whether a new session would leave anyone uncovered.
 //! - [`validate`]: every rule a given list of sessions breaks.
 //! - [`local_time`]: wall-clock versus instants; nothing is ever guessed.
 //! - [`dates`]: the dates Chairside works with (1900 to 2999); others are refused.
@@ -69,6 +71,7 @@ mod days;
 pub mod error;
 pub mod infeasible;
 pub mod local_time;
+pub mod monitoring;
 mod names;
 pub mod occupancy;
 pub mod plan;
@@ -82,6 +85,7 @@ pub mod role;
 pub mod rules;
 pub mod series;
 pub mod settings;
+pub mod staff;
 pub mod suggestion;
 pub mod validate;
 pub mod wall_clock;
@@ -109,4 +113,8 @@ pub use role::Role;
 pub use rules::{Rule, Violation};
 pub use series::series_violations;
 pub use settings::{ClinicSettings, SuggestionSettings};
+pub use staff::{
+    Load, Segment, ShiftException, ShiftExceptionKind, Shortfall, StaffId, StaffMember, StaffNeed,
+    StaffRatios, StaffRole, Staffing,
+};
 pub use validate::{ProposedSession, ValidationRequest};

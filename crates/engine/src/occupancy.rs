@@ -6,10 +6,11 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::ChairId;
+use crate::staff::Load;
 
 /// A half-open span of time `[start, end)`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -97,13 +98,16 @@ pub struct Booking {
     pub interval: Interval,
 }
 
-/// The chair intervals already taken in a clinic, and when sessions start
-/// (for the per-slot start cap). Held and pending sessions belong here too.
+/// The chair intervals already taken in a clinic, when sessions start (for
+/// the per-slot start cap) and what they ask of staff. Held and pending
+/// sessions belong here too.
 #[derive(Clone, Debug, Default)]
 pub struct Occupancy {
     chairs: HashMap<ChairId, IntervalSet>,
     starts: BTreeMap<DateTime<Utc>, u32>,
     len: usize,
+    loads: BTreeMap<DateTime<Utc>, Vec<Load>>,
+    longest_load: Duration,
 }
 
 impl Occupancy {
@@ -129,6 +133,27 @@ impl Occupancy {
             .insert(booking.interval);
         *self.starts.entry(booking.interval.start).or_default() += 1;
         self.len += 1;
+    }
+
+    /// Adds what a booked session asks of staff.
+    pub fn add_loads(&mut self, loads: impl IntoIterator<Item = Load>) {
+        for load in loads {
+            self.longest_load = self
+                .longest_load
+                .max(load.interval.end - load.interval.start);
+            self.loads
+                .entry(load.interval.start)
+                .or_default()
+                .push(load);
+        }
+    }
+
+    /// The staff loads that overlap the interval.
+    pub fn loads_overlapping(&self, interval: Interval) -> impl Iterator<Item = &Load> + Clone {
+        self.loads
+            .range(interval.start - self.longest_load..interval.end)
+            .flat_map(|(_, loads)| loads)
+            .filter(move |l| l.interval.overlaps(&interval))
     }
 
     /// Whether the chair is free for the whole interval.

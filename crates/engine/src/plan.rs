@@ -136,9 +136,16 @@ impl Planner<'_> {
             }
             .into());
         }
+        let staffing = &self.calendar.staffing;
         Ok(Need {
             duration: protocol.chair_time.total(),
             modality: protocol.modality,
+            chair_time: protocol.chair_time,
+            staff: if staffing.applies() {
+                staffing.needs_for(protocol)
+            } else {
+                Vec::new()
+            },
         })
     }
 }

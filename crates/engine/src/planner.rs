@@ -12,7 +12,9 @@ use crate::error::EngineError;
 use crate::local_time::{boundary_instant, resolve_local, start_of_local_day, Disambiguation};
 use crate::occupancy::{Interval, IntervalSet, Occupancy};
 use crate::preferences::PatientPreferences;
+use crate::protocol::ChairTime;
 use crate::rules::Rule;
+use crate::staff::StaffNeed;
 
 /// A calendar and its occupancy, ready to answer planning questions.
 ///
@@ -39,11 +41,15 @@ pub struct Slot {
     pub distance_minutes: u32,
 }
 
-/// What a session needs from a chair: how long and which equipment.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// What a session needs: a chair for how long, with which equipment, and
+/// the staff each segment asks for (empty when the clinic plans on chairs
+/// alone).
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Need {
     pub duration: Duration,
     pub modality: Modality,
+    pub chair_time: ChairTime,
+    pub staff: Vec<StaffNeed>,
 }
 
 /// A start that exists and whose chair interval fits the opening hours.
@@ -242,7 +248,7 @@ impl<'a> Planner<'a> {
     pub(crate) fn best_slot_on(
         &self,
         date: NaiveDate,
-        need: Need,
+        need: &Need,
         preferences: &PatientPreferences,
     ) -> Result<Slot, Rule> {
         let fitting = self.fitting_starts(date, need.duration);
@@ -259,6 +265,9 @@ impl<'a> Planner<'a> {
         }
         // Stable sort: equal distances stay in time order (earliest first).
         candidates.sort_by_key(|(distance, _)| *distance);
+        let coverage = (!need.staff.is_empty())
+            .then(|| self.coverage_on(date, date))
+            .flatten();
         let mut reason = Rule::NoSuitableChair;
         for (distance, start) in candidates {
             if !self.start_allowed(start.interval.start, start.local_time) {
@@ -267,13 +276,24 @@ impl<'a> Planner<'a> {
             }
             match self.free_chair(&start.interval, need.modality) {
                 Ok(chair) => {
+                    // Staff last: a free chair is cheap to find, coverage is not.
+                    if let Some(coverage) = &coverage {
+                        let at = start.interval.start;
+                        if self
+                            .staff_shortfall(coverage, at, &need.chair_time, &need.staff)
+                            .is_err()
+                        {
+                            reason = reason.min_by_priority(Rule::StaffCoverage);
+                            continue;
+                        }
+                    }
                     return Ok(Slot {
                         chair,
                         interval: start.interval,
                         local_date: date,
                         local_time: start.local_time,
                         distance_minutes: distance,
-                    })
+                    });
                 }
                 Err(rule) => reason = reason.min_by_priority(rule),
             }
@@ -284,13 +304,14 @@ impl<'a> Planner<'a> {
 
 impl Rule {
     /// Of two reasons a day is blocked, the one that tells the front desk
-    /// most: "chairs full" beats "start cap" beats "closed".
+    /// most: "chairs full" beats "no staff" beats "start cap" beats "closed".
     fn min_by_priority(self, other: Rule) -> Rule {
         let rank = |r: Rule| match r {
             Rule::ChairsFull => 0,
-            Rule::StartsPerSlot => 1,
-            Rule::Closure => 2,
-            _ => 3,
+            Rule::StaffCoverage => 1,
+            Rule::StartsPerSlot => 2,
+            Rule::Closure => 3,
+            _ => 4,
         };
         if rank(other) < rank(self) {
             other

@@ -53,6 +53,7 @@ pub fn iv_ketamine_standard() -> Protocol {
             driver_required: true,
             no_driving_until_next_day: true,
         },
+        staffing: None,
     }
 }
 
@@ -112,5 +113,6 @@ pub fn esketamine_nasal() -> Protocol {
             driver_required: true,
             no_driving_until_next_day: true,
         },
+        staffing: None,
     }
 }

@@ -24,6 +24,8 @@ pub enum Rule {
     ChairTaken,
     /// Too many sessions already start in that grid slot.
     StartsPerSlot,
+    /// The staff on shift cannot cover every patient at every minute.
+    StaffCoverage,
     /// The patient cannot come that day (weekday, date away, or another session).
     PatientAvailability,
     /// Two sessions of the patient would overlap.
@@ -65,6 +67,7 @@ impl Rule {
             Rule::ChairsFull => "every suitable chair is taken",
             Rule::ChairTaken => "the chair is taken at that time",
             Rule::StartsPerSlot => "too many sessions already start at that time",
+            Rule::StaffCoverage => "not enough staff on shift to cover it",
             Rule::PatientAvailability => "the patient cannot come that day",
             Rule::PatientOverlap => "the patient already has a session at that time",
             Rule::OnePerDay => "at most one session per patient per day",

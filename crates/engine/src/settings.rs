@@ -6,6 +6,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::EngineError;
+use crate::monitoring::BloodPressureLimit;
+use crate::staff::StaffRatios;
 use crate::suggestion::{Instrument, SuggestionRules, Thresholds};
 
 /// Clinic-wide settings.
@@ -50,6 +52,21 @@ pub struct ClinicSettings {
     /// How booster spacing suggestions are made.
     #[serde(default)]
     pub suggestion: SuggestionSettings,
+    /// Plan with staff: a session is offered only when the staff on shift
+    /// can cover every segment of it (with at least one active member
+    /// listed). Off by default, so a clinic lists its staff before it relies
+    /// on them; turning it on is refused while booked sessions would be
+    /// left uncovered.
+    #[serde(default)]
+    pub plan_with_staff: bool,
+    /// The clinic's own staffing per modality, replacing the protocols'
+    /// (e.g. one nurse per three in recovery instead of four).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub staff_ratios: Vec<StaffRatios>,
+    /// Above this pre-dose blood pressure, dosing waits for a clinician's
+    /// decision (the label's guidance, 140/90 mmHg, by default).
+    #[serde(default)]
+    pub blood_pressure_limit: BloodPressureLimit,
 }
 
 /// The rules behind booster spacing suggestions; thresholds left out take
@@ -102,6 +119,9 @@ impl Default for ClinicSettings {
             no_show_grace_minutes: defaults::no_show_grace(),
             no_show_after_minutes: defaults::no_show_after(),
             suggestion: SuggestionSettings::default(),
+            plan_with_staff: false,
+            staff_ratios: Vec::new(),
+            blood_pressure_limit: BloodPressureLimit::default(),
         }
     }
 }
@@ -153,7 +173,8 @@ impl ClinicSettings {
                 "each lead time must be between 1 minute and 30 days",
             ));
         }
-        Ok(())
+        self.blood_pressure_limit.validate()?;
+        crate::staff::needs::validate_ratios(&self.staff_ratios)
     }
 
     /// Each bounded setting: its field, its value, and the least and most

@@ -187,7 +187,22 @@ impl Planner<'_> {
                 "the start slot is already at its cap".to_string(),
             ));
         }
+        problems.extend(self.staff_problem(protocol, interval));
         problems
+    }
+
+    /// Whether the staff on shift could cover one more session of the
+    /// protocol in this interval.
+    fn staff_problem(&self, protocol: &Protocol, interval: &Interval) -> Option<(Rule, String)> {
+        // The staff the whole chair time asks for, even if the session as
+        // proposed is shorter (that is another rule's problem).
+        let asked =
+            Interval::non_empty(interval.start, interval.start + protocol.chair_time.total())?;
+        let coverage = self.coverage_around(&asked)?;
+        let needs = self.calendar.staffing.needs_for(protocol);
+        self.staff_shortfall(&coverage, interval.start, &protocol.chair_time, &needs)
+            .err()
+            .map(|short| (Rule::StaffCoverage, short.to_string()))
     }
 }
 

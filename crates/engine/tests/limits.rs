@@ -123,6 +123,7 @@ fn each_operation_on(planner: &Planner, date: NaiveDate) -> Vec<(&'static str, A
                     chair_time: protocol.chair_time,
                     from: date,
                     to: date,
+                    staffing: None,
                 })
                 .map(drop),
         ),

@@ -148,6 +148,7 @@ stored_as_words!(
     chairside_engine::course::CourseStatus,
     chairside_engine::Role,
     chairside_engine::Modality,
+    chairside_engine::monitoring::RemsFormStatus,
 );
 
 /// Instruments are kept by their code (`PHQ9`), as the records always were.
@@ -195,26 +196,28 @@ stored_as_json!(
     chairside_engine::Protocol,
     chairside_engine::BoosterPolicy,
     chairside_engine::course::AtRisk,
+    chairside_engine::monitoring::MonitoringRecord,
+    chairside_engine::monitoring::RemsFormFields,
 );
 
-/// Reads a chair's modalities from the `Text` column holding their JSON list.
+/// Reads a JSON list of the engine's values from a `Text` column (a chair's
+/// modalities, a staff member's roles and exceptions).
 #[derive(Debug, FromSqlRow)]
-pub struct DbModalities(Vec<chairside_engine::Modality>);
+pub struct DbList<T>(Vec<T>);
 
-impl FromSql<Text, MultiBackend> for DbModalities {
+impl<T: serde::de::DeserializeOwned> FromSql<Text, MultiBackend> for DbList<T> {
     fn from_sql(bytes: RawValue<'_>) -> diesel::deserialize::Result<Self> {
         let text = <String as FromSql<Text, MultiBackend>>::from_sql(bytes)?;
-        Ok(DbModalities(serde_json::from_str(&text)?))
+        Ok(DbList(serde_json::from_str(&text)?))
     }
 }
 
-impl From<DbModalities> for Vec<chairside_engine::Modality> {
-    fn from(v: DbModalities) -> Self {
+impl<T> From<DbList<T>> for Vec<T> {
+    fn from(v: DbList<T>) -> Self {
         v.0
     }
 }
 
-/// Reads a clinic's IANA zone from its `Text` column.
 #[derive(Debug, FromSqlRow)]
 pub struct DbZone(chrono_tz::Tz);
 

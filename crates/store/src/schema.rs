@@ -33,6 +33,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    staff_members (id) {
+        id -> BigInt,
+        clinic_id -> BigInt,
+        label -> Text,
+        roles -> Text,
+        shifts -> Text,
+        exceptions -> Text,
+        active -> Bool,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     closures (id) {
         id -> BigInt,
         clinic_id -> BigInt,
@@ -182,6 +197,21 @@ diesel::table! {
         filed_at -> Nullable<Timestamp>,
         version -> BigInt,
         created_at -> Timestamp,
+        status -> Text,
+        answers -> Text,
+        submission_reference -> Nullable<Text>,
+        due_soon_sent -> Bool,
+        overdue_sent -> Bool,
+    }
+}
+
+diesel::table! {
+    session_monitoring (clinic_id, session_id) {
+        clinic_id -> BigInt,
+        session_id -> BigInt,
+        record -> Text,
+        version -> BigInt,
+        updated_at -> Timestamp,
     }
 }
 
@@ -306,6 +336,7 @@ diesel::table! {
 diesel::allow_tables_to_appear_in_same_query!(
     clinics,
     chairs,
+    staff_members,
     closures,
     protocols,
     protocol_versions,
@@ -316,6 +347,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     session_status_history,
     symptom_measures,
     rems_monitoring_forms,
+    session_monitoring,
     api_keys,
     audit_log,
     idempotency_keys,

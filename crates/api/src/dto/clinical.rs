@@ -146,19 +146,3 @@ pub struct DecideAtRisk {
     #[schema(min_length = 1)]
     pub reason: String,
 }
-
-/// A REMS patient monitoring form.
-#[derive(Clone, Debug, Serialize, ToSchema)]
-pub struct RemsFormView {
-    /// Id.
-    pub id: i64,
-    /// The session it is for.
-    pub session_id: i64,
-    pub patient_id: i64,
-    /// Due date (7 calendar days after the session).
-    pub due_on: NaiveDate,
-    /// When filed.
-    pub filed_at: Option<DateTime<Utc>>,
-    /// Past due and not filed.
-    pub overdue: bool,
-}

@@ -155,6 +155,19 @@ pub struct StatusNote {
     pub override_reason: Option<String>,
 }
 
+/// The patient leaves: monitoring ends (an esketamine patient no earlier
+/// than two hours after the first device, under the REMS).
+#[derive(Clone, Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CompleteSession {
+    /// A note for the history.
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// When the patient left, if not now (RFC 3339 with an offset).
+    #[serde(default)]
+    pub discharged_at: Option<DateTime<Utc>>,
+}
+
 /// Arrived, but not dosed: a miss, so the dose is rebooked inside the
 /// phase's rules (or the course goes at risk).
 #[derive(Clone, Debug, Deserialize, ToSchema)]

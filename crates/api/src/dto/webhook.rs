@@ -6,7 +6,14 @@ use utoipa::ToSchema;
 
 /// The event types Chairside emits besides a course's own
 /// ([`chairside_engine::course::CourseEvent::TYPES`]).
-pub const OTHER_EVENT_TYPES: [&str; 3] = ["reminder.due", "measure.recorded", "rems_form.filed"];
+pub const OTHER_EVENT_TYPES: [&str; 6] = [
+    "reminder.due",
+    "measure.recorded",
+    "rems_form.completed",
+    "rems_form.submitted",
+    "rems_form.due_soon",
+    "rems_form.overdue",
+];
 
 /// Whether Chairside emits events of this type.
 pub fn is_event_type(name: &str) -> bool {

@@ -119,7 +119,8 @@ pub async fn get_clinic(
 /// Changes a clinic's name, zone, hours or settings.
 #[utoipa::path(tag = "clinics", params(ClinicPath, ("If-Match" = String, Header, description = "The ETag you read")),
     request_body = UpdateClinic,
-    responses((status = 200, body = ClinicView)),
+    responses((status = 200, body = ClinicView),
+        (status = 409, description = answers(&[ProblemKind::ShiftChangeUncovers]), body = Problem, content_type = "application/problem+json")),
     security(("api_key" = ["admin"])))]
 #[patch("/clinics/{clinic_id}")]
 pub async fn update_clinic(
@@ -130,8 +131,9 @@ pub async fn update_clinic(
     body: Body<serde_json::Value>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.clinic_id;
+    let now = state.clock.now();
     let view = write(&state, move |conn| {
-        service::update(conn, &caller, id, &if_match, &body.0)
+        service::update(conn, &caller, id, &if_match, &body.0, now)
     })
     .await?;
     Ok(ok_with_etag(&view))

@@ -8,13 +8,16 @@ pub mod courses;
 pub mod creation;
 pub mod feeds;
 pub mod health;
+pub mod monitoring;
 pub mod patients;
 pub mod protocols;
 pub mod query;
 pub mod reminders;
+pub mod rems_forms;
 pub mod schedule;
 pub mod session_actions;
 pub mod sessions;
+pub mod staff;
 pub mod webhooks;
 
 use actix_web::web;
@@ -116,6 +119,9 @@ pub fn register(cfg: &mut ServiceConfig) {
                 .configure(course_decisions::configure)
                 .configure(sessions::configure)
                 .configure(schedule::configure)
+                .configure(staff::configure)
+                .configure(monitoring::configure)
+                .configure(rems_forms::configure)
                 .configure(reminders::configure)
                 .configure(webhooks::configure),
         );

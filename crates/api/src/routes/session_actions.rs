@@ -12,8 +12,8 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::auth::Caller;
 use crate::body::{Body, MaybeBody};
 use crate::dto::session::{
-    CancelScope, CancelSession, CorrectSession, NotDosed, OmitSession, RescheduleSession,
-    SessionChange, StatusNote,
+    CancelScope, CancelSession, CompleteSession, CorrectSession, NotDosed, OmitSession,
+    RescheduleSession, SessionChange, StatusNote,
 };
 use crate::error::ApiError;
 use crate::etag::IfMatch;
@@ -183,16 +183,20 @@ session_action! {
 }
 
 session_action! {
-    /// Completes a checked-in session; a series reaching its number of doses
-    /// starts the next phase.
+    /// Completes a checked-in session: the patient is discharged (now, or at
+    /// `discharged_at`). An esketamine patient leaves no earlier than two
+    /// hours after the first device recorded in the session's monitoring
+    /// (REMS; `possible_from` names the earliest time). A series reaching
+    /// its number of doses starts the next phase.
     complete_session: "/clinics/{clinic_id}/sessions/{session_id}/complete",
-    MaybeBody<StatusNote>,
+    MaybeBody<CompleteSession>,
     roles = ["admin", "clinician", "front_desk"],
-    conflicts = [StatusTransition, ChairTaken, PatientDoubleBooked, Contention],
-    |_, session, note| {
+    conflicts = [StatusTransition, RemsMonitoring, ChairTaken, PatientDoubleBooked, Contention],
+    |_, session, body| {
         Ok(Action::Complete {
             session,
-            note: note.reason.clone(),
+            note: body.reason.clone(),
+            discharged_at: body.discharged_at,
         })
     }
 }

@@ -1,6 +1,6 @@
 //! Clinical records around a course: booster spacing history, symptom
-//! scores, spacing suggestions, REMS monitoring forms. (Changing the
-//! spacing is a course decision: see [`crate::service::course`].)
+//! scores, spacing suggestions. (Changing the spacing is a course
+//! decision: see [`crate::service::course`].)
 
 use chairside_engine::suggestion;
 use chairside_store::models::{self as m, NewSymptomMeasure};
@@ -10,12 +10,11 @@ use serde_json::json;
 
 use crate::auth::Caller;
 use crate::dto::clinical::{
-    BoosterPolicyChangeView, BoosterPolicyChanged, MeasureView, RecordMeasure, RemsFormView,
-    SuggestionView,
+    BoosterPolicyChangeView, BoosterPolicyChanged, MeasureView, RecordMeasure, SuggestionView,
 };
 use crate::error::ApiError;
 use crate::service::course::Acted;
-use crate::service::{audit, emit, today};
+use crate::service::{audit, emit};
 use crate::views;
 
 /// The answer to a booster policy change: the policy now in force and the
@@ -206,74 +205,4 @@ pub fn suggestion(
         recent: s.recent,
         explanation: s.explanation,
     })
-}
-
-fn form_view(form: &m::RemsMonitoringForm, today: chrono::NaiveDate) -> RemsFormView {
-    RemsFormView {
-        id: form.id,
-        session_id: form.session_id,
-        patient_id: form.patient_id,
-        due_on: form.due_on,
-        filed_at: form.filed_at,
-        overdue: form.filed_at.is_none() && form.due_on < today,
-    }
-}
-
-/// Open REMS monitoring forms of a clinic (due and overdue), by due date.
-pub fn rems_forms(
-    conn: &mut DbConnection,
-    clinic_id: i64,
-    overdue_only: bool,
-    now: DateTime<Utc>,
-) -> Result<Vec<RemsFormView>, ApiError> {
-    let clinic = repo::clinics::get(conn, clinic_id)?;
-    let today = today(clinic.time_zone, now);
-    let until = if overdue_only {
-        today - chrono::Duration::days(1)
-    } else {
-        today + chrono::Duration::days(3650)
-    };
-    Ok(repo::measures::rems_forms_due(conn, clinic_id, until)?
-        .iter()
-        .map(|f| form_view(f, today))
-        .collect())
-}
-
-/// Marks a REMS form filed.
-pub fn file_rems_form(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    clinic_id: i64,
-    form_id: i64,
-    now: DateTime<Utc>,
-) -> Result<RemsFormView, ApiError> {
-    let clinic = repo::clinics::get(conn, clinic_id)?;
-    let today = today(clinic.time_zone, now);
-    let form =
-        repo::measures::rems_forms_due(conn, clinic_id, today + chrono::Duration::days(3650))?
-            .into_iter()
-            .find(|f| f.id == form_id)
-            .ok_or_else(|| {
-                ApiError::NotFound(format!("no open REMS form {form_id} in clinic {clinic_id}"))
-            })?;
-    let filed = repo::measures::file_rems_form(conn, clinic_id, form.id, form.version, now)?;
-    audit(
-        conn,
-        caller,
-        Some(clinic_id),
-        "rems_form.filed",
-        "rems_form",
-        Some(form_id),
-        None,
-        Some(json!({ "session_id": form.session_id })),
-    )?;
-    let session = repo::sessions::get(conn, clinic_id, form.session_id)?;
-    emit(
-        conn,
-        clinic_id,
-        "rems_form.filed",
-        session.course_id,
-        json!({ "form_id": form_id, "session_id": form.session_id, "patient_id": form.patient_id, "due_on": form.due_on }),
-    )?;
-    Ok(form_view(&filed, today))
 }

@@ -16,7 +16,7 @@ use crate::error::{local_time_error, ApiError};
 use crate::etag::IfMatch;
 use crate::problem_kind::ProblemKind;
 use crate::service::merge_patch::patched;
-use crate::service::{audit, protocols, taken};
+use crate::service::{audit, protocols, staff, taken};
 use crate::views;
 
 fn zone(name: &str) -> Result<Tz, ApiError> {
@@ -38,6 +38,7 @@ fn check_calendar(
         chairs: Vec::new(),
         start_grid_minutes: settings.start_grid_minutes,
         max_starts_per_slot: settings.max_starts_per_slot,
+        staffing: engine::Staffing::default(),
     };
     let in_settings = |e: engine::EngineError| match e {
         engine::EngineError::InvalidInput { field, reason } => {
@@ -105,13 +106,16 @@ pub fn create(
 }
 
 /// Changes a clinic, guarded by the representation the caller read. The
-/// body is a JSON Merge Patch: what it leaves out stays as it is.
+/// body is a JSON Merge Patch: what it leaves out stays as it is. Turning
+/// staff planning on, or changing the ratios while it is on, is refused
+/// while booked sessions would be left uncovered.
 pub fn update(
     conn: &mut DbConnection,
     caller: &Caller,
     clinic_id: i64,
     if_match: &IfMatch,
     patch: &Value,
+    now: DateTime<Utc>,
 ) -> Result<ClinicView, ApiError> {
     let current = repo::clinics::get(conn, clinic_id)?;
     let before = views::clinic(&current);
@@ -127,6 +131,17 @@ pub fn update(
     let time_zone = zone(&change.time_zone)?;
     let settings = change.settings.unwrap_or_default();
     check_calendar(time_zone, &change.hours, &settings)?;
+    let floor_changes = settings.plan_with_staff
+        && (!current.settings.plan_with_staff
+            || settings.staff_ratios != current.settings.staff_ratios);
+    if floor_changes {
+        let members = repo::staff::active(conn, clinic_id)?;
+        let staffing = engine::Staffing {
+            members: members.iter().map(|m| m.on_the_floor()).collect(),
+            ratios: settings.staff_ratios.clone(),
+        };
+        staff::keeps_sessions_covered(conn, clinic_id, staffing, now)?;
+    }
     let updated = repo::clinics::update(
         conn,
         clinic_id,

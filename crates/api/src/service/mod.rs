@@ -7,10 +7,13 @@ pub mod clinics;
 pub mod course;
 pub mod feeds;
 pub mod merge_patch;
+pub mod monitoring;
 pub mod patients;
 pub mod protocols;
 pub mod reminders;
+pub mod rems_forms;
 pub mod schedule;
+pub mod staff;
 pub mod webhooks;
 pub mod when;
 

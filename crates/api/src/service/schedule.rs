@@ -1,6 +1,7 @@
 //! The front desk's views of the calendar: availability and the day sheet.
 
-use chairside_engine::{AvailabilityRequest, OpenStart};
+use chairside_engine::staff::CoverageSlot;
+use chairside_engine::{AvailabilityRequest, OpenStart, Planner};
 use chairside_store::{repo, DbConnection};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -61,6 +62,7 @@ pub fn availability(
             chair_time: protocol.chair_time,
             from,
             to,
+            staffing: protocol.staffing.clone(),
         },
     )?;
     let starts = open
@@ -99,6 +101,11 @@ pub struct DaySheet {
     pub zone: String,
     /// The chairs in stable order.
     pub chairs: Vec<ChairDay>,
+    /// Where the day is tight: per grid slot over the opening hours, each
+    /// role's need at the busiest instant and cover at the thinnest (only
+    /// when the clinic plans with staff).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub coverage: Vec<CoverageSlot>,
 }
 
 pub fn day_sheet(
@@ -134,5 +141,21 @@ pub fn day_sheet(
         date,
         zone: zone.name().to_string(),
         chairs,
+        coverage: coverage_of(conn, &clinic, date)?,
     })
+}
+
+/// The day's staff coverage per slot, if the clinic plans with staff.
+fn coverage_of(
+    conn: &mut DbConnection,
+    clinic: &chairside_store::models::Clinic,
+    date: NaiveDate,
+) -> Result<Vec<CoverageSlot>, ApiError> {
+    if !clinic.settings.plan_with_staff {
+        return Ok(Vec::new());
+    }
+    let (from, to) = horizon(clinic.time_zone, date, 0)?;
+    let book = repo::calendar::snapshot(conn, clinic.id, from, to)?;
+    let (calendar, occupancy) = (book.calendar(), book.occupancy_without(None));
+    Ok(Planner::new(&calendar, &occupancy)?.coverage_profile(date))
 }

@@ -5,6 +5,7 @@
 pub mod housekeeping;
 pub mod no_show;
 pub mod reminders;
+pub mod rems_forms;
 pub mod webhooks;
 
 use std::time::Duration;
@@ -15,6 +16,7 @@ use crate::state::AppState;
 pub fn start(state: AppState) {
     actix_web::rt::spawn(no_show::run(state.clone(), Duration::from_secs(60)));
     actix_web::rt::spawn(reminders::run(state.clone(), Duration::from_secs(30)));
+    actix_web::rt::spawn(rems_forms::run(state.clone(), Duration::from_secs(600)));
     actix_web::rt::spawn(housekeeping::run(state.clone(), Duration::from_secs(3600)));
     actix_web::rt::spawn(webhooks::run(state));
 }

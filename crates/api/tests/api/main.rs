@@ -9,4 +9,5 @@ mod no_show;
 mod openapi;
 mod rate_limit;
 mod reminders;
+mod rems_forms;
 mod webhooks;

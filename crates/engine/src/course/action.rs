@@ -64,11 +64,13 @@ pub enum Action {
         /// A clinician's reason to check in without a confirmed driver.
         escort_override: Option<String>,
     },
-    /// Dosed and monitored.
+    /// Dosed and monitored: the patient is discharged.
     Complete {
         session: SessionId,
         /// A note for the history.
         note: Option<String>,
+        /// When the patient left, if not now.
+        discharged_at: Option<DateTime<Utc>>,
     },
     /// Arrived but not treated (e.g. blood pressure above 140/90).
     NotDosed {

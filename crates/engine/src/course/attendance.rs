@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::course::decision::{CourseEvent, RemsFormDue};
+use crate::course::decision::{CourseEvent, Discharge, RemsFormDue};
 use crate::course::draft::Draft;
 use crate::course::guards::{self, dose_gates, given, in_status};
 use crate::course::model::SessionId;
@@ -14,6 +14,8 @@ use crate::course::status::SessionStatus;
 use crate::course::timing::{automatic_no_show_from, check_in_window, no_show_from};
 use crate::error::EngineError;
 use crate::local_time::{local_date, to_local};
+use crate::monitoring::discharge::may_discharge;
+use crate::monitoring::MonitoringRecord;
 
 /// How long after an esketamine session its REMS monitoring form is due.
 pub const REMS_FORM_DUE_DAYS: i64 = 7;
@@ -82,10 +84,13 @@ pub(crate) fn check_in(
     Ok(())
 }
 
+/// The patient is discharged at `discharged_at` (default now): monitoring
+/// ends, and an esketamine patient leaves no earlier than the REMS allows.
 pub(crate) fn complete(
     draft: &mut Draft,
     id: SessionId,
     note: Option<&str>,
+    discharged_at: Option<DateTime<Utc>>,
 ) -> Result<(), EngineError> {
     let session = draft.session(id)?.clone();
     in_status(
@@ -93,6 +98,17 @@ pub(crate) fn complete(
         SessionStatus::CheckedIn,
         "a session is completed only after check-in",
     )?;
+    let at = discharged_at.unwrap_or(draft.now());
+    let unrecorded = MonitoringRecord::default();
+    let record = draft.at.monitoring.unwrap_or(&unrecorded);
+    may_discharge(
+        draft.at.zone(),
+        &draft.course.protocol,
+        record,
+        at,
+        draft.now(),
+    )?;
+    draft.discharge(Discharge { session: id, at });
     draft.set_status(id, SessionStatus::Completed, note);
     draft.event(CourseEvent::SessionCompleted(id));
     if draft.course.protocol.rems {

@@ -24,7 +24,11 @@ pub fn decide(course: &Course, action: &Action, at: &Situation) -> Result<Decisi
             note,
             escort_override,
         } => attendance::check_in(d, *session, note.as_deref(), escort_override.as_deref()),
-        Action::Complete { session, note } => attendance::complete(d, *session, note.as_deref()),
+        Action::Complete {
+            session,
+            note,
+            discharged_at,
+        } => attendance::complete(d, *session, note.as_deref(), *discharged_at),
         Action::NotDosed { session, reason } => attendance::not_dosed(d, *session, reason),
         Action::NoShow {
             session,

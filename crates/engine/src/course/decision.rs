@@ -95,6 +95,13 @@ pub struct RemsFormDue {
     pub due_on: NaiveDate,
 }
 
+/// A patient left: the end of monitoring, kept in the session's record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Discharge {
+    pub session: SessionId,
+    pub at: DateTime<Utc>,
+}
+
 /// Something that happened to a course, for webhooks and the audit trail.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CourseEvent {
@@ -230,6 +237,8 @@ pub struct Decision {
     pub policy_change: Option<PolicyChange>,
     /// REMS monitoring forms that fall due.
     pub rems_forms: Vec<RemsFormDue>,
+    /// The patient left (a completion).
+    pub discharge: Option<Discharge>,
     /// What happened, in order.
     pub events: Vec<CourseEvent>,
 }

@@ -9,8 +9,8 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 
 use crate::course::decision::{
-    CourseEvent, CourseState, Decision, NewSession, Placement, PolicyChange, RemsFormDue,
-    SessionRef, SessionUpdate,
+    CourseEvent, CourseState, Decision, Discharge, NewSession, Placement, PolicyChange,
+    RemsFormDue, SessionRef, SessionUpdate,
 };
 use crate::course::model::{AtRisk, Course, CourseSession, SessionId};
 use crate::course::situation::Situation;
@@ -26,6 +26,7 @@ pub(crate) struct Draft<'s> {
     pub at: &'s Situation<'s>,
     events: Vec<CourseEvent>,
     rems_forms: Vec<RemsFormDue>,
+    discharge: Option<Discharge>,
     policy_change: Option<PolicyChange>,
     reasons: HashMap<SessionId, String>,
     /// New sessions get ids -1, -2, … until the store gives them real ones.
@@ -40,6 +41,7 @@ impl<'s> Draft<'s> {
             at,
             events: Vec::new(),
             rems_forms: Vec::new(),
+            discharge: None,
             policy_change: None,
             reasons: HashMap::new(),
             next_new: 0,
@@ -162,6 +164,10 @@ impl<'s> Draft<'s> {
         self.rems_forms.push(due);
     }
 
+    pub fn discharge(&mut self, discharge: Discharge) {
+        self.discharge = Some(discharge);
+    }
+
     pub fn record_policy_change(&mut self, change: PolicyChange) {
         self.policy_change = Some(change);
     }
@@ -232,6 +238,7 @@ impl<'s> Draft<'s> {
             course: (before != after).then_some(after),
             policy_change: self.policy_change,
             rems_forms: self.rems_forms,
+            discharge: self.discharge,
             events,
         }
     }

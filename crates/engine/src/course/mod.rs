@@ -31,7 +31,7 @@ mod decide;
 mod decision;
 mod draft;
 mod evolve;
-mod guards;
+pub(crate) mod guards;
 mod lifecycle;
 mod model;
 mod moves;
@@ -48,8 +48,8 @@ pub use booking::{book_course, CourseRequest};
 pub use counting::SeriesCount;
 pub use decide::decide;
 pub use decision::{
-    CourseEvent, CourseState, Decision, NewSession, Placement, PolicyChange, RemsFormDue,
-    SessionRef, SessionUpdate,
+    CourseEvent, CourseState, Decision, Discharge, NewSession, Placement, PolicyChange,
+    RemsFormDue, SessionRef, SessionUpdate,
 };
 pub use evolve::evolve;
 pub use guards::dose_gates;

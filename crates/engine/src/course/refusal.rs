@@ -43,6 +43,17 @@ named_enum! {
         LastDose => "last_dose",
         /// Only a series phase takes this (boosters are open-ended).
         SeriesOnly => "series_only",
+        /// A dose starts only after the blood pressure before dosing is taken.
+        PreDoseBloodPressure => "pre_dose_blood_pressure",
+        /// Above the clinic's blood pressure limit, dosing is a clinician's
+        /// decision with a reason (or the session is not dosed).
+        BloodPressureLimit => "blood_pressure_limit",
+        /// An esketamine session completes once the first device's time is
+        /// recorded: the REMS counts from it.
+        FirstDeviceRecorded => "first_device_recorded",
+        /// Under the esketamine REMS, no discharge before two hours after
+        /// the first device.
+        RemsMinimumMonitoring => "rems_minimum_monitoring",
         /// Gate: the intake assessment is on file.
         IntakeAssessed => "intake_assessed_on",
         /// Gate: treatment consent is on file.

@@ -6,6 +6,7 @@ use chrono_tz::Tz;
 
 use crate::course::model::{OtherCourse, Patient};
 use crate::local_time::local_date;
+use crate::monitoring::MonitoringRecord;
 use crate::occupancy::Interval;
 use crate::planner::Planner;
 use crate::role::Role;
@@ -28,6 +29,9 @@ pub struct Situation<'a> {
     pub actor: Role,
     /// The instant the decision is taken at.
     pub now: DateTime<Utc>,
+    /// What was recorded at the session the action is about (its times and
+    /// vitals), if anything was.
+    pub monitoring: Option<&'a MonitoringRecord>,
 }
 
 impl Situation<'_> {

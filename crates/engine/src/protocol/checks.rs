@@ -11,6 +11,9 @@ impl Protocol {
             return Err(EngineError::invalid("name", "a protocol needs a name"));
         }
         self.chair_time.validate("chair_time")?;
+        if let Some(needs) = &self.staffing {
+            crate::staff::needs::validate_needs(needs, "staffing")?;
+        }
         let i = &self.instructions;
         if !(0..=24).contains(&i.fasting_hours) {
             return Err(EngineError::invalid(

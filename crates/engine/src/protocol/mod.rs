@@ -12,6 +12,7 @@ pub use phase::{BoosterPolicy, BoosterRules, Phase, PhaseKind, SeriesRules, MAX_
 
 use crate::calendar::Modality;
 use crate::error::EngineError;
+use crate::staff::StaffNeed;
 
 /// How long a session holds its chair: the chair is taken from the pre-dose
 /// check to the end of monitoring, not only for the drug (domain rule 1).
@@ -103,6 +104,10 @@ pub struct Protocol {
     pub phases: Vec<Phase>,
     /// Day-of instructions.
     pub instructions: DayOfInstructions,
+    /// What each segment needs from staff; absent = the modality's preset
+    /// (a clinic's own ratios replace either).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub staffing: Option<Vec<StaffNeed>>,
 }
 
 impl Protocol {

@@ -66,6 +66,7 @@ fn a_whole_induction_cannot_be_completed_before_it_happened() {
         let refused = refused_by(world.act(Action::Complete {
             session: session.id,
             note: None,
+            discharged_at: None,
         }));
         assert_eq!(refused.rule, CourseRule::StatusOrder, "{refused:?}");
     }

@@ -7,4 +7,6 @@ mod attendance;
 mod counting;
 mod lifecycle;
 mod model;
+mod monitoring;
 mod phases;
+mod rems_form;

@@ -2,6 +2,7 @@
 //! played in memory: ids for new sessions, decisions applied by `evolve`.
 
 use chairside_engine::course::*;
+use chairside_engine::monitoring::MonitoringRecord;
 use chairside_engine::*;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
@@ -25,7 +26,19 @@ pub struct World {
     pub elsewhere: Vec<Interval>,
     pub now: DateTime<Utc>,
     pub course: Course,
+    /// What was recorded at the session an action is about. By default a
+    /// first device long ago, so that completing is never held up by the
+    /// REMS two hours unless a test is about them.
+    pub monitoring: MonitoringRecord,
     next_id: i64,
+}
+
+/// A record whose dose started on 1 January 2026 (before any test's clock).
+pub fn dosed_long_ago() -> MonitoringRecord {
+    MonitoringRecord {
+        dose_started_at: Some(ny(date(2026, 1, 1), 9, 0)),
+        ..MonitoringRecord::default()
+    }
 }
 
 impl World {
@@ -53,6 +66,7 @@ impl World {
                 extension_accepted: false,
                 sessions: Vec::new(),
             },
+            monitoring: dosed_long_ago(),
             next_id: 100,
         }
     }
@@ -79,6 +93,7 @@ impl World {
             other_courses: &self.other_courses,
             actor,
             now: self.now,
+            monitoring: Some(&self.monitoring),
         }
     }
 
@@ -189,6 +204,7 @@ impl World {
         self.act(Action::Complete {
             session: id,
             note: None,
+            discharged_at: None,
         })
         .expect("complete after check-in")
     }

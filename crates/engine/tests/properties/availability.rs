@@ -6,9 +6,8 @@ use chrono::{Duration, NaiveDate};
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 
-use super::checks::duration;
-use crate::support::gen::{self, Case, DST_NIGHTS, WIDE};
-use crate::support::oracle::Clinic;
+use crate::support::gen::{self, Case, DST_NIGHTS, STAFFED, WIDE};
+use crate::support::oracle::{Clinic, Treatment};
 use crate::support::proptest_config;
 
 /// Compares a few days of availability with the oracle's free starts, and
@@ -16,17 +15,17 @@ use crate::support::proptest_config;
 fn check_availability(case: &Case, from_offset: i64, length: i64) -> Result<(), TestCaseError> {
     let occupancy = case.occupancy();
     let planner = Planner::new(&case.calendar, &occupancy).unwrap();
-    let clinic = Clinic::new(&case.calendar, &case.bookings);
-    let modality = case.protocol.modality;
-    let chair_time = case.protocol.chair_time;
-    let length_of_session = duration(&chair_time);
+    let clinic = Clinic::new(&case.calendar, &case.bookings, &case.loads);
+    let treatment = Treatment::of(&case.protocol);
+    let length_of_session = treatment.duration();
     let available = |from: NaiveDate, to: NaiveDate| {
         planner
             .availability(&AvailabilityRequest {
-                modality,
-                chair_time,
+                modality: case.protocol.modality,
+                chair_time: case.protocol.chair_time,
                 from,
                 to,
+                staffing: case.protocol.staffing.clone(),
             })
             .unwrap()
     };
@@ -41,7 +40,7 @@ fn check_availability(case: &Case, from_offset: i64, length: i64) -> Result<(), 
         .take_while(|d| *d <= to)
         .flat_map(|d| {
             clinic
-                .open_starts(d, modality, length_of_session)
+                .open_starts(d, &treatment)
                 .into_iter()
                 .map(move |(chair, start, t)| (d, chair, start, start + length_of_session, t))
         })
@@ -67,6 +66,16 @@ proptest! {
     fn availability_is_exactly_the_free_starts(
         case in gen::case(WIDE),
         from_offset in 0..=20i64,
+        length in 0..=2i64,
+    ) {
+        check_availability(&case, from_offset, length)?;
+    }
+
+    /// The same where every clinic lists staff.
+    #[test]
+    fn availability_in_staffed_clinics(
+        case in gen::case(STAFFED),
+        from_offset in 0..=10i64,
         length in 0..=2i64,
     ) {
         check_availability(&case, from_offset, length)?;

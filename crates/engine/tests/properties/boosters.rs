@@ -6,9 +6,9 @@ use chairside_engine::*;
 use chrono::{Duration, NaiveDate};
 use proptest::prelude::*;
 
-use super::checks::{check_session, duration, fail};
+use super::checks::{check_session, fail};
 use crate::support::gen::{self, Case, WIDE};
-use crate::support::oracle::{Candidate, Clinic};
+use crate::support::oracle::{Candidate, Clinic, Treatment};
 use crate::support::planning::{booster_request, is_infeasible};
 use crate::support::proptest_config;
 
@@ -53,12 +53,12 @@ fn expected_booster(
     };
     window.sort_by_key(|d| ((*d - target).num_days().abs(), *d));
     let taken = clinic.patient_days(&case.patient_sessions);
-    let length = duration(&case.protocol.chair_time);
+    let treatment = Treatment::of(&case.protocol);
     let chosen = window.into_iter().find_map(|d| {
         if !clinic.patient_can_come(&case.preferences, &taken, d) {
             return None;
         }
-        clinic.best(d, case.protocol.modality, length, &case.preferences)
+        clinic.best(d, &treatment, &case.preferences)
     });
     (overdue, chosen)
 }
@@ -97,7 +97,7 @@ proptest! {
     ) {
         let occupancy = case.occupancy();
         let planner = Planner::new(&case.calendar, &occupancy).unwrap();
-        let clinic = Clinic::new(&case.calendar, &case.bookings);
+        let clinic = Clinic::new(&case.calendar, &case.bookings, &case.loads);
         let previous = case.earliest + Duration::days(previous_offset);
         let not_before = previous + Duration::days(not_before_offset);
         let result = planner.propose_boosters(&BoosterRequest {

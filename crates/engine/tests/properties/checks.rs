@@ -4,21 +4,12 @@
 use std::collections::BTreeMap;
 
 use chairside_engine::*;
-use chrono::{Duration, NaiveDate};
+use chrono::NaiveDate;
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 
 use crate::support::gen::Case;
-use crate::support::oracle::{self, Candidate, Clinic};
-
-/// The chair time, added up from the protocol's three parts.
-pub fn duration(chair_time: &ChairTime) -> Duration {
-    Duration::minutes(i64::from(
-        chair_time.pre_dose_check_minutes
-            + chair_time.treatment_minutes
-            + chair_time.monitoring_minutes,
-    ))
-}
+use crate::support::oracle::{self, Candidate, Clinic, Treatment};
 
 pub fn fail(message: String) -> TestCaseError {
     TestCaseError::fail(message)
@@ -33,12 +24,10 @@ pub fn check_session(
     case: &Case,
     s: &PlannedSession,
 ) -> Result<(), TestCaseError> {
-    let modality = case.protocol.modality;
-    let length = duration(&case.protocol.chair_time);
+    let treatment = Treatment::of(&case.protocol);
     clinic
         .check_placement(
-            modality,
-            length,
+            &treatment,
             s.chair,
             (s.start, s.end),
             s.local_date,
@@ -59,7 +48,7 @@ pub fn check_session(
         s.local_time
     );
     let best = clinic
-        .best(s.local_date, modality, length, &case.preferences)
+        .best(s.local_date, &treatment, &case.preferences)
         .map(|c| (c.time, c.chair));
     prop_assert_eq!(
         best,
@@ -79,16 +68,11 @@ pub fn candidate_days(
     to: NaiveDate,
 ) -> BTreeMap<NaiveDate, Vec<Candidate>> {
     let taken = clinic.patient_days(&case.patient_sessions);
-    let length = duration(&case.protocol.chair_time);
+    let treatment = Treatment::of(&case.protocol);
     from.iter_days()
         .take_while(|d| *d <= to)
         .filter(|d| clinic.patient_can_come(&case.preferences, &taken, *d))
-        .map(|d| {
-            (
-                d,
-                clinic.candidates(d, case.protocol.modality, length, &case.preferences),
-            )
-        })
+        .map(|d| (d, clinic.candidates(d, &treatment, &case.preferences)))
         .filter(|(_, c)| !c.is_empty())
         .collect()
 }

@@ -143,7 +143,7 @@ proptest! {
             patient_sessions: &case.patient_sessions,
             ..replan_request(&case.protocol, &kept, remaining, earliest, &case.preferences)
         });
-        let clinic = Clinic::new(&case.calendar, &case.bookings);
+        let clinic = Clinic::new(&case.calendar, &case.bookings, &case.loads);
         let reference = best_replan(&clinic, &case, &kept, remaining, earliest);
         match result {
             Ok(replan) => check_replan(&clinic, &case, &kept, earliest, &replan, reference)?,

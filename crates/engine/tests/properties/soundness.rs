@@ -13,7 +13,7 @@ use crate::support::proptest_config;
 
 /// Every rule a whole plan of phase 0 must keep.
 fn check_plan(case: &Case, planner: &Planner, plan: &PhasePlan) -> Result<(), TestCaseError> {
-    let clinic = Clinic::new(&case.calendar, &case.bookings);
+    let clinic = Clinic::new(&case.calendar, &case.bookings, &case.loads);
     let spacing = Spacing::of(case.rules());
     prop_assert_eq!(plan.phase, 0);
     prop_assert_eq!(plan.sessions.len(), spacing.sessions, "session count");

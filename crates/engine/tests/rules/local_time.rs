@@ -71,6 +71,7 @@ fn skipped_and_repeated_local_times_are_never_offered() {
                 chair_time: short,
                 from: d,
                 to: d,
+                staffing: None,
             })
             .unwrap()
             .into_iter()

@@ -6,6 +6,7 @@ mod infeasible;
 mod local_time;
 mod placement;
 mod replanning;
+mod staffing;
 mod validation;
 
 use chairside_engine::*;

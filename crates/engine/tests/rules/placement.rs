@@ -123,6 +123,7 @@ fn availability_lists_free_chair_starts_only() {
             chair_time: protocol.chair_time,
             from: d,
             to: d,
+            staffing: None,
         })
         .unwrap();
     // 08:00 .. 16:30 every 15 minutes (90-minute sessions end by 18:00), chair 2 only.

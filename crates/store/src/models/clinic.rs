@@ -3,7 +3,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use diesel::{Queryable, Selectable};
 
-use crate::columns::{DbInstant, DbModalities, DbZone};
+use crate::columns::{DbInstant, DbList, DbZone};
 use crate::schema::{chairs, clinics};
 
 /// A clinic: its zone, opening hours and settings.
@@ -67,7 +67,7 @@ pub struct Chair {
     /// Label, unique in the clinic ("Chair 3").
     pub label: String,
     /// Modalities the chair supports (JSON array of strings).
-    #[diesel(deserialize_as = DbModalities)]
+    #[diesel(deserialize_as = DbList<Modality>)]
     pub modalities: Vec<Modality>,
     /// Stable display and allocation order (then id).
     pub position: i32,

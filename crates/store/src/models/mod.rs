@@ -16,6 +16,7 @@ mod outbox;
 mod patient;
 mod protocol;
 mod session;
+mod staff;
 mod webhook;
 
 pub use actor::{Actor, Role};
@@ -23,12 +24,15 @@ pub use api_key::{ApiKey, NewApiKey};
 pub use audit::{AuditEntry, AuditRecord};
 pub use clinic::{Chair, Clinic, ClinicUpdate, Closure, NewChair, NewClinic, NewClosure};
 pub use course::{BoosterPolicyChange, Course, CourseStatus};
-pub use measure::{Instrument, NewSymptomMeasure, RemsMonitoringForm, SymptomMeasure};
+pub use measure::{
+    Instrument, NewSymptomMeasure, RemsMonitoringForm, SessionMonitoring, SymptomMeasure,
+};
 pub use outbox::{IdempotencyRecord, NewIdempotencyRecord, NewOutboxEvent, OutboxEvent};
 pub use patient::{NewPatient, Patient, PatientUpdate};
 pub use protocol::{Protocol, ProtocolVersion};
 pub(crate) use session::live_words;
 pub use session::{Session, SessionStatus, StatusChange};
+pub use staff::{NewStaffMember, StaffMember};
 pub use webhook::{
     Attempt, AttemptOutcome, Delivery, DeliveryStatus, NewWebhookSubscription, Next,
     ReminderOutcome, ReminderSent, WebhookSubscription, ALL_EVENTS,

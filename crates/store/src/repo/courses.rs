@@ -196,13 +196,16 @@ pub fn apply(
         &decision.bookings,
     )?;
     for form in &decision.rems_forms {
-        crate::repo::measures::open_rems_form(
+        crate::repo::rems_forms::open(
             conn,
             clinic_id,
             form.session.0,
             course.patient_id,
             form.due_on,
         )?;
+    }
+    if let Some(discharge) = decision.discharge {
+        crate::repo::monitoring::discharge(conn, clinic_id, discharge.session.0, discharge.at)?;
     }
     let policy_change = match &decision.policy_change {
         Some(change) => Some(keep_policy_change(conn, course, change, actor)?),

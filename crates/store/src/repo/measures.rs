@@ -1,16 +1,11 @@
-//! Symptom measures and REMS monitoring forms.
+//! Symptom measures.
 
-use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 
 use crate::backend::DbConnection;
 use crate::columns::{instant, now};
 use crate::error::StoreError;
-use crate::models::{
-    columns, Actor, Instrument, NewSymptomMeasure, RemsMonitoringForm, SymptomMeasure,
-};
-use crate::repo::version_miss;
-use crate::schema::rems_monitoring_forms::dsl as r;
+use crate::models::{columns, Actor, Instrument, NewSymptomMeasure, SymptomMeasure};
 use crate::schema::symptom_measures::dsl as m;
 
 /// Records a score; a score outside the instrument's range is
@@ -62,78 +57,4 @@ pub fn for_patient(
         .order((m::measured_at, m::id))
         .select(columns::<SymptomMeasure>())
         .load::<SymptomMeasure>(conn)?)
-}
-
-/// Opens the monitoring form due after an esketamine session.
-pub fn open_rems_form(
-    conn: &mut DbConnection,
-    clinic_id: i64,
-    session_id: i64,
-    patient_id: i64,
-    due_on: NaiveDate,
-) -> Result<RemsMonitoringForm, StoreError> {
-    Ok(diesel::insert_into(r::rems_monitoring_forms)
-        .values((
-            r::clinic_id.eq(clinic_id),
-            r::session_id.eq(session_id),
-            r::patient_id.eq(patient_id),
-            r::due_on.eq(due_on),
-            r::created_at.eq(now()),
-        ))
-        .returning(columns::<RemsMonitoringForm>())
-        .get_result::<RemsMonitoringForm>(conn)?)
-}
-
-/// Marks a form filed if it is still at `version`.
-pub fn file_rems_form(
-    conn: &mut DbConnection,
-    clinic_id: i64,
-    id: i64,
-    version: i64,
-    filed_at: DateTime<Utc>,
-) -> Result<RemsMonitoringForm, StoreError> {
-    let updated = diesel::update(
-        r::rems_monitoring_forms.filter(
-            r::clinic_id
-                .eq(clinic_id)
-                .and(r::id.eq(id))
-                .and(r::version.eq(version)),
-        ),
-    )
-    .set((
-        r::filed_at.eq(Some(instant(filed_at))),
-        r::version.eq(r::version + 1),
-    ))
-    .returning(columns::<RemsMonitoringForm>())
-    .get_result::<RemsMonitoringForm>(conn)
-    .optional()?;
-    match updated {
-        Some(form) => Ok(form),
-        None => {
-            let exists = r::rems_monitoring_forms
-                .filter(r::clinic_id.eq(clinic_id).and(r::id.eq(id)))
-                .count()
-                .get_result::<i64>(conn)?
-                > 0;
-            Err(version_miss(exists, "rems_monitoring_form", id))
-        }
-    }
-}
-
-/// Unfiled forms due on or before `on`, soonest first.
-pub fn rems_forms_due(
-    conn: &mut DbConnection,
-    clinic_id: i64,
-    on: NaiveDate,
-) -> Result<Vec<RemsMonitoringForm>, StoreError> {
-    Ok(r::rems_monitoring_forms
-        .filter(
-            r::clinic_id
-                .eq(clinic_id)
-                .and(r::filed_at.is_null())
-                .and(r::due_on.le(on)),
-        )
-        .order((r::due_on, r::id))
-        .select(columns::<RemsMonitoringForm>())
-        .load::<RemsMonitoringForm>(conn)?)
 }

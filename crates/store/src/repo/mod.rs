@@ -11,13 +11,17 @@ pub mod chairs;
 pub mod clinics;
 pub mod closures;
 pub mod courses;
+pub mod floor;
 pub mod idempotency;
 pub mod measures;
+pub mod monitoring;
 pub mod outbox;
 pub mod patients;
 pub mod protocols;
 pub mod reminders;
+pub mod rems_forms;
 pub mod sessions;
+pub mod staff;
 pub mod webhooks;
 
 use diesel::connection::{AnsiTransactionManager, TransactionManager};

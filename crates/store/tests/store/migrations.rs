@@ -45,9 +45,9 @@ fn schema(conn: &mut DbConnection) -> BTreeSet<String> {
 }
 
 /// Migrations the binary embeds (per backend).
-const MIGRATIONS: usize = 4;
+const MIGRATIONS: usize = 6;
 
-const TABLES: [&str; 20] = [
+const TABLES: [&str; 22] = [
     "api_keys",
     "audit_log",
     "booster_policy_changes",
@@ -62,8 +62,10 @@ const TABLES: [&str; 20] = [
     "protocols",
     "reminders_sent",
     "rems_monitoring_forms",
+    "session_monitoring",
     "session_status_history",
     "sessions",
+    "staff_members",
     "symptom_measures",
     "webhook_attempts",
     "webhook_deliveries",

@@ -202,13 +202,17 @@ backend_test! {
         assert_eq!(err.kind(), ErrorKind::Invalid);
         assert_eq!(s.read(|c| measures::for_patient(c, fx.clinic_id, fx.patient_ids[0], None)).unwrap(), vec![phq]);
 
-        let form = s.write(|c| measures::open_rems_form(c, fx.clinic_id, booked.sessions[0].id, fx.patient_ids[0], day(11))).unwrap();
-        assert_eq!(s.read(|c| measures::rems_forms_due(c, fx.clinic_id, day(11))).unwrap(), vec![form.clone()]);
-        assert!(s.read(|c| measures::rems_forms_due(c, fx.clinic_id, day(10))).unwrap().is_empty());
-        let filed = s.write(|c| measures::file_rems_form(c, fx.clinic_id, form.id, form.version, measured_at)).unwrap();
+        use chairside_store::repo::rems_forms;
+        let form = s.write(|c| rems_forms::open(c, fx.clinic_id, booked.sessions[0].id, fx.patient_ids[0], day(11))).unwrap();
+        assert_eq!(s.read(|c| rems_forms::list(c, fx.clinic_id, true, Some(day(11)))).unwrap(), vec![form.clone()]);
+        assert!(s.read(|c| rems_forms::list(c, fx.clinic_id, true, Some(day(10)))).unwrap().is_empty());
+        let mut submitted = form.form();
+        submitted.status = chairside_engine::monitoring::RemsFormStatus::Submitted;
+        submitted.submitted_at = Some(measured_at);
+        let filed = s.write(|c| rems_forms::save(c, fx.clinic_id, form.id, form.version, &submitted)).unwrap();
         assert_eq!(filed.filed_at, Some(measured_at));
-        assert!(s.read(|c| measures::rems_forms_due(c, fx.clinic_id, day(11))).unwrap().is_empty());
-        let err = s.write(|c| measures::file_rems_form(c, fx.clinic_id, form.id, form.version, measured_at)).unwrap_err();
+        assert!(s.read(|c| rems_forms::list(c, fx.clinic_id, true, Some(day(11)))).unwrap().is_empty());
+        let err = s.write(|c| rems_forms::save(c, fx.clinic_id, form.id, form.version, &submitted)).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::StaleVersion);
     }
 }

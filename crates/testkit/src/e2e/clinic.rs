@@ -165,6 +165,34 @@ impl App {
         }
     }
 
+    /// Records what happened at session `id` (a PATCH of its monitoring
+    /// with the record's current ETag) as `key`; returns the reply.
+    pub fn monitor(&self, clinic: &Clinic, key: &str, id: i64, change: &Value) -> super::Reply {
+        let path = clinic.path(&format!("/sessions/{id}/monitoring"));
+        let etag = self.get(key, &path).etag();
+        self.call("PATCH", &path)
+            .key(key)
+            .if_match(&etag)
+            .json(change)
+            .send()
+    }
+
+    /// Records a pre-dose blood pressure of 128/82 and the first device (or
+    /// infusion start) now, on session `id` (checked in).
+    pub fn start_dose(&self, clinic: &Clinic, id: i64) -> Value {
+        let now = self.now().to_rfc3339();
+        self.monitor(
+            clinic,
+            &clinic.front_desk,
+            id,
+            &json!({
+                "blood_pressure": [{"point": "before_dosing", "systolic": 128, "diastolic": 82, "taken_at": now}],
+                "dose_started_at": now,
+            }),
+        )
+        .expect(200)
+    }
+
     pub fn course(&self, clinic: &Clinic, id: i64) -> Value {
         self.get(&clinic.front_desk, &clinic.path(&format!("/courses/{id}")))
             .expect(200)

@@ -123,7 +123,10 @@ pub fn act(
             .map(|s| s.starts_at.with_timezone(&zone).date_naive());
         Window::planning(today, session_day)
     });
-    let snapshot = Snapshot::load(conn, clinic_id, &patient, Some(course_id), window)?;
+    let mut snapshot = Snapshot::load(conn, clinic_id, &patient, Some(course_id), window)?;
+    if let Some(session) = action.session() {
+        snapshot.monitoring = repo::monitoring::get(conn, clinic_id, session.0)?.map(|m| m.record);
+    }
     let decision = snapshot.decide(caller.role, now, |at| {
         chairside_engine::course::decide(&course, action, at)
     })?;

@@ -1,7 +1,8 @@
 //! Every event a course decision announces becomes an outbox event (for
 //! webhooks) and an audit row (who, in which role, why), in the same
 //! transaction as the change. Payloads carry ids, times, statuses and the
-//! clinician's reasons; never a patient's name or contact.
+//! course-level reasons of a clinician's decisions (pause, spacing); never a
+//! patient's name or contact, nor a session's reason (it may hold vitals).
 
 use chairside_engine::course::{CourseEvent, Decision, SessionId, SessionRef};
 use chairside_store::models::{self as m, AuditEntry, NewOutboxEvent};
@@ -113,7 +114,13 @@ fn describe_session_event(
     let session = written.session(reference).ok_or_else(|| {
         ApiError::Internal(format!("event {} names an unknown session", event.name()))
     })?;
-    let view = serde_json::to_value(views::session(written.zone, session)).expect("serialises");
+    let mut view = serde_json::to_value(views::session(written.zone, session)).expect("serialises");
+    // A session's reason is a clinician's free text ("not dosed: blood
+    // pressure 158/96"): health information, kept in the audit trail and
+    // readable through the API, never sent to integrations.
+    if let Some(fields) = view.as_object_mut() {
+        fields.remove("reason");
+    }
     let was = previous(written, session.id);
     let (payload, before, after) = match event {
         CourseEvent::SessionRescheduled(_, from) => {

@@ -3,6 +3,7 @@
 //! planning window, the patient, their other courses and sessions.
 
 use chairside_engine::course::{OtherCourse, Patient, Situation};
+use chairside_engine::monitoring::MonitoringRecord;
 use chairside_engine::{ClinicCalendar, EngineError, Interval, Occupancy, Planner, Role};
 use chairside_store::models as m;
 use chairside_store::{repo, DbConnection};
@@ -45,6 +46,8 @@ pub struct Snapshot {
     patient: Patient,
     elsewhere: Vec<Interval>,
     other_courses: Vec<OtherCourse>,
+    /// What was recorded at the session the action is about, once loaded.
+    pub monitoring: Option<MonitoringRecord>,
 }
 
 impl Snapshot {
@@ -62,7 +65,7 @@ impl Snapshot {
             Some(window) => {
                 let clinic = repo::clinics::get(conn, clinic_id)?;
                 let (from, to) = horizon(clinic.time_zone, window.from, window.days)?;
-                let rows = repo::calendar::snapshot(conn, clinic_id, from, to)?;
+                let rows = repo::calendar::snapshot_to_place(conn, clinic_id, from, to)?;
                 let elsewhere =
                     repo::calendar::patient_live_sessions(conn, clinic_id, patient.id, from, to)?
                         .into_iter()
@@ -94,6 +97,7 @@ impl Snapshot {
             patient: engine_patient(patient),
             elsewhere,
             other_courses,
+            monitoring: None,
         })
     }
 
@@ -118,6 +122,7 @@ impl Snapshot {
             other_courses: &self.other_courses,
             actor,
             now,
+            monitoring: self.monitoring.as_ref(),
         };
         Ok(ask(&situation)?)
     }

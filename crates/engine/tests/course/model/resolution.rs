@@ -88,6 +88,7 @@ impl Sut {
             Act::Complete { pick } => Action::Complete {
                 session: self.pick(*pick, false, |s| s.status == CheckedIn)?,
                 note: None,
+                discharged_at: None,
             },
             Act::NotDosed { pick } => Action::NotDosed {
                 session: self.pick(*pick, false, |s| s.status == CheckedIn)?,

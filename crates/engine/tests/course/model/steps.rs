@@ -114,6 +114,7 @@ impl Sut {
         let complete = Action::Complete {
             session: session.id,
             note: None,
+            discharged_at: None,
         };
         self.act(Role::FrontDesk, complete);
     }

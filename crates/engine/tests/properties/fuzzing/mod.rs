@@ -83,6 +83,7 @@ fn plan_every_phase(planner: &Planner, protocol: &Protocol) -> Result<(), TestCa
         chair_time: protocol.chair_time,
         from: date(2026, 3, 2),
         to: date(2026, 3, 3),
+        staffing: None,
     });
     prop_assert!(
         open.is_ok(),

@@ -109,6 +109,7 @@ fn valid_protocol() -> BoxedStrategy<Protocol> {
                         driver_required: true,
                         no_driving_until_next_day: true,
                     },
+                    staffing: None,
                 }
             },
         )

@@ -32,6 +32,7 @@ fn regression_no_ambiguous_start_when_a_range_closes_in_the_repeated_hour() {
             chair_time: TWENTY_MINUTES,
             from: fall_back,
             to: fall_back,
+            staffing: None,
         })
         .unwrap();
     let times: Vec<NaiveTime> = open.iter().map(|o| o.local_time).collect();

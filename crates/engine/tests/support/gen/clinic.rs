@@ -38,7 +38,7 @@ fn day_hours(points: Vec<NaiveTime>) -> BoxedStrategy<Vec<OpeningRange>> {
         .boxed()
 }
 
-fn hours(shape: Shape) -> BoxedStrategy<WeeklyHours> {
+pub(super) fn hours(shape: Shape) -> BoxedStrategy<WeeklyHours> {
     let (first, last, step) = shape.hours;
     let day: Vec<NaiveTime> = (first..=last).step_by(step as usize).map(minute).collect();
     // Around the clock, with boundaries dense where the clocks change.

@@ -1,5 +1,5 @@
-//! Generators: small clinic calendars, their occupancy, series protocols,
-//! patient preferences and planning requests.
+//! Generators: small clinic calendars, their occupancy and staff, series
+//! protocols, patient preferences and planning requests.
 //!
 //! Everything is generated as plain numbers first and built in one place
 //! ([`build`]), so that a failing case shrinks towards small numbers.
@@ -8,9 +8,10 @@ mod clinic;
 mod patient;
 mod protocol;
 mod shapes;
+mod staff;
 
 pub use protocol::series_rules;
-pub use shapes::{Shape, DST_NIGHTS, REPLAN, SMALL, WIDE};
+pub use shapes::{Shape, DST_NIGHTS, REPLAN, SMALL, STAFFED, WIDE};
 
 use chairside_engine::*;
 use chrono::{Duration, NaiveDate};
@@ -27,11 +28,15 @@ pub struct Case {
     pub first_within_days: u32,
     pub previous_session: Option<NaiveDate>,
     pub patient_sessions: Vec<Interval>,
+    /// What the booked sessions ask of staff.
+    pub loads: Vec<Load>,
 }
 
 impl Case {
     pub fn occupancy(&self) -> Occupancy {
-        Occupancy::from_bookings(self.bookings.iter().copied())
+        let mut occupancy = Occupancy::from_bookings(self.bookings.iter().copied());
+        occupancy.add_loads(self.loads.iter().copied());
+        occupancy
     }
 
     pub fn rules(&self) -> &SeriesRules {
@@ -63,6 +68,7 @@ pub fn case(shape: Shape) -> BoxedStrategy<Case> {
         ),
         patient::raw_preferences(),
         patient::raw_request(shape),
+        staff::raw_staff(shape),
     )
         .prop_map(build)
         .boxed()
@@ -75,11 +81,12 @@ type Raw = (
     (protocol::RawSeries, ChairTime, u8),
     patient::RawPreferences,
     patient::RawRequest,
+    staff::RawStaff,
 );
 
 /// Builds a case from its numbers: a day is an offset from the request's
 /// earliest date, a chair an index into the calendar's chairs.
-fn build((mut calendar, bookings, closures, protocol_raw, prefs, request): Raw) -> Case {
+fn build((mut calendar, bookings, closures, protocol_raw, prefs, request, staff): Raw) -> Case {
     let (earliest, first_within_days, previous, patient) = request;
     let day = |offset: i64| earliest + Duration::days(offset);
     let bookings = clinic::bookings(&calendar, day, bookings);
@@ -87,10 +94,17 @@ fn build((mut calendar, bookings, closures, protocol_raw, prefs, request): Raw) 
     let (series, chair_time, choice) = protocol_raw;
     let modality = protocol::modality(&calendar, choice);
     let patient_sessions = patient::sessions(calendar.zone, day, patient);
+    let (raw_staffing, raw_loads) = staff;
+    let (staffing, own_needs) = staff::staffing(day, modality, raw_staffing);
+    let loads = staff::booking_loads(&staffing, &bookings, raw_loads);
+    calendar.staffing = staffing;
+    let mut protocol = protocol::protocol(modality, chair_time, series_rules(series));
+    protocol.staffing = own_needs;
     Case {
         calendar,
         bookings,
-        protocol: protocol::protocol(modality, chair_time, series_rules(series)),
+        loads,
+        protocol,
         preferences: patient::preferences(day, prefs),
         earliest,
         first_within_days,

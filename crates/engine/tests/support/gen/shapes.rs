@@ -32,6 +32,9 @@ pub struct Shape {
     pub min_treatment: i32,
     /// Now and then sessions of at most 30 minutes.
     pub short_sessions: bool,
+    /// The share of cases whose clinic lists staff (the others plan on
+    /// chairs alone).
+    pub staffed: f64,
 }
 
 /// Medium problems for the soundness properties: every zone, DST days.
@@ -50,6 +53,7 @@ pub const WIDE: Shape = Shape {
     chair_time: (15, 60, 90),
     min_treatment: 5,
     short_sessions: true,
+    staffed: 0.4,
 };
 
 /// Small problems a brute force can enumerate: at most 4 sessions, a
@@ -69,6 +73,7 @@ pub const SMALL: Shape = Shape {
     chair_time: (10, 45, 45),
     min_treatment: 20,
     short_sessions: false,
+    staffed: 0.4,
 };
 
 /// Nights of the clock changes in New York and London: mostly night-time
@@ -88,5 +93,12 @@ pub const DST_NIGHTS: Shape = Shape {
 /// re-planned.
 pub const REPLAN: Shape = Shape {
     min_sessions: 2,
+    ..SMALL
+};
+
+/// Small problems in clinics that all list staff, for the properties of
+/// coverage itself.
+pub const STAFFED: Shape = Shape {
+    staffed: 1.0,
     ..SMALL
 };

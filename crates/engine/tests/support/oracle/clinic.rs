@@ -3,24 +3,27 @@
 use std::collections::HashSet;
 
 use chairside_engine::{
-    Booking, Chair, ChairId, ClinicCalendar, Closure, ClosureScope, ClosureSpan, Interval,
+    Booking, Chair, ChairId, ClinicCalendar, Closure, ClosureScope, ClosureSpan, Interval, Load,
     Modality, PatientPreferences,
 };
 use chrono::{DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
+use super::staff::{Floor, Treatment};
 use super::{boundary, distance, in_window, local, overlap, Candidate, Span};
 
-/// A clinic as the oracle sees it: the calendar, the raw bookings and the
-/// closures resolved to instants.
+/// A clinic as the oracle sees it: the calendar, the raw bookings, the
+/// closures resolved to instants, and the staff with what the booked
+/// sessions ask of them.
 pub struct Clinic<'a> {
     pub calendar: &'a ClinicCalendar,
     pub bookings: &'a [Booking],
     closures: Vec<(ClosureScope, Span)>,
+    floor: Floor<'a>,
 }
 
 impl<'a> Clinic<'a> {
-    pub fn new(calendar: &'a ClinicCalendar, bookings: &'a [Booking]) -> Self {
+    pub fn new(calendar: &'a ClinicCalendar, bookings: &'a [Booking], loads: &'a [Load]) -> Self {
         let zone = calendar.zone;
         let closures = calendar
             .closures
@@ -42,6 +45,7 @@ impl<'a> Clinic<'a> {
             calendar,
             bookings,
             closures,
+            floor: Floor::new(calendar, loads),
         }
     }
 
@@ -150,23 +154,28 @@ impl<'a> Clinic<'a> {
         starts
     }
 
+    /// Whether the staff on the floor can cover one more session of the
+    /// treatment from `start` (always, in a clinic without staff).
+    pub fn staff_covers(&self, treatment: &Treatment, start: DateTime<Utc>) -> bool {
+        self.floor.covers(treatment, start)
+    }
+
     /// Every place a patient's session could go on a date, in time order,
     /// each with its first free chair (the patient's day constraints are the
     /// caller's business).
     pub fn candidates(
         &self,
         date: NaiveDate,
-        modality: Modality,
-        duration: Duration,
+        treatment: &Treatment,
         prefs: &PatientPreferences,
     ) -> Vec<Candidate> {
-        self.fitting(date, duration)
+        self.fitting(date, treatment.duration())
             .into_iter()
             .filter(|(t, _)| in_window(prefs, *t))
             .filter(|(_, i)| self.cap_allows(i.start))
             .filter_map(|(t, i)| {
-                let chair = self.first_chair(modality, (i.start, i.end))?;
-                Some(Candidate {
+                let chair = self.first_chair(treatment.modality, (i.start, i.end))?;
+                self.staff_covers(treatment, i.start).then_some(Candidate {
                     date,
                     time: t,
                     start: i.start,
@@ -182,11 +191,10 @@ impl<'a> Clinic<'a> {
     pub fn best(
         &self,
         date: NaiveDate,
-        modality: Modality,
-        duration: Duration,
+        treatment: &Treatment,
         prefs: &PatientPreferences,
     ) -> Option<Candidate> {
-        self.candidates(date, modality, duration, prefs)
+        self.candidates(date, treatment, prefs)
             .into_iter()
             .min_by_key(|c| (c.distance, c.start))
     }
@@ -195,16 +203,15 @@ impl<'a> Clinic<'a> {
     pub fn open_starts(
         &self,
         date: NaiveDate,
-        modality: Modality,
-        duration: Duration,
+        treatment: &Treatment,
     ) -> Vec<(ChairId, DateTime<Utc>, NaiveTime)> {
         let mut open = Vec::new();
-        for (t, i) in self.fitting(date, duration) {
-            if !self.cap_allows(i.start) {
+        for (t, i) in self.fitting(date, treatment.duration()) {
+            if !self.cap_allows(i.start) || !self.staff_covers(treatment, i.start) {
                 continue;
             }
             for chair in &self.calendar.chairs {
-                if self.chair_open(chair, modality, (i.start, i.end)) {
+                if self.chair_open(chair, treatment.modality, (i.start, i.end)) {
                     open.push((chair.id, i.start, t));
                 }
             }

@@ -1,11 +1,14 @@
 //! An independent model of the rules, written from domain.md and the issue,
-//! not from the engine's code: it reads only the engine's data types. It
+//! not from the engine's code: it reads only the engine's data types (and
+//! asks `Staffing::needs_for_modality` whose staffing needs apply). It
 //! converts wall-clock times with chrono-tz itself, checks chairs against
-//! the raw booking list (never `Occupancy`), and enumerates plans by brute
-//! force.
+//! the raw booking list (never `Occupancy`), checks staff coverage by
+//! trying every assignment of people to roles (never `Coverage`), and
+//! enumerates plans by brute force.
 //!
 //! - [`Clinic`]: where one session may go (and [`Clinic::check_placement`]:
 //!   whether one the engine placed keeps every calendar rule);
+//! - [`Treatment`]: what one session of the protocol is and asks of staff;
 //! - [`Spacing`]: whether a series' dates keep its spacing rules;
 //! - [`BruteForce`]: the best plan, by trying every one.
 
@@ -13,10 +16,12 @@ mod brute_force;
 mod clinic;
 mod placement;
 mod spacing;
+mod staff;
 
 pub use brute_force::BruteForce;
 pub use clinic::Clinic;
 pub use spacing::Spacing;
+pub use staff::Treatment;
 
 use chairside_engine::{ChairId, PatientPreferences};
 use chrono::{

@@ -1,23 +1,23 @@
 //! Every calendar rule a session the engine placed must keep, checked one
 //! by one so that a failure names the rule.
 
-use chairside_engine::{ChairId, Modality};
-use chrono::{Duration, LocalResult, NaiveDate, NaiveTime, TimeZone, Timelike};
+use chairside_engine::ChairId;
+use chrono::{LocalResult, NaiveDate, NaiveTime, TimeZone, Timelike};
 
-use super::{local, overlap, Clinic, Span};
+use super::{local, overlap, Clinic, Span, Treatment};
 
 impl Clinic<'_> {
     /// Every calendar rule one placed session must keep; `Err` says which
     /// it breaks.
     pub fn check_placement(
         &self,
-        modality: Modality,
-        duration: Duration,
+        treatment: &Treatment,
         chair: ChairId,
         span: Span,
         date: NaiveDate,
         time: NaiveTime,
     ) -> Result<(), String> {
+        let (modality, duration) = (treatment.modality, treatment.duration());
         let zone = self.zone();
         let here = format!("{date} {time} on chair {}", chair.0);
         if span.1 - span.0 != duration {
@@ -63,6 +63,9 @@ impl Clinic<'_> {
         }
         if !self.cap_allows(span.0) {
             return Err(format!("{here}: the start slot is at its cap"));
+        }
+        if !self.staff_covers(treatment, span.0) {
+            return Err(format!("{here}: the staff on the floor cannot cover it"));
         }
         Ok(())
     }

@@ -7,7 +7,7 @@ use chairside_engine::course::{
 };
 use chairside_store::models::{Actor, Course, CourseStatus, Role, Session, SessionStatus};
 use chairside_store::repo::courses::Applied;
-use chairside_store::repo::{courses, measures, sessions};
+use chairside_store::repo::{courses, sessions};
 use chairside_store::ErrorKind;
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -92,6 +92,7 @@ fn replan_of(sessions: &[Session], chair: i64, state: CourseState, due: NaiveDat
         bookings: vec![planned(chair, 3, s3.starts_at, 90)],
         course: Some(state),
         policy_change: None,
+        discharge: None,
         rems_forms: vec![RemsFormDue {
             session: SessionId(s1.id),
             due_on: due,
@@ -194,7 +195,7 @@ backend_test! {
         assert_eq!(h1.iter().map(|h| (h.from_status, h.to_status)).collect::<Vec<_>>(),
             [(Some(SessionStatus::Booked), SessionStatus::CheckedIn)]);
         assert!(sessions::history(&mut conn, fx.clinic_id, s3.id).unwrap().is_empty());
-        let forms = measures::rems_forms_due(&mut conn, fx.clinic_id, due).unwrap();
+        let forms = chairside_store::repo::rems_forms::list(&mut conn, fx.clinic_id, true, Some(due)).unwrap();
         assert_eq!(forms.iter().map(|f| f.session_id).collect::<Vec<_>>(), [s1.id]);
     }
 }

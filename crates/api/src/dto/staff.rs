@@ -1,0 +1,44 @@
+//! Staff members: who works the floor, in which roles, on which shifts.
+
+use chairside_engine::{ShiftException, StaffRole, WeeklyHours};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// A new staff member. The label is what the board shows (an initial, a
+/// staff code); never put a patient's name here.
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"label": "RN Alvarez", "roles": ["nurse"], "shifts": {"mon": [{"opens": "08:00", "closes": "16:30"}], "wed": [{"opens": "08:00", "closes": "16:30"}]}, "exceptions": [{"kind": "leave", "span": {"kind": "days", "first": "2026-12-24", "last": "2026-12-26"}}]}))]
+pub struct CreateStaffMember {
+    /// Unique in the clinic.
+    #[schema(min_length = 1, max_length = 100)]
+    pub label: String,
+    /// What they may do on the floor (at least one).
+    pub roles: Vec<StaffRole>,
+    /// Weekly shifts, wall-clock in the clinic's zone.
+    #[serde(default)]
+    pub shifts: WeeklyHours,
+    /// Leave (whole days or a range) and extra shifts (a range).
+    #[serde(default)]
+    pub exceptions: Vec<ShiftException>,
+    /// Counted on the floor (default true).
+    #[serde(default = "active_by_default")]
+    pub active: bool,
+}
+
+fn active_by_default() -> bool {
+    true
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct StaffView {
+    /// Id.
+    pub id: i64,
+    pub label: String,
+    pub roles: Vec<StaffRole>,
+    /// Weekly shifts, wall-clock in the clinic's zone.
+    pub shifts: WeeklyHours,
+    pub exceptions: Vec<ShiftException>,
+    /// Counted on the floor.
+    pub active: bool,
+}
