@@ -105,6 +105,17 @@ fn a_blood_pressure_above_the_limit_leads_to_not_dosed_and_a_rebooking(app: &App
         "{high}"
     );
 
+    // Who monitored is one of the clinic's staff.
+    let stranger = app
+        .monitor(
+            &clinic,
+            &clinic.front_desk,
+            session,
+            &json!({"monitored_by": 987654}),
+        )
+        .problem(422);
+    assert_eq!(stranger["errors"][0]["field"], "monitored_by", "{stranger}");
+
     // The dose does not start without a clinician's decision…
     let start = json!({"dose_started_at": now});
     let held = app

@@ -6,7 +6,7 @@
 
 use chairside_engine::course::{CourseRule, CourseSession, SessionId};
 use chairside_engine::monitoring::recording::AtSession;
-use chairside_engine::monitoring::{self, MonitoringChange, MonitoringRecord, VitalsPoint};
+use chairside_engine::monitoring::{self, MonitoringChange, MonitoringRecord};
 use chairside_engine::protocol::Protocol;
 use chairside_store::{repo, DbConnection};
 use chrono::{DateTime, Utc};
@@ -49,10 +49,7 @@ fn view(
     limit: monitoring::BloodPressureLimit,
 ) -> MonitoringView {
     let warnings = monitoring::recording::warnings(&record, limit);
-    let held = record.dose_started_at.is_none()
-        && record
-            .reading(VitalsPoint::BeforeDosing)
-            .is_some_and(|r| limit.exceeded_by(r));
+    let held = record.dose_held(limit);
     let session_id = sitting.session.id.0;
     MonitoringView {
         session_id,

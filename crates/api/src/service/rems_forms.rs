@@ -39,14 +39,24 @@ pub fn view(
     form: &m::RemsMonitoringForm,
     today: NaiveDate,
 ) -> Result<RemsFormView, ApiError> {
+    Ok(view_over(form, &prefill(conn, zone, form)?, today))
+}
+
+/// The form as a client sees it on `today`, given what its session's
+/// record pre-fills.
+fn view_over(
+    form: &m::RemsMonitoringForm,
+    prefill: &RemsFormFields,
+    today: NaiveDate,
+) -> RemsFormView {
     let fields = match form.status {
         // A draft shows the record as it stands under the clinician's
         // answers; a completed form keeps what was signed off.
-        RemsFormStatus::Draft => form.answers.over(&prefill(conn, zone, form)?),
+        RemsFormStatus::Draft => form.answers.over(prefill),
         _ => form.answers.clone(),
     };
     let urgency = form.form().urgency(today);
-    Ok(RemsFormView {
+    RemsFormView {
         id: form.id,
         session_id: form.session_id,
         patient_id: form.patient_id,
@@ -58,7 +68,7 @@ pub fn view(
         fields,
         submission_reference: form.submission_reference.clone(),
         submitted_at: form.filed_at,
-    })
+    }
 }
 
 /// Which forms a list shows.
@@ -133,18 +143,14 @@ pub fn take(
     let zone = repo::clinics::get(conn, clinic_id)?.time_zone;
     let today = today(zone, now);
     let row = repo::rems_forms::get(conn, clinic_id, form_id)?;
-    if_match.check(&view(conn, zone, &row, today)?)?;
+    // The record does not change while the form does: read it once.
+    let prefilled = prefill(conn, zone, &row)?;
+    if_match.check(&view_over(&row, &prefilled, today))?;
     let mut form: RemsForm = row.form();
     match &step {
         Step::Answer(answers) => form.answer(answers, caller.role)?,
-        Step::Complete => form.complete(&prefill(conn, zone, &row)?, caller.role)?,
-        Step::Submit(body) => {
-            let at = body.submitted_at.unwrap_or(now);
-            if at > now + chrono::Duration::minutes(5) {
-                return Err(ApiError::invalid_field("submitted_at", "is in the future"));
-            }
-            form.submit(&body.submission_reference, at)?
-        }
+        Step::Complete => form.complete(&prefilled, caller.role)?,
+        Step::Submit(body) => form.submit(&body.submission_reference, body.submitted_at, now)?,
     }
     let saved = repo::rems_forms::save(conn, clinic_id, form_id, row.version, &form)?;
     let facts = json!({ "form_id": form_id, "session_id": row.session_id, "status": saved.status });
@@ -161,7 +167,7 @@ pub fn take(
     if !matches!(step, Step::Answer(_)) {
         announce(conn, &saved, step.event())?;
     }
-    view(conn, zone, &saved, today)
+    Ok(view_over(&saved, &prefilled, today))
 }
 
 /// Emits a form's event: ids, status and due date only.
@@ -243,5 +249,19 @@ fn csv_cell(text: &str) -> String {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
         text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_cell;
+
+    #[test]
+    fn a_cell_is_quoted_when_it_must_be_and_never_runs_as_a_formula() {
+        assert_eq!(csv_cell("LOT-7731"), "LOT-7731");
+        assert_eq!(csv_cell("a, b"), "\"a, b\"");
+        assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(csv_cell("-5"), "'-5");
     }
 }

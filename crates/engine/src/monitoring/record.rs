@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::monitoring::blood_pressure::{BloodPressure, VitalsPoint};
+use crate::monitoring::blood_pressure::{BloodPressure, BloodPressureLimit, VitalsPoint};
 use crate::staff::StaffId;
 
 /// The dose given and the lot it came from.
@@ -66,10 +66,14 @@ impl MonitoringRecord {
         self.blood_pressure.iter().find(|r| r.point == point)
     }
 
-    /// Whether a patient is still in the chair being monitored at `now`:
-    /// dosing started, not discharged.
-    pub fn being_monitored(&self) -> bool {
-        self.dose_started_at.is_some() && self.discharged_at.is_none()
+    /// Whether the dose is held by the blood pressure: not started, and the
+    /// pre-dose reading above the clinic's limit (a clinician decides: dose
+    /// with a reason, or mark the session not dosed).
+    pub fn dose_held(&self, limit: BloodPressureLimit) -> bool {
+        self.dose_started_at.is_none()
+            && self
+                .reading(VitalsPoint::BeforeDosing)
+                .is_some_and(|r| limit.exceeded_by(r))
     }
 }
 

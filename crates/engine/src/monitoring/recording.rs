@@ -186,12 +186,12 @@ pub fn warnings(record: &MonitoringRecord, limit: BloodPressureLimit) -> Vec<Mon
         .filter(|r| limit.exceeded_by(r))
         .map(|r| MonitoringWarning {
             rule: CourseRule::BloodPressureLimit,
-            detail: match (r.point, record.dose_started_at) {
-                (VitalsPoint::BeforeDosing, None) => format!(
+            detail: match r.point {
+                VitalsPoint::BeforeDosing if record.dose_held(limit) => format!(
                     "the blood pressure before dosing is {r}, above the clinic's limit of {limit}: \
                      a clinician decides whether to dose (with a reason) or to mark the session not dosed"
                 ),
-                (point, _) => format!(
+                point => format!(
                     "the blood pressure at {} is {r}, above the clinic's limit of {limit}",
                     point.as_str().replace('_', " ")
                 ),

@@ -12,6 +12,7 @@ use crate::error::EngineError;
 use crate::monitoring::blood_pressure::VitalsPoint;
 use crate::monitoring::discharge::REMS_MINIMUM_MONITORING_MINUTES;
 use crate::monitoring::record::MonitoringRecord;
+use crate::monitoring::recording::CLOCK_SKEW_MINUTES;
 use crate::names::named_enum;
 use crate::role::Role;
 use crate::staff::StaffId;
@@ -306,9 +307,19 @@ impl RemsForm {
         Ok(())
     }
 
-    /// The clinic filed the form on the REMS portal.
-    pub fn submit(&mut self, reference: &str, at: DateTime<Utc>) -> Result<(), EngineError> {
+    /// The clinic filed the form on the REMS portal at `at` (default
+    /// `now`; never in the future).
+    pub fn submit(
+        &mut self,
+        reference: &str,
+        at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Result<(), EngineError> {
         self.only_in(RemsFormStatus::Complete, "submitted")?;
+        let at = at.unwrap_or(now);
+        if at > now + Duration::minutes(CLOCK_SKEW_MINUTES) {
+            return Err(EngineError::invalid("submitted_at", "is in the future"));
+        }
         let reference = reference.trim();
         if reference.is_empty() {
             return Err(EngineError::invalid(

@@ -115,7 +115,8 @@ fn a_clinician_answers_and_completes_then_the_clinic_submits() {
     ));
     form.answer(&answers, Role::Clinician).unwrap();
     assert!(
-        form.submit("REMS-123", ny(date(2026, 3, 3), 9, 0)).is_err(),
+        form.submit("REMS-123", None, ny(date(2026, 3, 3), 9, 0))
+            .is_err(),
         "only a complete form is submitted"
     );
     form.complete(&prefill, Role::Clinician).unwrap();
@@ -130,10 +131,16 @@ fn a_clinician_answers_and_completes_then_the_clinic_submits() {
         "a complete form is not edited"
     );
     assert!(matches!(
-        form.submit("  ", ny(date(2026, 3, 3), 9, 0)),
+        form.submit("  ", None, ny(date(2026, 3, 3), 9, 0)),
         Err(EngineError::InvalidInput { field, .. }) if field == "submission_reference"
     ));
-    form.submit("REMS-123", ny(date(2026, 3, 3), 9, 0)).unwrap();
+    let filed_at = ny(date(2026, 3, 3), 9, 0);
+    assert!(matches!(
+        form.submit("REMS-123", Some(filed_at + Duration::hours(1)), filed_at),
+        Err(EngineError::InvalidInput { field, .. }) if field == "submitted_at"
+    ));
+    form.submit("REMS-123", None, filed_at).unwrap();
+    assert_eq!(form.submitted_at, Some(filed_at));
     assert_eq!(form.status, RemsFormStatus::Submitted);
     assert_eq!(form.urgency(date(2026, 3, 20)), None);
 }
