@@ -11,6 +11,7 @@ mod boosters;
 mod gates;
 mod lifecycle;
 mod monitoring;
+mod overruns;
 mod scores;
 mod spacing;
 mod whole_course;

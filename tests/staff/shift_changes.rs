@@ -16,6 +16,19 @@ fn patch_staff(app: &App, clinic: &Clinic, staff: i64, change: Value) -> Reply {
         .send()
 }
 
+/// The id of the clinic's one prescriber.
+fn the_prescriber(app: &App, clinic: &Clinic) -> i64 {
+    let staff = app.get(&app.admin, &clinic.path("/staff")).expect(200);
+    staff
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["roles"] == json!(["prescriber"]))
+        .expect("a prescriber")["id"]
+        .as_i64()
+        .unwrap()
+}
+
 fn a_shift_removal_that_uncovers_sessions_is_refused_with_their_list(app: &App) {
     let clinic = staffed_clinic(app, json!([]));
     let course = app.book_induction(&clinic, app.patient(&clinic, "MRN-1"));
@@ -23,15 +36,7 @@ fn a_shift_removal_that_uncovers_sessions_is_refused_with_their_list(app: &App) 
         .iter()
         .map(|s| id(s))
         .collect();
-    let staff = app.get(&app.admin, &clinic.path("/staff")).expect(200);
-    let prescriber = staff
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["roles"] == json!(["prescriber"]))
-        .expect("a prescriber")["id"]
-        .as_i64()
-        .unwrap();
+    let prescriber = the_prescriber(app, &clinic);
 
     let refused = patch_staff(app, &clinic, prescriber, json!({"shifts": null})).problem(409);
     assert_eq!(
@@ -138,3 +143,81 @@ fn staff_members_follow_the_apis_conventions(app: &App) {
     assert_eq!(stale["type"], "/problems/stale");
 }
 on_every_backend!(staff_members_follow_the_apis_conventions);
+
+/// Long on purpose: the refusal, the dry run and the confirmed re-plan are
+/// one story of one day off.
+fn a_shift_removal_refused_is_then_re_planned(app: &App) {
+    let clinic = staffed_clinic(app, json!([]));
+    let course = app.book_induction(&clinic, app.patient(&clinic, "MRN-R1"));
+    let booked = with_status(&course, &["booked"]);
+    let second = booked[1].clone();
+    let day_off = local_date(&second).to_string();
+    let prescriber = the_prescriber(app, &clinic);
+    let leave = json!({"exceptions": [{"kind": "leave", "span": {"kind": "days", "first": day_off, "last": day_off}}]});
+
+    // The day off alone is refused: the second dose needs a prescriber.
+    let refused = patch_staff(app, &clinic, prescriber, leave.clone()).problem(409);
+    assert_eq!(
+        refused["uncovered"][0]["session_id"],
+        json!(id(&second)),
+        "{refused}"
+    );
+
+    let member = clinic.path(&format!("/staff/{prescriber}"));
+    let replan = |confirm: bool| {
+        let etag = app.get(&app.admin, &member).etag();
+        app.call("POST", &format!("{member}/replan"))
+            .key(&app.admin)
+            .if_match(&etag)
+            .json(&json!({"change": leave, "confirm": confirm}))
+            .send()
+    };
+
+    // A dry run says where the dose would go, and writes nothing.
+    let dry = replan(false).expect(200);
+    assert_eq!(dry["applied"], false, "{dry}");
+    let moves = dry["moved"].as_array().expect("moves").clone();
+    assert_eq!(moves.len(), 1, "{dry}");
+    assert_eq!(moves[0]["to"]["id"], json!(id(&second)));
+    assert_ne!(moves[0]["to"]["local"]["date"], json!(day_off), "{dry}");
+    let (still, _) = app.session(&clinic, id(&second));
+    assert_eq!(still["start"], second["start"], "the dry run moved nothing");
+    assert_eq!(
+        app.get(&app.admin, &member).expect(200)["exceptions"],
+        json!([])
+    );
+
+    // Confirmed, the change and the move are made, as the dry run said.
+    let done = replan(true).expect(200);
+    assert_eq!(done["applied"], true, "{done}");
+    let placed = |m: &Value| {
+        (
+            m["to"]["id"].clone(),
+            m["to"]["chair_id"].clone(),
+            m["to"]["start"].clone(),
+        )
+    };
+    assert_eq!(placed(&done["moved"][0]), placed(&moves[0]), "{done}");
+    let (moved, _) = app.session(&clinic, id(&second));
+    assert_eq!(moved["start"], moves[0]["to"]["start"]);
+    assert_eq!(moved["status"], "booked");
+    assert_eq!(
+        app.get(&app.admin, &member).expect(200)["exceptions"],
+        leave["exceptions"]
+    );
+    // Integrations hear of each change of the member (the dry run left none).
+    let changed = app
+        .store()
+        .read(|conn| chairside_store::repo::outbox::list_after(conn, Some(clinic.id), 0, 1000))
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.event_type == "staff.changed")
+        .count();
+    assert_eq!(changed, 1);
+    // Nothing of the course is left on the day off.
+    let after = app.course(&clinic, id(&course));
+    assert!(with_status(&after, &["booked"])
+        .iter()
+        .all(|s| local_date(s).to_string() != day_off));
+}
+on_every_backend!(a_shift_removal_refused_is_then_re_planned);

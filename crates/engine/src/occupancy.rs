@@ -135,6 +135,12 @@ impl Occupancy {
         self.len += 1;
     }
 
+    /// Holds a chair beyond its booking (a session running over): the
+    /// chair is taken, but no session starts.
+    pub fn hold(&mut self, chair: ChairId, interval: Interval) {
+        self.chairs.entry(chair).or_default().insert(interval);
+    }
+
     /// Adds what a booked session asks of staff.
     pub fn add_loads(&mut self, loads: impl IntoIterator<Item = Load>) {
         for load in loads {

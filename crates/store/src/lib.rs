@@ -64,4 +64,6 @@ pub use connection::{Backend, ConnectionManager, DatabaseUrl};
 pub use error::{ErrorKind, Overlap, StoreError};
 pub use migrations::{pending_migrations, revert_all_migrations, run_migrations};
 pub use secrets::sha256_hex;
-pub use store::{in_write_transaction, PooledDbConnection, RetryableError, Store, StoreConfig};
+pub use store::{
+    in_write_transaction, rolled_back, PooledDbConnection, RetryableError, Store, StoreConfig,
+};

@@ -216,6 +216,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    session_notices (clinic_id, session_id, notice) {
+        clinic_id -> BigInt,
+        session_id -> BigInt,
+        notice -> Text,
+        noticed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     api_keys (id) {
         id -> BigInt,
         clinic_id -> Nullable<BigInt>,
@@ -348,6 +357,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     symptom_measures,
     rems_monitoring_forms,
     session_monitoring,
+    session_notices,
     api_keys,
     audit_log,
     idempotency_keys,

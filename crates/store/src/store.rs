@@ -261,6 +261,23 @@ impl RetryableError for StoreError {
     }
 }
 
+/// Runs `f` inside the caller's transaction and undoes whatever it wrote
+/// (a savepoint rolled back): a dry run that answers exactly what doing it
+/// would, because it does it.
+pub fn rolled_back<T, E>(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<StoreError>,
+{
+    type Manager = <DbConnection as Connection>::TransactionManager;
+    Manager::begin_transaction(conn).map_err(StoreError::from)?;
+    let result = f(conn);
+    Manager::rollback_transaction(conn).map_err(StoreError::from)?;
+    result
+}
+
 /// Runs `f` in one write transaction on a connection the caller already
 /// holds: `BEGIN IMMEDIATE` on SQLite, `BEGIN` on PostgreSQL; commits if `f`
 /// returns `Ok`, rolls back otherwise. [`Store::write`] is this on a pooled

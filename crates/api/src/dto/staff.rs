@@ -42,3 +42,43 @@ pub struct StaffView {
     /// Counted on the floor.
     pub active: bool,
 }
+
+/// A change of a staff member that moves the sessions it would leave
+/// without the staff they need, instead of being refused.
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"change": {"exceptions": [{"kind": "leave", "span": {"kind": "days", "first": "2026-12-14", "last": "2026-12-14"}}]}, "confirm": false}))]
+pub struct StaffReplanRequest {
+    /// The change, as `PATCH …/staff/{staff_id}` takes it (a JSON Merge
+    /// Patch of the member).
+    #[schema(value_type = Object)]
+    pub change: serde_json::Value,
+    /// `false` (the default): a dry run that answers what would move where
+    /// and writes nothing. `true`: make the change and the moves, all or
+    /// nothing.
+    #[serde(default)]
+    pub confirm: bool,
+}
+
+/// What a staff change with re-planning did, or would do.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct StaffReplanView {
+    /// The member as changed.
+    pub staff: StaffView,
+    /// Each session the change left uncovered, and where it moved to keep
+    /// its course's rules with the new roster, in the order they moved.
+    pub moved: Vec<SessionMove>,
+    /// Whether anything was written (`false` for a dry run).
+    pub applied: bool,
+}
+
+/// One session moved by a staff change.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct SessionMove {
+    pub course_id: i64,
+    /// Where it was: its chair and start.
+    pub from_chair_id: i64,
+    pub from_start: chrono::DateTime<chrono::Utc>,
+    /// The session where it is now (or would be).
+    pub to: crate::dto::session::SessionView,
+}

@@ -6,7 +6,11 @@ use utoipa::ToSchema;
 
 /// The event types Chairside emits besides a course's own
 /// ([`chairside_engine::course::CourseEvent::TYPES`]).
-pub const OTHER_EVENT_TYPES: [&str; 6] = [
+pub const OTHER_EVENT_TYPES: [&str; 10] = [
+    "session.late",
+    "session.overrun",
+    "staff.added",
+    "staff.changed",
     "reminder.due",
     "measure.recorded",
     "rems_form.completed",

@@ -7,18 +7,46 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::Caller;
 use crate::body::Body;
-use crate::dto::monitoring::MonitoringView;
+use crate::dto::monitoring::{MonitoringView, OverrunView};
 use crate::error::ApiError;
 use crate::etag::{ok_with_etag, IfMatch};
 use crate::problem::Problem;
 use crate::problem_kind::{answers, ProblemKind};
 use crate::routes::sessions::SessionPath;
-use crate::routes::{read, write};
+use crate::routes::{read, write, ClinicPath};
 use crate::service::monitoring as service;
+use crate::service::overruns;
 use crate::state::AppState;
 
 pub(crate) fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(get_monitoring).service(record_monitoring);
+    cfg.service(get_monitoring)
+        .service(record_monitoring)
+        .service(list_overruns);
+}
+
+/// The sessions running over now — a late arrival, a late dose, a patient
+/// still monitored past the booked end — with how long each holds its
+/// chair and the bookings on that chair it reaches. Each such booking comes
+/// with the best fix the course's rules allow now (the same start on
+/// another free, covered chair; else the earliest later start that day;
+/// else the next best day), as the reschedule request that applies it.
+#[utoipa::path(tag = "monitoring", params(ClinicPath),
+    responses((status = 200, body = Vec<OverrunView>)),
+    security(("api_key" = ["admin", "clinician", "front_desk"])))]
+#[get("/clinics/{clinic_id}/overruns")]
+pub async fn list_overruns(
+    caller: Caller,
+    state: web::Data<AppState>,
+    path: web::Path<ClinicPath>,
+) -> Result<HttpResponse, ApiError> {
+    let clinic_id = path.clinic_id;
+    let now = state.clock.now();
+    let role = caller.role;
+    let view = read(&state, move |conn| {
+        overruns::list(conn, clinic_id, role, now)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(view))
 }
 
 /// What was recorded at a session, the earliest discharge the rules allow,

@@ -57,8 +57,9 @@ pub async fn availability(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.clinic_id;
     let q = query.into_inner();
+    let now = state.clock.now();
     let view = read(&state, move |conn| {
-        service::availability(conn, id, q.protocol_id, q.from, q.to, q.chair_id)
+        service::availability(conn, id, q.protocol_id, (q.from, q.to), q.chair_id, now)
     })
     .await?;
     Ok(HttpResponse::Ok().json(view))
@@ -77,6 +78,7 @@ pub async fn day_sheet(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.clinic_id;
     let date = query.date;
-    let view = read(&state, move |conn| service::day_sheet(conn, id, date)).await?;
+    let now = state.clock.now();
+    let view = read(&state, move |conn| service::day_sheet(conn, id, date, now)).await?;
     Ok(HttpResponse::Ok().json(view))
 }

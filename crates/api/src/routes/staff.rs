@@ -9,13 +9,14 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::Caller;
 use crate::body::Body;
-use crate::dto::staff::{CreateStaffMember, StaffView};
+use crate::dto::staff::{CreateStaffMember, StaffReplanRequest, StaffReplanView, StaffView};
 use crate::error::ApiError;
-use crate::etag::{ok_with_etag, IfMatch};
+use crate::etag::{etag_of, ok_with_etag, IfMatch};
 use crate::problem::Problem;
 use crate::problem_kind::{answers, ProblemKind};
 use crate::routes::creation::Creation;
-use crate::routes::{read, write, ClinicPath};
+use crate::routes::{read, write, write_replanning, ClinicPath};
+use crate::service::shift_change;
 use crate::service::staff as service;
 use crate::state::AppState;
 use crate::views;
@@ -32,7 +33,8 @@ pub(crate) fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_staff)
         .service(add_staff_member)
         .service(get_staff_member)
-        .service(update_staff_member);
+        .service(update_staff_member)
+        .service(replan_staff_change);
 }
 
 /// Lists the clinic's staff, active and inactive, by id.
@@ -99,7 +101,8 @@ pub async fn get_staff_member(
 
 /// Changes a staff member's label, roles, shifts, exceptions or activity
 /// (a JSON Merge Patch). Refused, listing them, while the change would
-/// leave booked sessions without the staff they need.
+/// leave booked sessions without the staff they need; `POST …/replan`
+/// makes such a change and moves those sessions.
 #[utoipa::path(tag = "staff", params(StaffPath, ("If-Match" = String, Header, description = "The ETag you read")),
     request_body = CreateStaffMember,
     responses((status = 200, body = StaffView),
@@ -127,4 +130,42 @@ pub async fn update_staff_member(
     })
     .await?;
     Ok(ok_with_etag(&view))
+}
+
+/// Makes a change that leaves booked sessions uncovered and re-plans them:
+/// each moves to its next best time under its course's rules with the new
+/// roster. Without `confirm` it is a dry run: the answer says what would
+/// move where and nothing is written; with `confirm: true` the change and
+/// every move are made, all or nothing — a session that cannot be
+/// re-planned refuses the whole change (409, listing it).
+#[utoipa::path(tag = "staff", params(StaffPath, ("If-Match" = String, Header, description = "The ETag you read")),
+    request_body = StaffReplanRequest,
+    responses((status = 200, body = StaffReplanView),
+        (status = 409, description = answers(&[ProblemKind::DuplicateStaffLabel, ProblemKind::ShiftChangeUncovers, ProblemKind::ChairTaken, ProblemKind::Contention]), body = Problem, content_type = "application/problem+json")),
+    security(("api_key" = ["admin"])))]
+#[post("/clinics/{clinic_id}/staff/{staff_id}/replan")]
+pub async fn replan_staff_change(
+    caller: Caller,
+    state: web::Data<AppState>,
+    path: web::Path<StaffPath>,
+    if_match: IfMatch,
+    body: Body<StaffReplanRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let path = *path;
+    let now = state.clock.now();
+    let view = write_replanning(&state, path.clinic_id, move |conn| {
+        shift_change::replan(
+            conn,
+            &caller,
+            (path.clinic_id, path.staff_id),
+            &if_match,
+            &body.0,
+            now,
+        )
+    })
+    .await?;
+    let etag = etag_of(&view.staff);
+    Ok(HttpResponse::Ok()
+        .insert_header((actix_web::http::header::ETAG, etag))
+        .json(view))
 }

@@ -8,11 +8,13 @@ pub mod course;
 pub mod feeds;
 pub mod merge_patch;
 pub mod monitoring;
+pub mod overruns;
 pub mod patients;
 pub mod protocols;
 pub mod reminders;
 pub mod rems_forms;
 pub mod schedule;
+pub mod shift_change;
 pub mod staff;
 pub mod webhooks;
 pub mod when;
@@ -116,9 +118,16 @@ pub fn emit(
 }
 
 /// The event payload of a session: ids, times in UTC and clinic time,
-/// chair, status; never the patient's name.
+/// chair, status; never the patient's name, nor the session's reason: a
+/// clinician's free text ("not dosed: blood pressure 158/96") is health
+/// information, kept in the audit trail and readable through the API, never
+/// sent to integrations.
 pub fn session_payload(zone: Tz, s: &m::Session) -> Value {
-    serde_json::to_value(crate::views::session(zone, s)).expect("views serialise")
+    let mut view = serde_json::to_value(crate::views::session(zone, s)).expect("views serialise");
+    if let Some(fields) = view.as_object_mut() {
+        fields.remove("reason");
+    }
+    view
 }
 
 /// The date `now` falls on in the clinic's zone.

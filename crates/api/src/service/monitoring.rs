@@ -136,6 +136,9 @@ pub fn record(
             json!({ "course_id": sitting.course_id, "recorded": changed, "blood_pressure_above_limit": over_limit }),
         ),
     )?;
+    // A late arrival or a late dose moves the chair's end now: say so at
+    // once rather than at the worker's next sweep.
+    crate::service::overruns::announce(conn, clinic_id, now)?;
     Ok(view(clinic_id, &sitting, recorded.record, limit))
 }
 

@@ -39,9 +39,9 @@ pub fn availability(
     conn: &mut DbConnection,
     clinic_id: i64,
     protocol_id: i64,
-    from: NaiveDate,
-    to: NaiveDate,
+    (from, to): (NaiveDate, NaiveDate),
     chair_id: Option<i64>,
+    now: DateTime<Utc>,
 ) -> Result<AvailabilityView, ApiError> {
     let (_, version) = protocols::latest(conn, clinic_id, protocol_id).map_err(|e| {
         ApiError::unknown_reference(
@@ -55,7 +55,7 @@ pub fn availability(
     let zone = repo::clinics::get(conn, clinic_id)?.time_zone;
     let (start, end) = horizon(zone, from, days.max(0))?;
     let book = repo::calendar::snapshot(conn, clinic_id, start, end)?;
-    let (calendar, occupancy) = (book.calendar(), book.occupancy_without(None));
+    let (calendar, occupancy) = (book.calendar(), book.occupancy_without(None, now));
     let open = chairside_engine::Planner::new(&calendar, &occupancy)?.availability(
         &AvailabilityRequest {
             modality: protocol.modality,
@@ -112,6 +112,7 @@ pub fn day_sheet(
     conn: &mut DbConnection,
     clinic_id: i64,
     date: NaiveDate,
+    now: DateTime<Utc>,
 ) -> Result<DaySheet, ApiError> {
     let clinic = repo::clinics::get(conn, clinic_id)?;
     let zone = clinic.time_zone;
@@ -141,7 +142,7 @@ pub fn day_sheet(
         date,
         zone: zone.name().to_string(),
         chairs,
-        coverage: coverage_of(conn, &clinic, date)?,
+        coverage: coverage_of(conn, &clinic, date, now)?,
     })
 }
 
@@ -150,12 +151,13 @@ fn coverage_of(
     conn: &mut DbConnection,
     clinic: &chairside_store::models::Clinic,
     date: NaiveDate,
+    now: DateTime<Utc>,
 ) -> Result<Vec<CoverageSlot>, ApiError> {
     if !clinic.settings.plan_with_staff {
         return Ok(Vec::new());
     }
     let (from, to) = horizon(clinic.time_zone, date, 0)?;
     let book = repo::calendar::snapshot(conn, clinic.id, from, to)?;
-    let (calendar, occupancy) = (book.calendar(), book.occupancy_without(None));
+    let (calendar, occupancy) = (book.calendar(), book.occupancy_without(None, now));
     Ok(Planner::new(&calendar, &occupancy)?.coverage_profile(date))
 }

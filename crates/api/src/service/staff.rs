@@ -1,10 +1,11 @@
 //! Staff members, and the one rule about changing them: a change that would
 //! leave booked sessions without the staff they need is refused, naming
-//! each session.
+//! each session — or made, and the sessions re-planned
+//! ([`crate::service::shift_change`]).
 
 use chairside_engine::staff::{uncovered, BookedCare};
 use chairside_engine::{self as engine, EngineError, Staffing};
-use chairside_store::models::{NewStaffMember, StaffMember};
+use chairside_store::models::{NewOutboxEvent, NewStaffMember, StaffMember};
 use chairside_store::{repo, DbConnection};
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{json, Value};
@@ -79,6 +80,7 @@ pub fn create(
         None,
         Some(json!(view)),
     )?;
+    announce(conn, clinic_id, "staff.added", &view)?;
     Ok(view)
 }
 
@@ -92,7 +94,26 @@ pub fn update(
     patch: &Value,
     now: DateTime<Utc>,
 ) -> Result<StaffView, ApiError> {
-    let (clinic_id, staff_id) = path;
+    let (view, short) = change(conn, caller, path, if_match, patch, now)?;
+    if short.is_empty() {
+        Ok(view)
+    } else {
+        // The caller's transaction rolls the change back.
+        Err(ApiError::Uncovered(short))
+    }
+}
+
+/// Makes the change and answers it with the sessions booked from `now` on
+/// that it leaves without the staff they need (the caller refuses, or
+/// re-plans them).
+pub fn change(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    (clinic_id, staff_id): (i64, i64),
+    if_match: &IfMatch,
+    patch: &Value,
+    now: DateTime<Utc>,
+) -> Result<(StaffView, Vec<UncoveredSession>), ApiError> {
     let current = repo::staff::get(conn, clinic_id, staff_id)?;
     let before = views::staff_member(&current);
     if_match.check(&before)?;
@@ -102,6 +123,7 @@ pub fn update(
     });
     let change = member(&patched(writable, patch)?)?;
     let clinic = repo::clinics::get(conn, clinic_id)?;
+    let mut short = Vec::new();
     if clinic.settings.plan_with_staff {
         let mut members = repo::staff::active(conn, clinic_id)?;
         members.retain(|m| m.id != staff_id);
@@ -119,7 +141,7 @@ pub fn update(
             members: proposed,
             ratios: clinic.settings.staff_ratios.clone(),
         };
-        keeps_sessions_covered(conn, clinic_id, staffing, now)?;
+        short = uncovered_by(conn, clinic_id, staffing, now)?;
     }
     let updated = repo::staff::update(conn, clinic_id, staff_id, current.version, &change)
         .map_err(duplicate(&change.label))?;
@@ -134,7 +156,29 @@ pub fn update(
         Some(json!(before)),
         Some(json!(after)),
     )?;
-    Ok(after)
+    announce(conn, clinic_id, "staff.changed", &after)?;
+    Ok((after, short))
+}
+
+/// An outbox event about a staff member (a label and shifts, never a
+/// patient). A member's events keep their order under its own aggregate:
+/// the negated id, so it never shares a course's order.
+fn announce(
+    conn: &mut DbConnection,
+    clinic_id: i64,
+    event_type: &str,
+    member: &StaffView,
+) -> Result<(), ApiError> {
+    repo::outbox::append(
+        conn,
+        &NewOutboxEvent {
+            clinic_id,
+            event_type: event_type.to_string(),
+            aggregate_id: -member.id,
+            payload: json!({ "staff": member }),
+        },
+    )?;
+    Ok(())
 }
 
 /// Refuses, listing them, if `staffing` would leave any session booked
@@ -145,6 +189,43 @@ pub fn keeps_sessions_covered(
     staffing: Staffing,
     now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
+    let short = uncovered_by(conn, clinic_id, staffing, now)?;
+    if short.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Uncovered(short))
+    }
+}
+
+/// The sessions booked from `now` on that the clinic's staff as it stands
+/// leaves without the staff they need, by start.
+pub fn uncovered_now(
+    conn: &mut DbConnection,
+    clinic_id: i64,
+    now: DateTime<Utc>,
+) -> Result<Vec<UncoveredSession>, ApiError> {
+    let clinic = repo::clinics::get(conn, clinic_id)?;
+    if !clinic.settings.plan_with_staff {
+        return Ok(Vec::new());
+    }
+    let staffing = Staffing {
+        members: repo::staff::active(conn, clinic_id)?
+            .iter()
+            .map(StaffMember::on_the_floor)
+            .collect(),
+        ratios: clinic.settings.staff_ratios,
+    };
+    uncovered_by(conn, clinic_id, staffing, now)
+}
+
+/// The sessions booked from `now` on that `staffing` would leave without
+/// the staff they need, by start.
+fn uncovered_by(
+    conn: &mut DbConnection,
+    clinic_id: i64,
+    staffing: Staffing,
+    now: DateTime<Utc>,
+) -> Result<Vec<UncoveredSession>, ApiError> {
     if staffing.members.is_empty() {
         return Err(ApiError::invalid_field(
             "active",
@@ -180,9 +261,5 @@ pub fn keeps_sessions_covered(
             detail: shortfall.to_string(),
         })
         .collect();
-    if short.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError::Uncovered(short))
-    }
+    Ok(short)
 }

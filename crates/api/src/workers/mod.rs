@@ -4,21 +4,51 @@
 
 pub mod housekeeping;
 pub mod no_show;
+pub mod overruns;
 pub mod reminders;
 pub mod rems_forms;
 pub mod webhooks;
 
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
+
 use crate::state::AppState;
 
 /// Starts every worker on the current actix system.
 pub fn start(state: AppState) {
-    actix_web::rt::spawn(no_show::run(state.clone(), Duration::from_secs(60)));
-    actix_web::rt::spawn(reminders::run(state.clone(), Duration::from_secs(30)));
-    actix_web::rt::spawn(rems_forms::run(state.clone(), Duration::from_secs(600)));
+    let minute = Duration::from_secs(60);
+    let sweeps: [(Duration, &'static str, Sweep); 4] = [
+        (minute, "automatic no-shows", no_show::sweep),
+        (Duration::from_secs(30), "reminders due", reminders::sweep),
+        (minute, "sessions running over", overruns::sweep),
+        (10 * minute, "REMS form reminders", rems_forms::sweep),
+    ];
+    for (every, what, sweep) in sweeps {
+        actix_web::rt::spawn(sweeping(state.clone(), every, what, sweep));
+    }
     actix_web::rt::spawn(housekeeping::run(state.clone(), Duration::from_secs(3600)));
     actix_web::rt::spawn(webhooks::run(state));
+}
+
+/// One sweep over every clinic at a time; how many things it did.
+type Sweep = fn(&chairside_store::Store, DateTime<Utc>) -> Result<usize, crate::error::ApiError>;
+
+/// Runs `sweep` forever, once per `every`, at the clinic clock's now; says
+/// what it did under `what`.
+async fn sweeping(state: AppState, every: Duration, what: &'static str, sweep: Sweep) {
+    let mut ticker = actix_web::rt::time::interval(every);
+    loop {
+        ticker.tick().await;
+        let store = state.store.clone();
+        let now = state.clock.now();
+        match actix_web::web::block(move || sweep(&store, now)).await {
+            Ok(Ok(0)) => {}
+            Ok(Ok(done)) => tracing::info!(done, "{what}"),
+            Ok(Err(error)) => tracing::warn!(%error, "{what}: sweep failed"),
+            Err(_) => return,
+        }
+    }
 }
 
 /// Runs `f` for every clinic, page by page, and adds up what it returns.

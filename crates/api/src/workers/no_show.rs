@@ -2,8 +2,6 @@
 //! in `no_show_after_minutes` after its start, in clinic time, becomes a
 //! no-show, and the miss is re-planned like any other.
 
-use std::time::Duration;
-
 use chairside_engine::course::{Action, SessionId};
 use chairside_store::models::SessionStatus;
 use chairside_store::repo::{self, sessions::SessionFilter};
@@ -12,28 +10,10 @@ use chrono::{DateTime, Utc};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::service::course;
-use crate::state::AppState;
 
 /// How far back a forgotten session is still marked (older ones are left
 /// for staff to correct by hand).
 const LOOKBACK_HOURS: i64 = 48;
-
-/// Runs forever, one sweep per `every`.
-pub async fn run(state: AppState, every: Duration) {
-    let mut ticker = actix_web::rt::time::interval(every);
-    loop {
-        ticker.tick().await;
-        let store = state.store.clone();
-        let now = state.clock.now();
-        let swept = actix_web::web::block(move || sweep(&store, now)).await;
-        match swept {
-            Ok(Ok(0)) => {}
-            Ok(Ok(marked)) => tracing::info!(sessions.marked = marked, "automatic no-shows"),
-            Ok(Err(error)) => tracing::warn!(%error, "no-show sweep failed"),
-            Err(_) => return,
-        }
-    }
-}
 
 /// One sweep over every clinic at `now`; returns how many sessions were
 /// marked.

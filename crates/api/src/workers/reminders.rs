@@ -4,8 +4,6 @@
 //! cancelling removes them (only booked sessions qualify), and none fires
 //! once the session has started.
 
-use std::time::Duration;
-
 use chairside_engine::reminders::{reminder_due, reminder_to_send};
 use chairside_store::models::{Clinic, ReminderOutcome, Session, SessionStatus};
 use chairside_store::repo::{self, sessions::SessionFilter};
@@ -15,23 +13,7 @@ use serde_json::json;
 
 use crate::error::ApiError;
 use crate::service::emit;
-use crate::state::AppState;
 use crate::views;
-
-/// Runs forever, one sweep per `every`.
-pub async fn run(state: AppState, every: Duration) {
-    let mut ticker = actix_web::rt::time::interval(every);
-    loop {
-        ticker.tick().await;
-        let store = state.store.clone();
-        let now = state.clock.now();
-        match actix_web::web::block(move || sweep(&store, now)).await {
-            Ok(Ok(_)) => {}
-            Ok(Err(error)) => tracing::warn!(%error, "reminder sweep failed"),
-            Err(_) => return,
-        }
-    }
-}
 
 /// One sweep over every clinic at `now`; returns how many reminders fell
 /// due.

@@ -3,31 +3,12 @@
 //! `rems_form.overdue` the day after it, in clinic time. The claim is a
 //! row update, so replicas never announce a form twice.
 
-use std::time::Duration;
-
 use chairside_engine::monitoring::rems_form::{Urgency, DUE_SOON_DAYS};
 use chairside_store::repo::{self, rems_forms::Announcement};
 use chrono::{DateTime, Utc};
 
 use crate::error::ApiError;
 use crate::service::{rems_forms, today};
-use crate::state::AppState;
-
-/// Runs forever, one sweep per `every`.
-pub async fn run(state: AppState, every: Duration) {
-    let mut ticker = actix_web::rt::time::interval(every);
-    loop {
-        ticker.tick().await;
-        let store = state.store.clone();
-        let now = state.clock.now();
-        match actix_web::web::block(move || sweep(&store, now)).await {
-            Ok(Ok(0)) => {}
-            Ok(Ok(sent)) => tracing::info!(forms.announced = sent, "REMS form reminders"),
-            Ok(Err(error)) => tracing::warn!(%error, "REMS form sweep failed"),
-            Err(_) => return,
-        }
-    }
-}
 
 /// One sweep over every clinic at `now`; returns how many announcements
 /// were made.

@@ -8,5 +8,6 @@ mod counting;
 mod lifecycle;
 mod model;
 mod monitoring;
+mod overrun;
 mod phases;
 mod rems_form;

@@ -2,19 +2,21 @@
 
 use std::collections::HashMap;
 
+use chairside_engine::course::SessionStatus;
+use chairside_engine::monitoring::{chair_held, ChairHold, MonitoringRecord};
 use chairside_engine::staff::needs::loads;
 use chairside_engine::{
     Booking, Chair as EngineChair, ChairId, ClinicCalendar, Closure as EngineClosure, ClosureScope,
     Interval, Occupancy, Protocol, Staffing,
 };
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 
 use crate::backend::DbConnection;
 use crate::error::StoreError;
 use crate::models::{columns, live_words, Chair, Clinic, Closure, Session, StaffMember};
 use crate::repo::sessions::range_bounds;
-use crate::repo::{chairs, clinics, closures, floor, staff};
+use crate::repo::{chairs, clinics, closures, floor, monitoring, staff};
 use crate::schema::sessions::dsl as s;
 
 /// Everything the engine needs to plan in a clinic over a horizon.
@@ -31,9 +33,12 @@ pub struct CalendarSnapshot {
     /// plans on chairs alone.
     pub staff: Vec<StaffMember>,
     /// The protocol of each course with a session in the horizon (by course
-    /// id), read only when staff applies: it says what each session asks
-    /// of them.
+    /// id), read when staff applies (it says what each session asks of
+    /// them) and for sessions checked in (it says how long they stay).
     pub protocols: HashMap<i64, Protocol>,
+    /// What was recorded at the sessions checked in now, by session id: they
+    /// hold their chairs as long as it says (see [`CalendarSnapshot::hold`]).
+    pub in_the_chair: HashMap<i64, MonitoringRecord>,
 }
 
 impl CalendarSnapshot {
@@ -78,24 +83,46 @@ impl CalendarSnapshot {
         }
     }
 
-    /// The chairs the live sessions hold, leaving out one course's (the
-    /// engine knows a course's own sessions when it decides on it).
-    pub fn occupancy_without(&self, course: Option<i64>) -> Occupancy {
-        let others = || {
-            self.sessions
-                .iter()
-                .filter(move |s| Some(s.course_id) != course)
-        };
-        let mut book = Occupancy::from_bookings(others().map(|s| Booking {
-            chair: ChairId(s.chair_id),
-            interval: Interval::new(s.starts_at, s.ends_at),
-        }));
+    /// How long a checked-in session holds its chair at `now` (the
+    /// engine's [`chair_held`]); `None` for any other session.
+    pub fn hold(&self, session: &Session, now: DateTime<Utc>) -> Option<ChairHold> {
+        if session.status != SessionStatus::CheckedIn {
+            return None;
+        }
+        let protocol = self.protocols.get(&session.course_id)?;
+        let record = self
+            .in_the_chair
+            .get(&session.id)
+            .cloned()
+            .unwrap_or_default();
+        let booked = Interval::new(session.starts_at, session.ends_at);
+        Some(chair_held(booked, protocol, &record, now))
+    }
+
+    /// The chairs the live sessions hold at `now`, leaving out one course's
+    /// (the engine knows a course's own sessions when it decides on it). A
+    /// session running over holds its chair beyond the booking, and what it
+    /// asks of staff moves with it.
+    pub fn occupancy_without(&self, course: Option<i64>, now: DateTime<Utc>) -> Occupancy {
+        let mut book = Occupancy::new();
         let staffing = self.staffing();
-        if staffing.applies() {
-            for session in others() {
+        for session in self.sessions.iter().filter(|s| Some(s.course_id) != course) {
+            let chair = ChairId(session.chair_id);
+            let booked = Interval::new(session.starts_at, session.ends_at);
+            book.add(Booking {
+                chair,
+                interval: booked,
+            });
+            let beyond = self.hold(session, now).and_then(|h| h.beyond(booked));
+            if let Some(beyond) = beyond {
+                book.hold(chair, beyond);
+            }
+            if staffing.applies() {
                 if let Some(protocol) = self.protocols.get(&session.course_id) {
                     let needs = staffing.needs_for(protocol);
-                    book.add_loads(loads(session.starts_at, &protocol.chair_time, &needs));
+                    let shift = beyond.map_or(Duration::zero(), |b| b.end - b.start);
+                    let start = session.starts_at + shift;
+                    book.add_loads(loads(start, &protocol.chair_time, &needs));
                 }
             }
         }
@@ -115,11 +142,17 @@ pub fn snapshot(
     let clinic = clinics::get(conn, clinic_id)?;
     let staff = on_the_floor(conn, &clinic)?;
     let sessions = live_sessions(conn, clinic_id, from, to)?;
+    let checked_in: Vec<Session> = sessions
+        .iter()
+        .filter(|s| s.status == SessionStatus::CheckedIn)
+        .cloned()
+        .collect();
     let protocols = if staff.is_empty() {
-        HashMap::new()
+        floor::protocols_of(conn, clinic_id, &checked_in)?
     } else {
         floor::protocols_of(conn, clinic_id, &sessions)?
     };
+    let ids: Vec<i64> = checked_in.iter().map(|s| s.id).collect();
     Ok(CalendarSnapshot {
         clinic,
         chairs: chairs::list(conn, clinic_id)?,
@@ -127,6 +160,7 @@ pub fn snapshot(
         sessions,
         staff,
         protocols,
+        in_the_chair: monitoring::of_sessions(conn, clinic_id, &ids)?,
     })
 }
 
@@ -161,6 +195,7 @@ pub fn without_sessions(
         sessions: Vec::new(),
         staff: Vec::new(),
         protocols: HashMap::new(),
+        in_the_chair: HashMap::new(),
     })
 }
 

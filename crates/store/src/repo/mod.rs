@@ -15,6 +15,7 @@ pub mod floor;
 pub mod idempotency;
 pub mod measures;
 pub mod monitoring;
+pub mod notices;
 pub mod outbox;
 pub mod patients;
 pub mod protocols;

@@ -1,5 +1,7 @@
 //! What was recorded at each session (the engine's [`MonitoringRecord`]).
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
@@ -26,6 +28,29 @@ pub fn get(
         .select(columns::<SessionMonitoring>())
         .first::<SessionMonitoring>(conn)
         .optional()?)
+}
+
+/// The records of these sessions, by session id (sessions with nothing
+/// recorded are left out).
+pub fn of_sessions(
+    conn: &mut DbConnection,
+    clinic_id: i64,
+    sessions: &[i64],
+) -> Result<HashMap<i64, MonitoringRecord>, StoreError> {
+    if sessions.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(sm::session_monitoring
+        .filter(
+            sm::clinic_id
+                .eq(clinic_id)
+                .and(sm::session_id.eq_any(sessions)),
+        )
+        .select(columns::<SessionMonitoring>())
+        .load::<SessionMonitoring>(conn)?
+        .into_iter()
+        .map(|m| (m.session_id, m.record))
+        .collect())
 }
 
 /// Keeps `record` for the session if the caller read `version` (`None`:

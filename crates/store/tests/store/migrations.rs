@@ -45,9 +45,9 @@ fn schema(conn: &mut DbConnection) -> BTreeSet<String> {
 }
 
 /// Migrations the binary embeds (per backend).
-const MIGRATIONS: usize = 6;
+const MIGRATIONS: usize = 7;
 
-const TABLES: [&str; 22] = [
+const TABLES: [&str; 23] = [
     "api_keys",
     "audit_log",
     "booster_policy_changes",
@@ -63,6 +63,7 @@ const TABLES: [&str; 22] = [
     "reminders_sent",
     "rems_monitoring_forms",
     "session_monitoring",
+    "session_notices",
     "session_status_history",
     "sessions",
     "staff_members",

@@ -4,8 +4,8 @@
 //! decision goes through [`act`]; routes run it under the bounded retry on a
 //! concurrent writer.
 
-use chairside_engine::course::{Action, CourseEvent, Decision, SessionRef};
-use chairside_engine::ChairId;
+use chairside_engine::course::{Action, Course, CourseEvent, Decision, SessionRef};
+use chairside_engine::{ChairId, EngineError, Role};
 use chairside_store::models as m;
 use chairside_store::repo::courses::Applied;
 use chairside_store::{repo, DbConnection};
@@ -94,6 +94,79 @@ impl Acted {
     }
 }
 
+/// A course and everything a decision on it reads, loaded in the
+/// transaction.
+pub struct Asking {
+    row: m::Course,
+    before: Vec<m::Session>,
+    zone: Tz,
+    protocol: (i64, i32),
+    course: Course,
+    snapshot: Snapshot,
+}
+
+impl Asking {
+    /// Loads course `course_id` and the situation `action` needs at `now`.
+    /// `check` sees the course and its sessions as they stand first (an
+    /// `If-Match` check).
+    pub fn load(
+        conn: &mut DbConnection,
+        clinic_id: i64,
+        course_id: i64,
+        action: &Action,
+        now: DateTime<Utc>,
+        check: impl FnOnce(Tz, &m::Course, &[m::Session], &(i64, i32)) -> Result<(), ApiError>,
+    ) -> Result<Asking, ApiError> {
+        let row = repo::courses::get(conn, clinic_id, course_id)?;
+        let version = repo::protocols::get_version(conn, clinic_id, row.protocol_version_id)?;
+        let before = repo::sessions::for_course(conn, clinic_id, course_id)?;
+        let patient = repo::patients::get(conn, clinic_id, row.patient_id)?;
+        let zone = repo::clinics::get(conn, clinic_id)?.time_zone;
+        let protocol = (version.protocol_id, version.revision);
+        check(zone, &row, &before, &protocol)?;
+        let course = repo::courses::engine_course(conn, &row, version.definition, &before)?;
+        let window = action.may_plan().then(|| {
+            let today = now.with_timezone(&zone).date_naive();
+            let session_day = action
+                .session()
+                .and_then(|id| before.iter().find(|s| s.id == id.0))
+                .map(|s| s.starts_at.with_timezone(&zone).date_naive());
+            Window::planning(today, session_day)
+        });
+        let mut snapshot = Snapshot::load(conn, clinic_id, &patient, Some(course_id), window, now)?;
+        if let Some(session) = action.session() {
+            snapshot.monitoring =
+                repo::monitoring::get(conn, clinic_id, session.0)?.map(|m| m.record);
+        }
+        Ok(Asking {
+            row,
+            before,
+            zone,
+            protocol,
+            course,
+            snapshot,
+        })
+    }
+
+    /// The course's protocol revision.
+    pub fn protocol(&self) -> &chairside_engine::Protocol {
+        &self.course.protocol
+    }
+
+    /// The engine's answer to `action` by `role` at `now`, refusal or not;
+    /// nothing is written.
+    pub fn answer(
+        &self,
+        action: &Action,
+        role: Role,
+        now: DateTime<Utc>,
+    ) -> Result<Result<Decision, EngineError>, ApiError> {
+        self.snapshot.decide(role, now, |at| {
+            Ok(chairside_engine::course::decide(&self.course, action, at))
+        })
+    }
+}
+
 /// Decides `action` on a course as `caller` at `now` and persists the
 /// decision. `check` sees the course and its sessions as they stand first
 /// (an `If-Match` check).
@@ -106,30 +179,15 @@ pub fn act(
     now: DateTime<Utc>,
     check: impl FnOnce(Tz, &m::Course, &[m::Session], &(i64, i32)) -> Result<(), ApiError>,
 ) -> Result<Acted, ApiError> {
-    let row = repo::courses::get(conn, clinic_id, course_id)?;
-    let version = repo::protocols::get_version(conn, clinic_id, row.protocol_version_id)?;
-    let before = repo::sessions::for_course(conn, clinic_id, course_id)?;
-    let patient = repo::patients::get(conn, clinic_id, row.patient_id)?;
-    let clinic = repo::clinics::get(conn, clinic_id)?;
-    let zone = clinic.time_zone;
-    let protocol = (version.protocol_id, version.revision);
-    check(zone, &row, &before, &protocol)?;
-    let course = repo::courses::engine_course(conn, &row, version.definition.clone(), &before)?;
-    let window = action.may_plan().then(|| {
-        let today = now.with_timezone(&zone).date_naive();
-        let session_day = action
-            .session()
-            .and_then(|id| before.iter().find(|s| s.id == id.0))
-            .map(|s| s.starts_at.with_timezone(&zone).date_naive());
-        Window::planning(today, session_day)
-    });
-    let mut snapshot = Snapshot::load(conn, clinic_id, &patient, Some(course_id), window)?;
-    if let Some(session) = action.session() {
-        snapshot.monitoring = repo::monitoring::get(conn, clinic_id, session.0)?.map(|m| m.record);
-    }
-    let decision = snapshot.decide(caller.role, now, |at| {
-        chairside_engine::course::decide(&course, action, at)
-    })?;
+    let asking = Asking::load(conn, clinic_id, course_id, action, now, check)?;
+    let decision = asking.answer(action, caller.role, now)??;
+    let Asking {
+        row,
+        before,
+        zone,
+        protocol,
+        ..
+    } = asking;
     let applied = repo::courses::apply(conn, &row, &before, &decision, caller.actor())?;
     record(
         conn,

@@ -82,7 +82,7 @@ fn plan(
             from: request.earliest,
             days,
         };
-        let snapshot = Snapshot::load(conn, clinic_id, &patient, None, Some(window))?;
+        let snapshot = Snapshot::load(conn, clinic_id, &patient, None, Some(window), now)?;
         let decision = snapshot.decide(caller.role, now, |at| {
             book_course(
                 &CourseRequest {

@@ -114,13 +114,7 @@ fn describe_session_event(
     let session = written.session(reference).ok_or_else(|| {
         ApiError::Internal(format!("event {} names an unknown session", event.name()))
     })?;
-    let mut view = serde_json::to_value(views::session(written.zone, session)).expect("serialises");
-    // A session's reason is a clinician's free text ("not dosed: blood
-    // pressure 158/96"): health information, kept in the audit trail and
-    // readable through the API, never sent to integrations.
-    if let Some(fields) = view.as_object_mut() {
-        fields.remove("reason");
-    }
+    let view = crate::service::session_payload(written.zone, session);
     let was = previous(written, session.id);
     let (payload, before, after) = match event {
         CourseEvent::SessionRescheduled(_, from) => {

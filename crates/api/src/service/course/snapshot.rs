@@ -52,7 +52,7 @@ pub struct Snapshot {
 
 impl Snapshot {
     /// Loads the situation of `patient`'s course `course` (`None`: a course
-    /// not yet booked). Without a window nothing is placed, so no occupancy
+    /// not yet booked) at `now` (sessions running over hold their chairs). Without a window nothing is placed, so no occupancy
     /// is read.
     pub fn load(
         conn: &mut DbConnection,
@@ -60,6 +60,7 @@ impl Snapshot {
         patient: &m::Patient,
         course: Option<i64>,
         window: Option<Window>,
+        now: DateTime<Utc>,
     ) -> Result<Snapshot, ApiError> {
         let (calendar_rows, elsewhere) = match window {
             Some(window) => {
@@ -92,7 +93,7 @@ impl Snapshot {
             .collect();
         Ok(Snapshot {
             calendar: calendar_rows.calendar(),
-            occupancy: calendar_rows.occupancy_without(course),
+            occupancy: calendar_rows.occupancy_without(course, now),
             clinic: calendar_rows.clinic,
             patient: engine_patient(patient),
             elsewhere,
