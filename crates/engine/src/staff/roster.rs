@@ -24,10 +24,13 @@ pub struct StaffId(pub i64);
 named_enum! {
     /// What a dated exception does to a staff member's week.
     pub enum ShiftExceptionKind as "shift exception kind" {
-        /// Not on the floor (leave, sickness, a day at another site).
+        /// Not on the floor (leave, sickness).
         Leave => "leave",
         /// On the floor outside the weekly shifts.
         ExtraShift => "extra_shift",
+        /// Working at another of the practice's sites: off this floor, as
+        /// leave is, but said for what it is.
+        OtherSite => "other_site",
     }
 }
 
@@ -156,7 +159,9 @@ impl StaffMember {
                 continue;
             };
             match exception.kind {
-                ShiftExceptionKind::Leave => duty.off.push(interval),
+                ShiftExceptionKind::Leave | ShiftExceptionKind::OtherSite => {
+                    duty.off.push(interval)
+                }
                 ShiftExceptionKind::ExtraShift => duty.on.push(interval),
             }
         }

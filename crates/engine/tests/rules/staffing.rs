@@ -165,6 +165,20 @@ fn staff_coverage_a_prescribers_day_off_moves_a_session() {
 }
 
 #[test]
+fn staff_coverage_a_day_at_another_site_is_a_day_off_this_floor() {
+    let d = date(2026, 3, 2);
+    let protocol = presets::esketamine_nasal();
+    let mut prescriber = all_day(2, &[Prescriber]);
+    prescriber.exceptions.push(ShiftException {
+        kind: ShiftExceptionKind::OtherSite,
+        span: ClosureSpan::Days { first: d, last: d },
+    });
+    let calendar = staffed_clinic(1, vec![all_day(1, &[Nurse]), prescriber]);
+    let plan = plan_in_empty_clinic(&calendar, &protocol, d).unwrap();
+    assert_eq!(plan.sessions[0].local_date, d + Duration::days(1));
+}
+
+#[test]
 fn staff_coverage_part_day_leave_moves_the_time_not_the_day() {
     // The prescriber is away 09:00-13:00. Dosing runs 10 to 25 minutes in:
     // a session must start by 08:35 (08:30 on the grid, 90 minutes from

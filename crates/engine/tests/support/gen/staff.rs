@@ -137,7 +137,7 @@ fn exception(day: &impl Fn(i64) -> NaiveDate, raw: RawException) -> ShiftExcepti
             },
         },
         1 => ShiftException {
-            kind: ShiftExceptionKind::Leave,
+            kind: ShiftExceptionKind::OtherSite,
             span: range(),
         },
         _ => ShiftException {

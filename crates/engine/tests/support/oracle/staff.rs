@@ -105,13 +105,13 @@ impl<'a> Floor<'a> {
             .members
             .iter()
             .map(|m| {
-                let of = |kind| {
-                    let chosen = m.exceptions.iter().filter(move |e| e.kind == kind);
+                let of = |kinds: &'static [ShiftExceptionKind]| {
+                    let chosen = m.exceptions.iter().filter(move |e| kinds.contains(&e.kind));
                     chosen.map(|e| span(e.span)).collect()
                 };
                 (
-                    of(ShiftExceptionKind::ExtraShift),
-                    of(ShiftExceptionKind::Leave),
+                    of(&[ShiftExceptionKind::ExtraShift]),
+                    of(&[ShiftExceptionKind::Leave, ShiftExceptionKind::OtherSite]),
                 )
             })
             .collect();
