@@ -102,3 +102,23 @@ fn reminder_windows_beyond_any_clock_are_refused(app: &App) {
     still_up(app);
 }
 on_every_backend!(reminder_windows_beyond_any_clock_are_refused);
+
+fn a_clinic_closing_at_midnight_is_taken_and_read_back(app: &App) {
+    let hours = json!({"mon": [{"opens": "16:00", "closes": "24:00"}]});
+    let clinic = app
+        .post(
+            &app.admin,
+            "/v1/clinics",
+            &json!({"name": "Evening clinic", "time_zone": "America/New_York", "hours": hours}),
+        )
+        .expect(201);
+    assert_eq!(clinic["hours"]["mon"][0]["closes"], "24:00", "{clinic}");
+    let bad = json!({"mon": [{"opens": "24:00", "closes": "24:00"}]});
+    let refused = app.post(
+        &app.admin,
+        "/v1/clinics",
+        &json!({"name": "Never open", "time_zone": "America/New_York", "hours": bad}),
+    );
+    assert!(matches!(refused.status, 400 | 422), "{:?}", refused.json());
+}
+on_every_backend!(a_clinic_closing_at_midnight_is_taken_and_read_back);

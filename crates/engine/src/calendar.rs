@@ -3,13 +3,15 @@
 
 use std::collections::HashSet;
 
-use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Timelike, Weekday};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Timelike, Utc, Weekday};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use crate::error::EngineError;
+use crate::local_time::{boundary_instant, start_of_local_day};
 use crate::names::named_enum;
 use crate::staff::Staffing;
+use crate::wall_clock::END_OF_DAY;
 
 /// A chair's identity, as the store knows it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -64,10 +66,27 @@ pub struct OpeningRange {
     #[serde(with = "crate::wall_clock::time")]
     #[cfg_attr(feature = "openapi", schema(value_type = String, example = "08:00", pattern = "^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"))]
     pub opens: NaiveTime,
-    /// When the last chair interval must have ended (`HH:MM`).
-    #[serde(with = "crate::wall_clock::time")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "18:00", pattern = "^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"))]
+    /// When the last chair interval must have ended (`HH:MM`; `24:00` for
+    /// midnight at the end of the day).
+    #[serde(with = "crate::wall_clock::closing_time")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "18:00", pattern = "^(([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?|24:00(:00)?)$"))]
     pub closes: NaiveTime,
+}
+
+impl OpeningRange {
+    /// When the range opens on `date`, as an instant in `zone`.
+    pub fn opens_at(&self, zone: Tz, date: NaiveDate) -> DateTime<Utc> {
+        boundary_instant(zone, date.and_time(self.opens))
+    }
+
+    /// When the range closes on `date`, as an instant in `zone`: `24:00`
+    /// is the next day's midnight.
+    pub fn closes_at(&self, zone: Tz, date: NaiveDate) -> DateTime<Utc> {
+        match date.succ_opt() {
+            Some(next) if self.closes == END_OF_DAY => start_of_local_day(zone, next),
+            _ => boundary_instant(zone, date.and_time(self.closes)),
+        }
+    }
 }
 
 /// Weekly opening hours: zero or more ranges per weekday (a day with none is closed).
@@ -283,7 +302,7 @@ pub(crate) fn check_hours(hours: &WeeklyHours) -> Result<(), EngineError> {
                     format!("opens at {} but closes at {}", r.opens, r.closes),
                 ));
             }
-            if r.opens.nanosecond() != 0 || r.closes.nanosecond() != 0 {
+            if r.opens.nanosecond() != 0 || (r.closes.nanosecond() != 0 && r.closes != END_OF_DAY) {
                 return Err(EngineError::invalid(
                     format!("hours.{name}[{i}]"),
                     "opening hours are whole seconds",

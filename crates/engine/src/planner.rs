@@ -108,12 +108,7 @@ impl<'a> Planner<'a> {
             .hours
             .on(date.weekday())
             .iter()
-            .filter_map(|r| {
-                Interval::non_empty(
-                    boundary_instant(zone, date.and_time(r.opens)),
-                    boundary_instant(zone, date.and_time(r.closes)),
-                )
-            })
+            .filter_map(|r| Interval::non_empty(r.opens_at(zone, date), r.closes_at(zone, date)))
             .collect()
     }
 
@@ -137,8 +132,8 @@ impl<'a> Planner<'a> {
         let offset = Duration::seconds(i64::from(offset_at(day_start).local_minus_utc()));
         let mut starts = Vec::new();
         for range in self.calendar.hours.on(date.weekday()) {
-            let open = boundary_instant(zone, date.and_time(range.opens));
-            let close = boundary_instant(zone, date.and_time(range.closes));
+            let open = range.opens_at(zone, date);
+            let close = range.closes_at(zone, date);
             let opens_min = range.opens.num_seconds_from_midnight().div_ceil(60);
             let mut minute = opens_min.div_ceil(grid) * grid;
             while minute < 24 * 60 {

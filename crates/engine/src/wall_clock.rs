@@ -19,8 +19,19 @@ fn parse_time(text: &str) -> Option<NaiveTime> {
         .filter(|t| t.nanosecond() == 0)
 }
 
+/// The end of a day written `24:00`: a clinic (or a shift) that closes at
+/// midnight. Kept as the last instant of the day so it sorts after every
+/// other time; it becomes an instant only through
+/// [`crate::OpeningRange::closes_at`], which makes it the next midnight.
+pub const END_OF_DAY: NaiveTime = match NaiveTime::from_hms_nano_opt(23, 59, 59, 999_999_999) {
+    Some(t) => t,
+    None => panic!("a valid time"),
+};
+
 fn show_time(t: &NaiveTime) -> String {
-    if t.second() == 0 {
+    if *t == END_OF_DAY {
+        "24:00".to_string()
+    } else if t.second() == 0 {
         t.format("%H:%M").to_string()
     } else {
         t.format("%H:%M:%S").to_string()
@@ -41,6 +52,28 @@ pub mod time {
         let text = String::deserialize(d)?;
         parse_time(&text)
             .ok_or_else(|| D::Error::custom(format!("{text:?} is not a time of day HH:MM")))
+    }
+}
+
+/// A closing time of day: `HH:MM`, `HH:MM:SS`, or `24:00` for midnight at
+/// the end of the day ([`END_OF_DAY`]).
+pub mod closing_time {
+    use super::*;
+
+    /// Writes `HH:MM`, `HH:MM:SS` or `24:00`.
+    pub fn serialize<S: Serializer>(t: &NaiveTime, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&show_time(t))
+    }
+
+    /// Reads `HH:MM`, `HH:MM:SS`, or `24:00` (`24:00:00`).
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveTime, D::Error> {
+        let text = String::deserialize(d)?;
+        if text == "24:00" || text == "24:00:00" {
+            return Ok(END_OF_DAY);
+        }
+        parse_time(&text).ok_or_else(|| {
+            D::Error::custom(format!("{text:?} is not a closing time HH:MM (or 24:00)"))
+        })
     }
 }
 

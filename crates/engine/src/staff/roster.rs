@@ -149,8 +149,8 @@ impl StaffMember {
         for date in first.iter_days().take_while(|d| *d <= last) {
             for range in self.shifts.on(date.weekday()) {
                 duty.on.extend(Interval::non_empty(
-                    boundary_instant(zone, date.and_time(range.opens)),
-                    boundary_instant(zone, date.and_time(range.closes)),
+                    range.opens_at(zone, date),
+                    range.closes_at(zone, date),
                 ));
             }
         }

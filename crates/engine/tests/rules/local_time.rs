@@ -142,3 +142,54 @@ fn a_zone_with_a_quarter_hour_offset_plans_on_its_local_grid() {
         Duration::minutes(90)
     );
 }
+
+/// A clinic open 16:00 to midnight, written `24:00`.
+fn open_until_midnight() -> WeeklyHours {
+    serde_json::from_value(serde_json::json!({
+        "mon": [{"opens": "16:00", "closes": "24:00"}],
+        "tue": [{"opens": "16:00", "closes": "24:00"}],
+        "wed": [{"opens": "16:00", "closes": "24:00"}],
+        "thu": [{"opens": "16:00", "closes": "24:00"}],
+        "fri": [{"opens": "16:00", "closes": "24:00"}],
+    }))
+    .expect("24:00 is a closing time")
+}
+
+#[test]
+fn a_clinic_may_close_at_midnight_and_a_session_may_end_there() {
+    let hours = open_until_midnight();
+    let written = serde_json::to_value(&hours).unwrap();
+    assert_eq!(
+        written["mon"][0]["closes"], "24:00",
+        "written as it was read"
+    );
+    let calendar = crate::support::clinics::one_chair(NEW_YORK, hours);
+    calendar.validate().expect("valid hours");
+    let occupancy = Occupancy::new();
+    let planner = Planner::new(&calendar, &occupancy).unwrap();
+    let monday = date(2026, 3, 2);
+    let protocol = presets::iv_ketamine_standard();
+    let open = planner
+        .availability(&AvailabilityRequest {
+            modality: protocol.modality,
+            chair_time: protocol.chair_time,
+            from: monday,
+            to: monday,
+            staffing: None,
+        })
+        .unwrap();
+    // 90 minutes of chair time: the last start is 22:30, ending at midnight.
+    let last = open.last().expect("open starts");
+    assert_eq!(last.local_time, time(22, 30));
+    assert_eq!(last.end, Utc.with_ymd_and_hms(2026, 3, 3, 5, 0, 0).unwrap());
+}
+
+#[test]
+fn midnight_is_a_closing_time_only() {
+    let opens_at_24: Result<OpeningRange, _> =
+        serde_json::from_str(r#"{"opens": "24:00", "closes": "24:00"}"#);
+    assert!(opens_at_24.is_err(), "a day cannot open at its end");
+    let late: Result<OpeningRange, _> =
+        serde_json::from_str(r#"{"opens": "16:00", "closes": "24:30"}"#);
+    assert!(late.is_err(), "nothing after 24:00");
+}
