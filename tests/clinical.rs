@@ -35,7 +35,7 @@ fn clinician(app: &App, clinic: &Clinic) -> String {
 /// The id of the key a token belongs to (what histories and audit rows name).
 fn key_id(app: &App, token: &str) -> i64 {
     app.store()
-        .read(|conn| api_keys::verify(conn, token))
+        .read(|conn| api_keys::verify(conn, token, chrono::Utc::now()))
         .expect("read the API keys")
         .expect("a live key")
         .id

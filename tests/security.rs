@@ -5,6 +5,7 @@
 //! patient names reach the log.
 
 mod keys;
+mod managed_keys;
 mod policy;
 mod secrets;
 

@@ -139,10 +139,13 @@ async fn check_credential(req: &HttpRequest) -> Credential {
     let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
         return Credential(Err(ApiError::Internal("no app state".into()).into()));
     };
+    // The clinic's clock, so that a rotated key's grace ends when the
+    // clinic's day says it does.
+    let now = state.clock.now();
     let verified = web::block(move || {
         state
             .store
-            .read(|conn| repo::api_keys::verify(conn, &token))
+            .read(|conn| repo::api_keys::verify(conn, &token, now))
     })
     .await;
     Credential(match verified {

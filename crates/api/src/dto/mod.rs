@@ -7,6 +7,7 @@
 //! around them: views with ids and clinic-local times, and request bodies,
 //! which refuse unknown fields.
 
+pub mod api_key;
 pub mod clinic;
 pub mod clinical;
 pub mod common;

@@ -31,6 +31,7 @@ mod answers;
         (name = "feeds", description = "Calendar feeds (iCalendar): a patient's secret feed URL and the clinic's chair board"),
         (name = "webhooks", description = "Signed event deliveries (Standard Webhooks)"),
         (name = "reminders", description = "Reminders for integrations that poll"),
+        (name = "keys", description = "API keys of a clinic: made, listed, rotated with a grace period, revoked"),
         (name = "operations", description = "Health, metrics, documentation"),
     )
 )]

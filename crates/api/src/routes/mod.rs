@@ -1,6 +1,7 @@
 //! HTTP routes: parse, authenticate, call a use case on a blocking thread,
 //! map the result. No business rule lives here.
 
+pub mod api_keys;
 pub mod clinical;
 pub mod clinics;
 pub mod course_decisions;
@@ -123,6 +124,7 @@ pub fn register(cfg: &mut ServiceConfig) {
                 .configure(monitoring::configure)
                 .configure(rems_forms::configure)
                 .configure(reminders::configure)
-                .configure(webhooks::configure),
+                .configure(webhooks::configure)
+                .configure(api_keys::configure),
         );
 }

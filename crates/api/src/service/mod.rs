@@ -2,6 +2,7 @@
 //! ask the engine, write the change with its audit row and outbox event.
 //! They are blocking functions; routes call them through `web::block`.
 
+pub mod api_keys;
 pub mod clinical;
 pub mod clinics;
 pub mod course;

@@ -27,6 +27,17 @@ pub struct ApiKey {
     /// When revoked, if revoked.
     #[diesel(deserialize_as = DbOptInstant)]
     pub revoked_at: Option<DateTime<Utc>>,
+    /// When a rotated key stops working (the end of its grace period).
+    #[diesel(deserialize_as = DbOptInstant)]
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+impl ApiKey {
+    /// Whether the key is accepted at `now`: not revoked, not past its
+    /// grace period.
+    pub fn is_live(&self, now: DateTime<Utc>) -> bool {
+        self.revoked_at.is_none() && self.expires_at.is_none_or(|end| now < end)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -4,10 +4,11 @@
 //! the row, the SHA-256 of the whole token is compared in constant time.
 //! The secret carries 256 random bits, so a fast hash is enough.
 
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use crate::backend::DbConnection;
-use crate::columns::now;
+use crate::columns::{instant, now};
 use crate::error::StoreError;
 use crate::models::{columns, ApiKey, NewApiKey, Role};
 use crate::schema::api_keys::dsl as k;
@@ -35,8 +36,13 @@ pub fn create(conn: &mut DbConnection, new: &NewApiKey) -> Result<(ApiKey, Strin
     Ok((key, token))
 }
 
-/// The live (unrevoked) key this token belongs to, if any.
-pub fn verify(conn: &mut DbConnection, token: &str) -> Result<Option<ApiKey>, StoreError> {
+/// The key this token belongs to if it is live at `now` (not revoked, not
+/// past a rotation's grace period).
+pub fn verify(
+    conn: &mut DbConnection,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<ApiKey>, StoreError> {
     let Some(prefix) = token
         .strip_prefix("chs_")
         .and_then(|rest| rest.split_once('_'))
@@ -50,7 +56,9 @@ pub fn verify(conn: &mut DbConnection, token: &str) -> Result<Option<ApiKey>, St
         .first::<ApiKey>(conn)
         .optional()?;
     let presented = sha256_hex(token);
-    Ok(key.filter(|key| constant_time_eq(key.secret_hash.as_bytes(), presented.as_bytes())))
+    Ok(key.filter(|key| {
+        constant_time_eq(key.secret_hash.as_bytes(), presented.as_bytes()) && key.is_live(now)
+    }))
 }
 
 /// One key.
@@ -74,6 +82,22 @@ pub fn list(conn: &mut DbConnection, clinic_id: Option<i64>) -> Result<Vec<ApiKe
         .order(k::id)
         .select(columns::<ApiKey>())
         .load::<ApiKey>(conn)?)
+}
+
+/// Ends a key at `at` (a rotation's grace): never later than an end it
+/// already has.
+pub fn expire(conn: &mut DbConnection, id: i64, at: DateTime<Utc>) -> Result<ApiKey, StoreError> {
+    let stored = instant(at);
+    diesel::update(
+        k::api_keys.filter(
+            k::id
+                .eq(id)
+                .and(k::expires_at.is_null().or(k::expires_at.gt(stored))),
+        ),
+    )
+    .set(k::expires_at.eq(Some(stored)))
+    .execute(conn)?;
+    get(conn, id)
 }
 
 /// Revokes a key (idempotent: revoking twice keeps the first time).

@@ -224,13 +224,13 @@ backend_test! {
         let (admin, admin_token) = s.write(|c| api_keys::create(c, &NewApiKey { clinic_id: None, role: Role::Admin, label: "ops".into() })).unwrap();
         let (desk, desk_token) = s.write(|c| api_keys::create(c, &NewApiKey { clinic_id: Some(fx.clinic_id), role: Role::FrontDesk, label: "desk".into() })).unwrap();
         assert!(!desk.secret_hash.contains(&desk_token) && desk_token.starts_with(&format!("chs_{}_", desk.prefix)));
-        assert_eq!(s.read(|c| api_keys::verify(c, &admin_token)).unwrap().map(|k| k.id), Some(admin.id));
-        assert_eq!(s.read(|c| api_keys::verify(c, &desk_token)).unwrap().map(|k| (k.id, k.role)), Some((desk.id, Role::FrontDesk)));
+        assert_eq!(s.read(|c| api_keys::verify(c, &admin_token, chrono::Utc::now())).unwrap().map(|k| k.id), Some(admin.id));
+        assert_eq!(s.read(|c| api_keys::verify(c, &desk_token, chrono::Utc::now())).unwrap().map(|k| (k.id, k.role)), Some((desk.id, Role::FrontDesk)));
         // The last character changed (to '0', or to '1' if it was '0').
         let last = if desk_token.ends_with('0') { '1' } else { '0' };
         let forged = format!("{}{last}", &desk_token[..desk_token.len() - 1]);
-        assert!(s.read(|c| api_keys::verify(c, &forged)).unwrap().is_none());
-        assert!(s.read(|c| api_keys::verify(c, "garbage")).unwrap().is_none());
+        assert!(s.read(|c| api_keys::verify(c, &forged, chrono::Utc::now())).unwrap().is_none());
+        assert!(s.read(|c| api_keys::verify(c, "garbage", chrono::Utc::now())).unwrap().is_none());
         // Only admin keys may be global; no key for the system role.
         let err = s.write(|c| api_keys::create(c, &NewApiKey { clinic_id: None, role: Role::Clinician, label: "x".into() })).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Invalid);
@@ -239,7 +239,7 @@ backend_test! {
         assert_eq!(s.read(|c| api_keys::list(c, None)).unwrap(), vec![admin]);
         let revoked = s.write(|c| api_keys::revoke(c, desk.id)).unwrap();
         assert!(revoked.revoked_at.is_some());
-        assert!(s.read(|c| api_keys::verify(c, &desk_token)).unwrap().is_none());
+        assert!(s.read(|c| api_keys::verify(c, &desk_token, chrono::Utc::now())).unwrap().is_none());
         assert_eq!(s.read(|c| api_keys::list(c, Some(fx.clinic_id))).unwrap(), vec![revoked]);
     }
 }
