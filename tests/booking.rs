@@ -2,6 +2,7 @@
 //! last infusion, over HTTP, as its software would.
 
 mod changes;
+mod closures;
 mod induction;
 
 use serde_json::Value;

@@ -3,10 +3,11 @@
 
 use std::collections::HashSet;
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Timelike, Utc, Weekday};
+use chrono::{DateTime, NaiveDate, NaiveTime, Timelike, Utc, Weekday};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
+pub use crate::closure::{Closure, ClosureScope, ClosureSpan};
 use crate::error::EngineError;
 use crate::local_time::{boundary_instant, start_of_local_day};
 use crate::names::named_enum;
@@ -149,50 +150,6 @@ impl WeeklyHours {
     }
 }
 
-/// What a closure shuts: the whole clinic or one chair (out of service).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", content = "chair_id", rename_all = "snake_case")]
-pub enum ClosureScope {
-    /// Every chair.
-    Clinic,
-    /// One chair only.
-    Chair(ChairId),
-}
-
-/// When a closure applies, in clinic-local wall-clock terms.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub enum ClosureSpan {
-    /// Whole local days, `first` to `last` inclusive.
-    Days {
-        /// First closed date.
-        first: NaiveDate,
-        /// Last closed date.
-        last: NaiveDate,
-    },
-    /// A local range `[start, end)`.
-    Range {
-        /// Local start, `YYYY-MM-DDTHH:MM`.
-        #[serde(with = "crate::wall_clock::local")]
-        #[cfg_attr(feature = "openapi", schema(value_type = String, example = "2026-03-04T12:00"))]
-        start: NaiveDateTime,
-        /// Local end, `YYYY-MM-DDTHH:MM`.
-        #[serde(with = "crate::wall_clock::local")]
-        #[cfg_attr(feature = "openapi", schema(value_type = String, example = "2026-03-04T17:00"))]
-        end: NaiveDateTime,
-    },
-}
-
-/// A closure: a holiday, a staff training afternoon, a chair being repaired.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Closure {
-    /// Clinic-wide or one chair.
-    pub scope: ClosureScope,
-    /// When.
-    pub span: ClosureSpan,
-}
-
 /// Everything about a clinic that decides where a session may go.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClinicCalendar {
@@ -323,25 +280,10 @@ pub(crate) fn check_hours(hours: &WeeklyHours) -> Result<(), EngineError> {
 /// names one of the clinic's chairs.
 fn check_closures(closures: &[Closure], chairs: &HashSet<ChairId>) -> Result<(), EngineError> {
     for (i, closure) in closures.iter().enumerate() {
-        match closure.span {
-            ClosureSpan::Days { first, last } if first > last => {
-                return Err(EngineError::invalid(
-                    format!("closures[{i}]"),
-                    format!("first day {first} is after last day {last}"),
-                ))
-            }
-            ClosureSpan::Range { start, end } if start >= end => {
-                return Err(EngineError::invalid(
-                    format!("closures[{i}]"),
-                    format!("starts at {start} but ends at {end}"),
-                ))
-            }
-            _ => {}
+        if let Some(why) = closure.span.backwards() {
+            return Err(EngineError::invalid(format!("closures[{i}]"), why));
         }
-        let (first, last) = match closure.span {
-            ClosureSpan::Days { first, last } => (first, last),
-            ClosureSpan::Range { start, end } => (start.date(), end.date()),
-        };
+        let (first, last) = closure.span.dates();
         crate::dates::check(&format!("closures[{i}]"), first)?;
         crate::dates::check(&format!("closures[{i}]"), last)?;
         if let ClosureScope::Chair(id) = closure.scope {

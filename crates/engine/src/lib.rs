@@ -65,6 +65,7 @@
 pub mod availability;
 pub mod booster;
 pub mod calendar;
+pub mod closure;
 pub mod course;
 pub mod dates;
 mod days;

@@ -7,9 +7,9 @@ use std::collections::HashMap;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Offset, TimeZone, Timelike, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::calendar::{ChairId, ClinicCalendar, ClosureScope, ClosureSpan, Modality};
+use crate::calendar::{ChairId, ClinicCalendar, ClosureScope, Modality};
 use crate::error::EngineError;
-use crate::local_time::{boundary_instant, resolve_local, start_of_local_day, Disambiguation};
+use crate::local_time::{resolve_local, start_of_local_day, Disambiguation};
 use crate::occupancy::{Interval, IntervalSet, Occupancy};
 use crate::preferences::PatientPreferences;
 use crate::protocol::ChairTime;
@@ -70,15 +70,7 @@ impl<'a> Planner<'a> {
         let mut clinic_closed = IntervalSet::default();
         let mut chair_closed: HashMap<ChairId, IntervalSet> = HashMap::new();
         for closure in &calendar.closures {
-            let interval = match closure.span {
-                ClosureSpan::Days { first, last } => Interval::non_empty(
-                    start_of_local_day(zone, first),
-                    start_of_local_day(zone, last.succ_opt().expect("validated: in the calendar")),
-                ),
-                ClosureSpan::Range { start, end } => {
-                    Interval::non_empty(boundary_instant(zone, start), boundary_instant(zone, end))
-                }
-            };
+            let interval = closure.span.instants(zone);
             // A closure wholly inside a skipped hour closes nothing.
             let Some(interval) = interval else { continue };
             match closure.scope {

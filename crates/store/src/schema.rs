@@ -58,6 +58,8 @@ diesel::table! {
         local_end -> Nullable<Timestamp>,
         reason -> Text,
         created_at -> Timestamp,
+        starts_at -> Nullable<Timestamp>,
+        ends_at -> Nullable<Timestamp>,
     }
 }
 

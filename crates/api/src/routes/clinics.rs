@@ -1,6 +1,6 @@
 //! Clinics, chairs, closures.
 
-use actix_web::{delete, get, patch, post};
+use actix_web::{get, patch, post};
 use actix_web::{web, HttpResponse};
 use chairside_store::repo;
 use serde::Deserialize;
@@ -8,9 +8,7 @@ use utoipa::IntoParams;
 
 use crate::auth::Caller;
 use crate::body::Body;
-use crate::dto::clinic::{
-    ChairView, ClinicView, ClosureView, CreateChair, CreateClinic, CreateClosure, UpdateClinic,
-};
+use crate::dto::clinic::{ChairView, ClinicView, CreateChair, CreateClinic, UpdateClinic};
 use crate::dto::common::Page;
 use crate::error::ApiError;
 use crate::etag::{ok_with_etag, IfMatch};
@@ -33,14 +31,6 @@ pub struct ChairPath {
     pub chair_id: i64,
 }
 
-/// The ids that name a closure in a path, within its clinic.
-#[derive(Clone, Copy, Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Path)]
-pub struct ClosurePath {
-    pub clinic_id: i64,
-    pub closure_id: i64,
-}
-
 pub(crate) fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_clinics)
         .service(create_clinic)
@@ -49,10 +39,7 @@ pub(crate) fn configure(cfg: &mut ServiceConfig) {
         .service(list_chairs)
         .service(add_chair)
         .service(deactivate_chair)
-        .service(activate_chair)
-        .service(list_closures)
-        .service(add_closure)
-        .service(remove_closure);
+        .service(activate_chair);
 }
 
 /// Lists the clinics the key may see.
@@ -222,61 +209,4 @@ pub async fn activate_chair(
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     set_chair_active(caller, state, *path, if_match, true).await
-}
-
-/// Lists closures and chair blocks.
-#[utoipa::path(tag = "clinics", params(ClinicPath),
-    responses((status = 200, body = Vec<ClosureView>)),
-    security(("api_key" = ["admin", "clinician", "front_desk", "integration"])))]
-#[get("/clinics/{clinic_id}/closures")]
-pub async fn list_closures(
-    _caller: Caller,
-    state: web::Data<AppState>,
-    path: web::Path<ClinicPath>,
-) -> Result<HttpResponse, ApiError> {
-    let id = path.clinic_id;
-    let closures = read(&state, move |conn| {
-        repo::clinics::get(conn, id)?;
-        Ok(repo::closures::list(conn, id)?
-            .iter()
-            .map(views::closure)
-            .collect::<Vec<_>>())
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(closures))
-}
-
-/// Closes the clinic, or blocks one chair, for whole days or a local range.
-#[utoipa::path(tag = "clinics", params(ClinicPath, ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
-    request_body = CreateClosure,
-    responses((status = 201, body = ClosureView)),
-    security(("api_key" = ["admin", "clinician", "front_desk"])))]
-#[post("/clinics/{clinic_id}/closures")]
-pub async fn add_closure(
-    create: Creation<ClinicPath, CreateClosure>,
-) -> Result<HttpResponse, ApiError> {
-    let clinic = create.path.clinic_id;
-    create
-        .run(Some(clinic), move |conn, caller, _, body| {
-            service::add_closure(conn, caller, clinic, body)
-        })
-        .await
-}
-
-/// Removes a closure.
-#[utoipa::path(tag = "clinics", params(ClosurePath),
-    responses((status = 204)),
-    security(("api_key" = ["admin", "clinician", "front_desk"])))]
-#[delete("/clinics/{clinic_id}/closures/{closure_id}")]
-pub async fn remove_closure(
-    caller: Caller,
-    state: web::Data<AppState>,
-    path: web::Path<ClosurePath>,
-) -> Result<HttpResponse, ApiError> {
-    let path = *path;
-    write(&state, move |conn| {
-        service::remove_closure(conn, &caller, path.clinic_id, path.closure_id)
-    })
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
 }

@@ -4,6 +4,7 @@
 pub mod api_keys;
 pub mod clinical;
 pub mod clinics;
+pub mod closures;
 pub mod course_decisions;
 pub mod courses;
 pub mod creation;
@@ -112,6 +113,7 @@ pub fn register(cfg: &mut ServiceConfig) {
         .service(
             scope::scope("/v1")
                 .configure(clinics::configure)
+                .configure(closures::configure)
                 .configure(protocols::configure)
                 .configure(patients::configure)
                 .configure(feeds::configure)

@@ -1,7 +1,7 @@
 //! Clinics, their chairs and closures.
 
-use chairside_engine::{self as engine, ClinicSettings, ClosureSpan, WeeklyHours};
-use chairside_store::models::{ClinicUpdate, NewChair, NewClinic, NewClosure, SessionStatus};
+use chairside_engine::{self as engine, ClinicSettings, WeeklyHours};
+use chairside_store::models::{ClinicUpdate, NewChair, NewClinic, SessionStatus};
 use chairside_store::repo::sessions::SessionFilter;
 use chairside_store::{repo, DbConnection};
 use chrono::{DateTime, Utc};
@@ -9,10 +9,8 @@ use chrono_tz::Tz;
 use serde_json::{json, Value};
 
 use crate::auth::Caller;
-use crate::dto::clinic::{
-    ChairView, ClinicView, ClosureView, CreateChair, CreateClinic, CreateClosure,
-};
-use crate::error::{local_time_error, ApiError};
+use crate::dto::clinic::{ChairView, ClinicView, CreateChair, CreateClinic};
+use crate::error::ApiError;
 use crate::etag::IfMatch;
 use crate::problem_kind::ProblemKind;
 use crate::service::merge_patch::patched;
@@ -54,7 +52,7 @@ fn check_calendar(
     settings.validate().map_err(in_settings)
 }
 
-fn non_blank(field: &str, value: &str, max: usize) -> Result<(), ApiError> {
+pub(crate) fn non_blank(field: &str, value: &str, max: usize) -> Result<(), ApiError> {
     if value.trim().is_empty() || value.chars().count() > max {
         return Err(ApiError::invalid_field(
             field,
@@ -274,115 +272,4 @@ pub fn set_chair_active(
         Some(json!(after)),
     )?;
     Ok(after)
-}
-
-/// Adds a closure of the clinic or of one chair.
-pub fn add_closure(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    clinic_id: i64,
-    new: &CreateClosure,
-) -> Result<ClosureView, ApiError> {
-    non_blank("reason", &new.reason, 500)?;
-    let clinic = repo::clinics::get(conn, clinic_id)?;
-    check_span(clinic.time_zone, &new.span)?;
-    if let Some(chair_id) = new.chair_id {
-        repo::chairs::get(conn, clinic_id, chair_id).map_err(|e| {
-            ApiError::unknown_reference(
-                e,
-                "chair_id",
-                format!("chair {chair_id} is not one of this clinic's"),
-            )
-        })?;
-    }
-    let closure = repo::closures::add(
-        conn,
-        clinic_id,
-        &NewClosure {
-            chair_id: new.chair_id,
-            span: new.span,
-            reason: new.reason.clone(),
-        },
-    )?;
-    let view = views::closure(&closure);
-    audit(
-        conn,
-        caller,
-        Some(clinic_id),
-        "closure.added",
-        "closure",
-        Some(closure.id),
-        None,
-        Some(json!(view)),
-    )?;
-    Ok(view)
-}
-
-/// A closure's span keeps Chairside's dates, runs forward, and names only
-/// wall-clock times that exist in the clinic's zone: a local time the clocks
-/// skip is refused, never guessed (domain rule 8).
-fn check_span(zone: Tz, span: &ClosureSpan) -> Result<(), ApiError> {
-    let date = |field: &str, d: chrono::NaiveDate| {
-        engine::dates::check(field, d)
-            .map(|_| ())
-            .map_err(ApiError::from)
-    };
-    match *span {
-        ClosureSpan::Days { first, last } => {
-            date("span.first", first)?;
-            date("span.last", last)?;
-            if first > last {
-                return Err(ApiError::invalid_field(
-                    "span.last",
-                    "the last day is before the first",
-                ));
-            }
-        }
-        ClosureSpan::Range { start, end } => {
-            date("span.start", start.date())?;
-            date("span.end", end.date())?;
-            if start >= end {
-                return Err(ApiError::invalid_field(
-                    "span.end",
-                    "the end is not after the start",
-                ));
-            }
-            for (field, local) in [("span.start", start), ("span.end", end)] {
-                if let Err(e @ engine::LocalTimeError::NonExistent { .. }) =
-                    engine::resolve_local(zone, local, engine::Disambiguation::Earlier)
-                {
-                    return Err(local_time_error(field, e));
-                }
-            }
-        }
-    }
-    Ok(())
-}
-
-pub fn remove_closure(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    clinic_id: i64,
-    closure_id: i64,
-) -> Result<(), ApiError> {
-    let before = repo::closures::list(conn, clinic_id)?
-        .into_iter()
-        .find(|c| c.id == closure_id)
-        .ok_or_else(|| {
-            ApiError::NotFound(format!(
-                "closure {closure_id} not found in clinic {clinic_id}"
-            ))
-        })?;
-    repo::closures::remove(conn, clinic_id, closure_id)?;
-    audit(
-        conn,
-        caller,
-        Some(clinic_id),
-        "closure.removed",
-        "closure",
-        Some(closure_id),
-        Some(json!(views::closure(&before))),
-        None,
-    )?;
-    Ok(())
 }

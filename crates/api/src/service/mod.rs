@@ -5,6 +5,7 @@
 pub mod api_keys;
 pub mod clinical;
 pub mod clinics;
+pub mod closures;
 pub mod course;
 pub mod feeds;
 pub mod merge_patch;

@@ -10,7 +10,6 @@ use super::needs::{preset_needs, validate_ratios, StaffNeed, StaffRatios};
 use super::StaffRole;
 use crate::calendar::{check_hours, ClosureSpan, Modality, WeeklyHours};
 use crate::error::EngineError;
-use crate::local_time::{boundary_instant, start_of_local_day};
 use crate::names::named_enum;
 use crate::occupancy::Interval;
 use crate::protocol::Protocol;
@@ -155,7 +154,7 @@ impl StaffMember {
             }
         }
         for exception in &self.exceptions {
-            let Some(interval) = span_instants(zone, exception.span) else {
+            let Some(interval) = exception.span.instants(zone) else {
                 continue;
             };
             match exception.kind {
@@ -170,47 +169,19 @@ impl StaffMember {
 }
 
 fn check_exception(exception: &ShiftException, field: &str) -> Result<(), EngineError> {
-    let (first, last) = match exception.span {
-        ClosureSpan::Days { first, last } => {
-            if exception.kind == ShiftExceptionKind::ExtraShift {
-                return Err(EngineError::invalid(
-                    format!("{field}.span"),
-                    "an extra shift is a time range (kind: range), not whole days",
-                ));
-            }
-            (first, last)
-        }
-        ClosureSpan::Range { start, end } => {
-            if start >= end {
-                return Err(EngineError::invalid(
-                    format!("{field}.span"),
-                    format!("starts at {start} but ends at {end}"),
-                ));
-            }
-            (start.date(), end.date())
-        }
-    };
-    if first > last {
+    if exception.kind == ShiftExceptionKind::ExtraShift
+        && matches!(exception.span, ClosureSpan::Days { .. })
+    {
         return Err(EngineError::invalid(
             format!("{field}.span"),
-            format!("first day {first} is after last day {last}"),
+            "an extra shift is a time range (kind: range or instants), not whole days",
         ));
     }
+    if let Some(why) = exception.span.backwards() {
+        return Err(EngineError::invalid(format!("{field}.span"), why));
+    }
+    let (first, last) = exception.span.dates();
     crate::dates::check(&format!("{field}.span"), first)?;
     crate::dates::check(&format!("{field}.span"), last)?;
     Ok(())
-}
-
-/// A span in clinic-local terms as instants (`None` if it lies wholly in a
-/// skipped hour).
-fn span_instants(zone: Tz, span: ClosureSpan) -> Option<Interval> {
-    match span {
-        ClosureSpan::Days { first, last } => Interval::non_empty(
-            start_of_local_day(zone, first),
-            start_of_local_day(zone, last.succ_opt()?),
-        ),
-        ClosureSpan::Range { start, end } => {
-            Interval::non_empty(boundary_instant(zone, start), boundary_instant(zone, end))
-        }
-    }
 }

@@ -4,7 +4,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
 use crate::backend::DbConnection;
-use crate::columns::{now, DbInstant};
+use crate::columns::{instant, now, DbInstant};
 use crate::error::StoreError;
 use chairside_engine::ClosureSpan;
 
@@ -21,6 +21,8 @@ type Row = (
     Option<NaiveDateTime>,
     String,
     DbInstant,
+    Option<NaiveDateTime>,
+    Option<NaiveDateTime>,
 );
 
 const COLUMNS: (
@@ -33,6 +35,8 @@ const COLUMNS: (
     cl::local_end,
     cl::reason,
     cl::created_at,
+    cl::starts_at,
+    cl::ends_at,
 ) = (
     cl::id,
     cl::clinic_id,
@@ -43,13 +47,21 @@ const COLUMNS: (
     cl::local_end,
     cl::reason,
     cl::created_at,
+    cl::starts_at,
+    cl::ends_at,
 );
 
 fn closure(row: Row) -> Result<Closure, StoreError> {
-    let (id, clinic_id, chair_id, first, last, start, end, reason, created_at) = row;
-    let span = match (first, last, start, end) {
-        (Some(first), Some(last), None, None) => ClosureSpan::Days { first, last },
-        (None, None, Some(start), Some(end)) => ClosureSpan::Range { start, end },
+    let (id, clinic_id, chair_id, first, last, start, end, reason, created_at, from, to) = row;
+    let span = match ((first, last), (start, end), (from, to)) {
+        ((Some(first), Some(last)), (None, None), (None, None)) => {
+            ClosureSpan::Days { first, last }
+        }
+        ((None, None), (Some(start), Some(end)), (None, None)) => ClosureSpan::Range { start, end },
+        ((None, None), (None, None), (Some(from), Some(to))) => ClosureSpan::Instants {
+            start: from.and_utc(),
+            end: to.and_utc(),
+        },
         _ => {
             return Err(StoreError::Internal(format!(
                 "closure {id} has no valid span"
@@ -72,9 +84,16 @@ pub fn add(
     clinic_id: i64,
     new: &NewClosure,
 ) -> Result<Closure, StoreError> {
-    let (first, last, start, end) = match new.span {
-        ClosureSpan::Days { first, last } => (Some(first), Some(last), None, None),
-        ClosureSpan::Range { start, end } => (None, None, Some(start), Some(end)),
+    let ((first, last), (start, end), (from, to)) = match new.span {
+        ClosureSpan::Days { first, last } => {
+            ((Some(first), Some(last)), (None, None), (None, None))
+        }
+        ClosureSpan::Range { start, end } => ((None, None), (Some(start), Some(end)), (None, None)),
+        ClosureSpan::Instants { start, end } => (
+            (None, None),
+            (None, None),
+            (Some(instant(start)), Some(instant(end))),
+        ),
     };
     let row = diesel::insert_into(cl::closures)
         .values((
@@ -86,6 +105,8 @@ pub fn add(
             cl::local_end.eq(end),
             cl::reason.eq(&new.reason),
             cl::created_at.eq(now()),
+            cl::starts_at.eq(from),
+            cl::ends_at.eq(to),
         ))
         .returning(COLUMNS)
         .get_result::<Row>(conn)?;

@@ -37,6 +37,7 @@ impl<'a> Clinic<'a> {
                     ClosureSpan::Range { start, end } => {
                         (boundary(zone, start), boundary(zone, end))
                     }
+                    ClosureSpan::Instants { start, end } => (start, end),
                 };
                 (*scope, span)
             })

@@ -99,6 +99,7 @@ impl<'a> Floor<'a> {
                 boundary(zone, (last + Duration::days(1)).and_time(NaiveTime::MIN)),
             ),
             ClosureSpan::Range { start, end } => (boundary(zone, start), boundary(zone, end)),
+            ClosureSpan::Instants { start, end } => (start, end),
         };
         let exceptions = calendar
             .staffing
