@@ -12,6 +12,7 @@ mod gates;
 mod lifecycle;
 mod monitoring;
 mod overruns;
+mod reminder_answers;
 mod scores;
 mod spacing;
 mod whole_course;

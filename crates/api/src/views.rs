@@ -106,6 +106,8 @@ pub fn session(zone: Tz, s: &m::Session) -> SessionView {
         local: local_times(zone, s.starts_at, s.ends_at),
         status: s.status,
         omitted: s.omitted,
+        late_cancellation: s.late_cancellation,
+        confirmed_at: s.confirmed_at,
         reason: s.reason.clone(),
         updated_at: s.updated_at,
     }

@@ -49,6 +49,12 @@ pub struct ClinicSettings {
     #[serde(default = "defaults::no_show_after")]
     #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 1440))]
     pub no_show_after_minutes: u32,
+    /// A patient who cancels (or asks to move) a booking less than this many
+    /// hours before its start cancels late: the session says so, and it
+    /// binds the patient (never a clinician's change).
+    #[serde(default = "defaults::late_cancellation_notice")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 336, example = 24))]
+    pub late_cancellation_notice_hours: u32,
     /// How booster spacing suggestions are made.
     #[serde(default)]
     pub suggestion: SuggestionSettings,
@@ -118,6 +124,7 @@ impl Default for ClinicSettings {
             check_in_opens_minutes_before: defaults::check_in_lead(),
             no_show_grace_minutes: defaults::no_show_grace(),
             no_show_after_minutes: defaults::no_show_after(),
+            late_cancellation_notice_hours: defaults::late_cancellation_notice(),
             suggestion: SuggestionSettings::default(),
             plan_with_staff: false,
             staff_ratios: Vec::new(),
@@ -179,7 +186,7 @@ impl ClinicSettings {
 
     /// Each bounded setting: its field, its value, and the least and most
     /// it may be.
-    fn ranges(&self) -> [(&'static str, u32, u32, u32); 6] {
+    fn ranges(&self) -> [(&'static str, u32, u32, u32); 7] {
         [
             ("boosters_ahead", self.boosters_ahead, 1, 12),
             (
@@ -205,6 +212,12 @@ impl ClinicSettings {
                 self.no_show_after_minutes,
                 0,
                 24 * 60,
+            ),
+            (
+                "late_cancellation_notice_hours",
+                self.late_cancellation_notice_hours,
+                0,
+                14 * 24,
             ),
             (
                 "suggestion.remission_held_for",
@@ -236,6 +249,9 @@ mod defaults {
     }
     pub fn no_show_after() -> u32 {
         60
+    }
+    pub fn late_cancellation_notice() -> u32 {
+        24
     }
     pub fn instrument() -> Instrument {
         Instrument::Phq9

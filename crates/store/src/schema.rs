@@ -157,6 +157,8 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         omitted -> Bool,
+        late_cancellation -> Bool,
+        confirmed_at -> Nullable<Timestamp>,
     }
 }
 

@@ -49,6 +49,11 @@ pub struct SessionView {
     pub status: SessionStatus,
     /// A clinician omitted this dose: the phase counts one dose fewer.
     pub omitted: bool,
+    /// The patient cancelled it inside the clinic's late-cancellation
+    /// notice: it binds the patient.
+    pub late_cancellation: bool,
+    /// When the patient confirmed this booking (a move forgets it).
+    pub confirmed_at: Option<DateTime<Utc>>,
     /// Why it was moved, cancelled, not dosed, …
     pub reason: Option<String>,
     /// When last changed.
@@ -141,6 +146,15 @@ pub struct CancelSession {
     /// Why.
     #[schema(min_length = 1)]
     pub reason: String,
+}
+
+/// What the patient answered to a reminder.
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"answer": "declined"}))]
+pub struct AnswerReminder {
+    /// `confirmed`, `declined` or `asked_to_move`.
+    pub answer: chairside_engine::course::ReminderAnswer,
 }
 
 /// A status change with an optional note.

@@ -12,8 +12,8 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::auth::Caller;
 use crate::body::{Body, MaybeBody};
 use crate::dto::session::{
-    CancelScope, CancelSession, CompleteSession, CorrectSession, NotDosed, OmitSession,
-    RescheduleSession, SessionChange, StatusNote,
+    AnswerReminder, CancelScope, CancelSession, CompleteSession, CorrectSession, NotDosed,
+    OmitSession, RescheduleSession, SessionChange, StatusNote,
 };
 use crate::error::ApiError;
 use crate::etag::IfMatch;
@@ -33,6 +33,7 @@ pub(crate) fn configure(cfg: &mut ServiceConfig) {
         .service(no_show_session)
         .service(not_dosed_session)
         .service(omit_session)
+        .service(answer_reminder)
         .service(correct_session);
 }
 
@@ -160,6 +161,27 @@ session_action! {
             session,
             reason: body.reason.clone(),
             remaining: body.scope == CancelScope::Remaining,
+        })
+    }
+}
+
+session_action! {
+    /// Records the patient's answer to a reminder, as a reminder
+    /// integration reports it: `confirmed` keeps the booking and says when;
+    /// `declined` cancels it (a miss: the dose is rebooked inside the
+    /// phase's rules); `asked_to_move` moves it to the next best time.
+    /// Less than `settings.late_cancellation_notice_hours` before the start,
+    /// a decline or a request to move is a late cancellation: the booking is
+    /// cancelled with `late_cancellation: true` and the dose rebooked.
+    answer_reminder: "/clinics/{clinic_id}/sessions/{session_id}/reminder-answer",
+    Body<AnswerReminder>,
+    roles = ["admin", "front_desk", "integration"],
+    conflicts = [StatusTransition, CourseStatus, ChairTaken, PatientDoubleBooked, Contention],
+    refusals = [RuleViolations, Infeasible],
+    |_, session, body| {
+        Ok(Action::Answer {
+            session,
+            answer: body.answer,
         })
     }
 }

@@ -25,6 +25,19 @@ pub enum Target {
     },
 }
 
+/// What a patient answered to a reminder.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum ReminderAnswer {
+    /// They will come.
+    Confirmed,
+    /// They will not: the booking is cancelled (a miss; the dose is owed).
+    Declined,
+    /// They want another time: the booking moves to the next best one.
+    AskedToMove,
+}
+
 /// A clinician's answer to an at-risk course.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -105,6 +118,12 @@ pub enum Action {
         /// Why.
         reason: String,
     },
+    /// The patient's answer to a reminder, as a reminder integration (or the
+    /// desk) reports it.
+    Answer {
+        session: SessionId,
+        answer: ReminderAnswer,
+    },
     /// Move one session (defer); the rest of the course keeps its times.
     Reschedule {
         session: SessionId,
@@ -176,7 +195,14 @@ impl Action {
     /// Whether deciding may place sessions (so it needs the clinic's
     /// occupancy). Only a check-in never does.
     pub fn may_plan(&self) -> bool {
-        !matches!(self, Action::CheckIn { .. })
+        !matches!(
+            self,
+            Action::CheckIn { .. }
+                | Action::Answer {
+                    answer: ReminderAnswer::Confirmed,
+                    ..
+                }
+        )
     }
 
     /// The session the action is about, if one.
@@ -188,6 +214,7 @@ impl Action {
             | Action::NoShow { session, .. }
             | Action::Cancel { session, .. }
             | Action::Omit { session, .. }
+            | Action::Answer { session, .. }
             | Action::Reschedule { session, .. }
             | Action::Correct { session, .. } => Some(*session),
             _ => None,

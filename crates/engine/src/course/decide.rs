@@ -6,7 +6,9 @@ use crate::course::decision::Decision;
 use crate::course::draft::Draft;
 use crate::course::model::Course;
 use crate::course::situation::Situation;
-use crate::course::{attendance, cancellation, correction, lifecycle, moves, spacing};
+use crate::course::{
+    attendance, cancellation, confirmation, correction, lifecycle, moves, spacing,
+};
 use crate::error::EngineError;
 
 /// Decides an action on a course: the changes and the events that follow,
@@ -41,6 +43,7 @@ pub fn decide(course: &Course, action: &Action, at: &Situation) -> Result<Decisi
             remaining,
         } => cancellation::cancel(d, *session, reason, *remaining),
         Action::Omit { session, reason } => cancellation::omit(d, *session, reason),
+        Action::Answer { session, answer } => confirmation::answer(d, *session, *answer),
         Action::Reschedule {
             session,
             to,

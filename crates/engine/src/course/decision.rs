@@ -33,6 +33,11 @@ pub struct SessionUpdate {
     pub sequence: Option<u32>,
     /// The dose was omitted by a clinician.
     pub omitted: Option<bool>,
+    /// The patient's late cancellation.
+    pub late_cancellation: Option<bool>,
+    /// The patient's confirmation, given (`Some(Some(at))`) or forgotten
+    /// by a move (`Some(None)`).
+    pub confirmed_at: Option<Option<DateTime<Utc>>>,
     /// Why it changed (kept with the session and in its history).
     pub reason: Option<String>,
 }
@@ -123,6 +128,8 @@ pub enum CourseEvent {
     SessionNotDosed(SessionId),
     /// Did not come.
     SessionNoShow(SessionId),
+    /// The patient confirmed the booking.
+    SessionConfirmed(SessionId),
     /// A clinician corrected a session's record.
     SessionCorrected {
         session: SessionId,
@@ -181,6 +188,7 @@ impl CourseEvent {
         "session.no_show",
         "session.not_dosed",
         "session.corrected",
+        "session.confirmed",
     ];
 
     /// The event's type, as integrations subscribe to it.
@@ -196,6 +204,7 @@ impl CourseEvent {
             CourseEvent::SessionNotDosed(_) => "session.not_dosed",
             CourseEvent::SessionNoShow(_) => "session.no_show",
             CourseEvent::SessionCorrected { .. } => "session.corrected",
+            CourseEvent::SessionConfirmed(_) => "session.confirmed",
             CourseEvent::AtRisk(_) => "course.at_risk",
             CourseEvent::AtRiskDecided { .. } => "course.at_risk_decided",
             CourseEvent::PhaseCompleted { .. } => "course.phase_completed",
@@ -218,6 +227,7 @@ impl CourseEvent {
             | CourseEvent::SessionCompleted(id)
             | CourseEvent::SessionNotDosed(id)
             | CourseEvent::SessionNoShow(id)
+            | CourseEvent::SessionConfirmed(id)
             | CourseEvent::SessionCorrected { session: id, .. } => Some(SessionRef::Existing(*id)),
             _ => None,
         }

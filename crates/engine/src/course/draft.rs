@@ -96,6 +96,17 @@ impl<'s> Draft<'s> {
         self.note(id, Some(reason));
     }
 
+    /// Records the patient's confirmation of a booking at `at`.
+    pub fn confirm(&mut self, id: SessionId, at: DateTime<Utc>) {
+        self.session_mut(id).confirmed_at = Some(at);
+        self.event(CourseEvent::SessionConfirmed(id));
+    }
+
+    /// Marks a session the patient cancelled inside the notice period.
+    pub fn mark_late_cancellation(&mut self, id: SessionId) {
+        self.session_mut(id).late_cancellation = true;
+    }
+
     /// Cancels a booked session. One this decision booked is simply not booked.
     pub fn cancel(&mut self, id: SessionId, reason: &str) {
         if id.0 < 0 {
@@ -122,6 +133,8 @@ impl<'s> Draft<'s> {
             status: SessionStatus::Booked,
             omitted: false,
             previous_status: None,
+            late_cancellation: false,
+            confirmed_at: None,
         });
         self.event(CourseEvent::SessionBooked(SessionRef::Existing(id)));
         id
@@ -143,6 +156,8 @@ impl<'s> Draft<'s> {
         session.chair = to.chair;
         session.start = to.start;
         session.end = to.end;
+        // A confirmation was for the old time.
+        session.confirmed_at = None;
         self.note(id, Some(reason));
         self.event(CourseEvent::SessionRescheduled(id, from));
     }
@@ -272,12 +287,17 @@ fn update(
         placement: (placement(before) != placement(after)).then(|| placement(after)),
         sequence: (before.sequence != after.sequence).then_some(after.sequence),
         omitted: (before.omitted != after.omitted).then_some(after.omitted),
+        late_cancellation: (before.late_cancellation != after.late_cancellation)
+            .then_some(after.late_cancellation),
+        confirmed_at: (before.confirmed_at != after.confirmed_at).then_some(after.confirmed_at),
         reason: None,
     };
     let changed = update.status.is_some()
         || update.placement.is_some()
         || update.sequence.is_some()
-        || update.omitted.is_some();
+        || update.omitted.is_some()
+        || update.late_cancellation.is_some()
+        || update.confirmed_at.is_some();
     changed.then(|| SessionUpdate {
         reason: reason.cloned(),
         ..update

@@ -31,6 +31,12 @@ pub fn evolve(course: &Course, decision: &Decision, new_ids: &[SessionId]) -> Co
         if let Some(omitted) = update.omitted {
             session.omitted = omitted;
         }
+        if let Some(late) = update.late_cancellation {
+            session.late_cancellation = late;
+        }
+        if let Some(confirmed_at) = update.confirmed_at {
+            session.confirmed_at = confirmed_at;
+        }
     }
     for (booking, id) in decision.bookings.iter().zip(new_ids) {
         next.sessions.push(CourseSession {
@@ -43,6 +49,8 @@ pub fn evolve(course: &Course, decision: &Decision, new_ids: &[SessionId]) -> Co
             status: SessionStatus::Booked,
             omitted: false,
             previous_status: None,
+            late_cancellation: false,
+            confirmed_at: None,
         });
     }
     if let Some(state) = &decision.course {

@@ -25,6 +25,7 @@ mod action;
 mod attendance;
 pub mod booking;
 mod cancellation;
+pub mod confirmation;
 mod correction;
 pub mod counting;
 mod decide;
@@ -42,7 +43,7 @@ mod spacing;
 pub mod status;
 pub mod timing;
 
-pub use action::{Action, AtRiskChoice, Correction, Target};
+pub use action::{Action, AtRiskChoice, Correction, ReminderAnswer, Target};
 pub use attendance::REMS_FORM_DUE_DAYS;
 pub use booking::{book_course, CourseRequest};
 pub use counting::SeriesCount;

@@ -37,6 +37,11 @@ pub struct CourseSession {
     pub omitted: bool,
     /// The status before the last change, for a correction that undoes it.
     pub previous_status: Option<SessionStatus>,
+    /// The patient cancelled it (or asked to move it) inside the clinic's
+    /// late-cancellation notice: it binds the patient.
+    pub late_cancellation: bool,
+    /// When the patient confirmed this booking (a move forgets it).
+    pub confirmed_at: Option<DateTime<Utc>>,
 }
 
 impl CourseSession {

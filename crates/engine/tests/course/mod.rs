@@ -4,6 +4,7 @@
 mod world;
 
 mod attendance;
+mod confirmation;
 mod counting;
 mod lifecycle;
 mod model;

@@ -1,7 +1,7 @@
 use chrono::{DateTime, Utc};
 use diesel::{Queryable, Selectable};
 
-use crate::columns::DbInstant;
+use crate::columns::{DbInstant, DbOptInstant};
 use crate::models::Role;
 use crate::schema::{session_status_history, sessions};
 
@@ -45,6 +45,11 @@ pub struct Session {
     pub updated_at: DateTime<Utc>,
     /// A clinician omitted this dose.
     pub omitted: bool,
+    /// The patient cancelled it inside the late-cancellation notice.
+    pub late_cancellation: bool,
+    /// When the patient confirmed it.
+    #[diesel(deserialize_as = DbOptInstant)]
+    pub confirmed_at: Option<DateTime<Utc>>,
 }
 
 /// One status change of a session, kept forever.

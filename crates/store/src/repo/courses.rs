@@ -151,6 +151,8 @@ pub fn engine_course(
                 status: s.status,
                 omitted: s.omitted,
                 previous_status: previous.get(&s.id).copied(),
+                late_cancellation: s.late_cancellation,
+                confirmed_at: s.confirmed_at,
             })
             .collect(),
     })

@@ -97,6 +97,8 @@ fn as_booked(p: &NewSession, at: DateTime<Utc>) -> Session {
         created_at: at,
         updated_at: at,
         omitted: false,
+        late_cancellation: false,
+        confirmed_at: None,
     }
 }
 
@@ -149,6 +151,13 @@ pub fn apply_update(
         s::ends_at.eq(instant(placement.map_or(current.ends_at, |p| p.end))),
         s::sequence.eq(update.sequence.map_or(current.sequence, |n| n as i32)),
         s::omitted.eq(update.omitted.unwrap_or(current.omitted)),
+        s::late_cancellation.eq(update
+            .late_cancellation
+            .unwrap_or(current.late_cancellation)),
+        s::confirmed_at.eq(update
+            .confirmed_at
+            .unwrap_or(current.confirmed_at)
+            .map(instant)),
         // A new status or place says why, or clears the old why; a new
         // number or omission alone keeps it.
         s::reason.eq(if update.status.is_some() || update.placement.is_some() {

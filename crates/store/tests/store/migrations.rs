@@ -45,7 +45,7 @@ fn schema(conn: &mut DbConnection) -> BTreeSet<String> {
 }
 
 /// Migrations the binary embeds (per backend).
-const MIGRATIONS: usize = 9;
+const MIGRATIONS: usize = 10;
 
 const TABLES: [&str; 23] = [
     "api_keys",

@@ -129,6 +129,26 @@ pub(super) fn verdict(world: &World, action: &Action, role: Role) -> Verdict {
         Action::Correct { correction, .. } => {
             super::revival::verdict(world, session.expect("resolved"), *correction)
         }
+        Action::Answer { answer, .. } => answer_verdict(world, session.expect("resolved"), *answer),
+    }
+}
+
+fn answer_verdict(world: &World, s: &CourseSession, answer: ReminderAnswer) -> Verdict {
+    if s.status != SessionStatus::Booked {
+        return Verdict::refuse("only a booked session is answered");
+    }
+    if world.course.status != CourseStatus::Active {
+        return Verdict::refuse("the course is not active");
+    }
+    if s.start <= world.now {
+        return Verdict::refuse("the session has started");
+    }
+    match answer {
+        ReminderAnswer::Confirmed | ReminderAnswer::Declined => {
+            Verdict::accept("a booked session still to come")
+        }
+        // A move needs a next best time, which may not exist.
+        ReminderAnswer::AskedToMove => Verdict::either(),
     }
 }
 
