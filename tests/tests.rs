@@ -21,6 +21,7 @@ mod course_sequences;
 mod crash;
 mod etags;
 mod feeds;
+mod fhir;
 mod hostile;
 mod idempotency;
 mod infeasible;

@@ -174,6 +174,59 @@ pub async fn authenticate(
     next.call(req).await
 }
 
+/// The request's live key, inside its rate limit: what the middleware
+/// settled, or (an app assembled by hand) looked up now.
+async fn key_of(req: &HttpRequest, settled: Option<Credential>) -> Result<ApiKey, ApiError> {
+    let credential = match settled {
+        Some(credential) => credential,
+        None => check_credential(req).await,
+    };
+    let key = credential
+        .0
+        .map_err(|refusal| (refusal.error)(refusal.message))?;
+    if let Some(limiter) = req
+        .app_data::<web::Data<AppState>>()
+        .and_then(|state| state.limiter.clone())
+    {
+        limiter
+            .check(key.id, Instant::now())
+            .map_err(|wait| rate_limited(limiter.limit(), wait))?;
+    }
+    Ok(key)
+}
+
+/// A reader of the FHIR view (`/fhir/r4`): any role with a key, scoped to
+/// one clinic, whose resources are all it sees. FHIR routes are not in the
+/// OpenAPI document (their CapabilityStatement describes them), so their
+/// policy is this one rule rather than a declaration per route.
+#[derive(Clone, Debug)]
+pub struct FhirReader {
+    pub clinic_id: i64,
+    pub role: Role,
+}
+
+impl FromRequest for FhirReader {
+    type Error = crate::fhir::outcome::FhirError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        let settled = req.extensions().get::<Credential>().cloned();
+        Box::pin(async move {
+            let key = key_of(&req, settled).await?;
+            let clinic_id = key.clinic_id.ok_or_else(|| {
+                ApiError::Forbidden(
+                    "the FHIR view is a clinic's: use a key scoped to the clinic".into(),
+                )
+            })?;
+            Ok(FhirReader {
+                clinic_id,
+                role: key.role,
+            })
+        })
+    }
+}
+
 impl FromRequest for Caller {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
@@ -182,22 +235,7 @@ impl FromRequest for Caller {
         let req = req.clone();
         let settled = req.extensions().get::<Credential>().cloned();
         Box::pin(async move {
-            // Without the middleware (an app assembled by hand), look now.
-            let credential = match settled {
-                Some(credential) => credential,
-                None => check_credential(&req).await,
-            };
-            let key = credential
-                .0
-                .map_err(|refusal| (refusal.error)(refusal.message))?;
-            if let Some(limiter) = req
-                .app_data::<web::Data<AppState>>()
-                .and_then(|state| state.limiter.clone())
-            {
-                limiter
-                    .check(key.id, Instant::now())
-                    .map_err(|wait| rate_limited(limiter.limit(), wait))?;
-            }
+            let key = key_of(&req, settled).await?;
             let pattern = req.match_pattern().unwrap_or_default();
             let roles = allowed_roles(req.method(), &pattern).ok_or_else(|| {
                 ApiError::Forbidden(format!("no role may call {} {pattern}", req.method()))

@@ -28,6 +28,7 @@ pub mod clock;
 pub mod dto;
 pub mod error;
 pub mod etag;
+pub mod fhir;
 pub mod ical;
 pub mod idempotency;
 pub mod metrics;
@@ -64,6 +65,7 @@ pub fn configure_app(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
         routes::register(&mut utoipa_actix_web::service_config::ServiceConfig::new(
             cfg,
         ));
+        cfg.configure(fhir::configure);
         cfg.route(
             "/docs",
             web::get().to(|| async {

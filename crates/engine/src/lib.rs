@@ -70,6 +70,7 @@ pub mod course;
 pub mod dates;
 mod days;
 pub mod error;
+pub mod free_busy;
 pub mod infeasible;
 pub mod local_time;
 pub mod monitoring;

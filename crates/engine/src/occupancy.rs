@@ -88,6 +88,20 @@ impl IntervalSet {
     pub fn is_empty(&self) -> bool {
         self.spans.is_empty()
     }
+
+    /// The set's spans that touch `window`, in order (not clipped).
+    pub fn touching(&self, window: Interval) -> Vec<Interval> {
+        let before = self
+            .spans
+            .range(..window.start)
+            .next_back()
+            .filter(|(_, &end)| end > window.start);
+        before
+            .into_iter()
+            .chain(self.spans.range(window.start..window.end))
+            .map(|(&start, &end)| Interval { start, end })
+            .collect()
+    }
 }
 
 /// One taken chair interval.
@@ -167,6 +181,13 @@ impl Occupancy {
         self.chairs
             .get(&chair)
             .is_none_or(|set| !set.overlaps(interval))
+    }
+
+    /// The chair's taken spans that touch `window`, in order.
+    pub fn taken(&self, chair: ChairId, window: Interval) -> Vec<Interval> {
+        self.chairs
+            .get(&chair)
+            .map_or_else(Vec::new, |set| set.touching(window))
     }
 
     /// How many sessions start in `[from, to)` (on any chair).

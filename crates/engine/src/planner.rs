@@ -219,6 +219,15 @@ impl<'a> Planner<'a> {
         Err(reason)
     }
 
+    /// The closures of this chair (and of the clinic) that touch `window`.
+    pub(crate) fn closed_within(&self, chair: ChairId, window: Interval) -> Vec<Interval> {
+        let mut closed = self.clinic_closed.touching(window);
+        if let Some(set) = self.chair_closed.get(&chair) {
+            closed.extend(set.touching(window));
+        }
+        closed
+    }
+
     /// Whether no live session holds the chair during the interval.
     pub(crate) fn chair_is_free(&self, chair: ChairId, interval: &Interval) -> bool {
         self.occupancy.is_free(chair, interval)

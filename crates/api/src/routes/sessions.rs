@@ -94,6 +94,7 @@ pub async fn list_sessions(
             statuses: query.status.map(|s| vec![s]),
             course_id: query.course_id,
             patient_id: query.patient_id,
+            chair_id: None,
         };
         let rows = repo::sessions::list(conn, id, &filter, request)?;
         Ok(Page {

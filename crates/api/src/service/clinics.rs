@@ -235,6 +235,7 @@ pub fn set_chair_active(
                 statuses: Some(vec![SessionStatus::Booked, SessionStatus::CheckedIn]),
                 course_id: None,
                 patient_id: None,
+                chair_id: None,
             },
         )?;
         let held: Vec<i64> = future

@@ -42,6 +42,7 @@ pub fn upcoming(
         statuses: Some(vec![SessionStatus::Booked]),
         course_id: None,
         patient_id: None,
+        chair_id: None,
     };
     let sessions = repo::sessions::all(conn, clinic_id, &filter)?;
     let mut instructions: HashMap<i64, DayOfInstructions> = HashMap::new();

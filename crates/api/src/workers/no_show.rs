@@ -33,6 +33,7 @@ fn sweep_clinic(
         statuses: Some(vec![SessionStatus::Booked]),
         course_id: None,
         patient_id: None,
+        chair_id: None,
     };
     let overdue = store.read(|conn| repo::sessions::all(conn, clinic.id, &filter))?;
     let caller = Caller::system("no-show-sweep");

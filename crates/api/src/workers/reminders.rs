@@ -35,6 +35,7 @@ fn sweep_clinic(store: &Store, clinic: &Clinic, now: DateTime<Utc>) -> Result<us
         statuses: Some(vec![SessionStatus::Booked]),
         course_id: None,
         patient_id: None,
+        chair_id: None,
     };
     let sessions = store.read(|conn| repo::sessions::all(conn, clinic.id, &filter))?;
     let mut sent = 0;

@@ -1,6 +1,7 @@
 //! One test per scheduling rule, named after the rule, on hand-built clinics.
 
 mod boosters;
+mod free_busy;
 mod induction;
 mod infeasible;
 mod local_time;

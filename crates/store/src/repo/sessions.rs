@@ -237,6 +237,8 @@ pub struct SessionFilter {
     pub course_id: Option<i64>,
     /// Only this patient.
     pub patient_id: Option<i64>,
+    /// Only this chair.
+    pub chair_id: Option<i64>,
 }
 
 /// The clinic's sessions matching `filter`, as a query still to be ordered.
@@ -263,6 +265,9 @@ fn matching<'a>(
     }
     if let Some(patient_id) = filter.patient_id {
         query = query.filter(s::patient_id.eq(patient_id));
+    }
+    if let Some(chair_id) = filter.chair_id {
+        query = query.filter(s::chair_id.eq(chair_id));
     }
     query
 }

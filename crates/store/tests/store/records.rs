@@ -179,7 +179,7 @@ backend_test! {
         assert_eq!(s.read(|c| courses::get(c, fx.clinic_id, b.id)).unwrap().booster_policy, Some(policy(10, 10)));
         let page = s.read(|c| sessions::list(c, fx.clinic_id, &sessions::SessionFilter {
             range: Some((at(0, 0), at(1, 0))), statuses: Some(vec![chairside_store::models::SessionStatus::Booked]),
-            course_id: None, patient_id: None }, PageRequest { after_id: None, limit: 1 })).unwrap();
+            course_id: None, patient_id: None, chair_id: None }, PageRequest { after_id: None, limit: 1 })).unwrap();
         assert_eq!(page.items.len(), 1);
         assert!(page.next_after_id.is_some());
     }
