@@ -128,6 +128,7 @@ def seed(base, admin):
     rest("POST", f"{c}/chairs", {"label": "Chair 1", "modalities": ["iv", "intranasal"]})
     rest("POST", f"{c}/chairs", {"label": "Chair 2", "modalities": ["iv"]})
     key = rest("POST", f"{c}/api-keys", {"role": "integration", "label": "fhir"})["token"]
+    desk = rest("POST", f"{c}/api-keys", {"role": "front_desk", "label": "fhir desk"})["token"]
     today = datetime.date.today()
     patient = rest("POST", f"{c}/patients", {
         "external_ref": "MRN-F", "display_name": "F. Patient",
@@ -143,12 +144,12 @@ def seed(base, admin):
                              {"scope": "this", "reason": "patient away"}, [("If-Match", etag)])
     if status != 200:
         sys.exit(f"seeding: cancel -> {status} {answer}")
-    return key, patient, course["id"], sessions[0]
+    return key, patient, course["id"], sessions[0], desk
 
 
 def main():
     base, admin = sys.argv[1], sys.argv[2]
-    key, patient, course, first = seed(base, admin)
+    key, patient, course, first, desk = seed(base, admin)
     fetch(base, None, "/fhir/r4/metadata")
     bundle = fetch(base, key, f"/fhir/r4/Appointment?patient=Patient/{patient}")
     for entry in bundle.get("entry", []):
@@ -163,6 +164,16 @@ def main():
         fetch(base, key, f"/fhir/r4/Schedule/{entry['resource']['id']}")
         if entry["resource"]["id"].startswith("chair-"):
             fetch(base, key, f"/fhir/r4/Slot?schedule=Schedule/{entry['resource']['id']}&start=ge{day}&start=lt{next_day}")
+    found = fetch(base, key, f"/fhir/r4/Appointment/$find?careplan=CarePlan/{course}&_count=3")
+    proposals = [e["resource"] for e in found.get("entry", [])]
+    if not proposals:
+        problems.append("$find proposed nothing")
+    else:
+        status, content_type, booked = call(base, desk, "POST", "/fhir/r4/Appointment/$book", proposals[0],
+                                            [("Content-Type", "application/fhir+json")])
+        if status != 200 or booked.get("status") != "booked":
+            problems.append(f"$book: {status} {booked}")
+        validate(booked)
     fetch(base, key, "/fhir/r4/Appointment/999999", status=404)
     fetch(base, key, "/fhir/r4/Appointment?date=tomorrow", status=422)
     for kind in ["Appointment", "Bundle", "CapabilityStatement", "CarePlan", "OperationOutcome", "Schedule", "Slot"]:

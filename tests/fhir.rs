@@ -161,3 +161,62 @@ fn an_ehr_reads_a_clinics_schedule_as_fhir(app: &App) {
     );
 }
 on_every_backend!(an_ehr_reads_a_clinics_schedule_as_fhir);
+
+/// IHE's $find proposes times for a course's next session; $book books one,
+/// as the REST reschedule would.
+fn find_proposes_and_book_books_the_next_session(app: &App) {
+    let clinic = app.clinic();
+    let reader = app.create_key("integration", Some(clinic.id));
+    let course = app.book_induction(&clinic, app.patient(&clinic, "MRN-F2"));
+    let first = with_status(&course, &["booked"])[0].clone();
+
+    let found = resource(&fhir(
+        app,
+        &clinic.front_desk,
+        &format!(
+            "Appointment/$find?careplan=CarePlan/{}&_count=3",
+            id(&course)
+        ),
+    ));
+    let proposals = entries(&found);
+    assert!(!proposals.is_empty() && proposals.len() <= 3, "{found}");
+    for p in &proposals {
+        assert_eq!(p["status"], "proposed");
+        assert_eq!(p["identifier"][0]["value"], id(&first).to_string());
+        let place = (
+            p["start"].clone(),
+            p["participant"][1]["actor"]["reference"].clone(),
+        );
+        let now = (
+            first["start"].clone(),
+            Value::from(format!("Location/chair-{}", first["chair_id"])),
+        );
+        assert_ne!(place, now, "somewhere else: {p}");
+    }
+
+    // An integration key reads but does not book.
+    let body = proposals[0].to_string();
+    let refused = app
+        .call("POST", "/fhir/r4/Appointment/$book")
+        .key(&reader)
+        .raw("application/fhir+json", &body)
+        .send();
+    outcome(&refused, 403, "forbidden");
+
+    let booked = resource(
+        &app.call("POST", "/fhir/r4/Appointment/$book")
+            .key(&clinic.front_desk)
+            .raw("application/fhir+json", &body)
+            .send(),
+    );
+    assert_eq!(booked["status"], "booked");
+    assert_eq!(booked["id"], id(&first).to_string());
+    assert_eq!(booked["start"], proposals[0]["start"]);
+    let (moved, _) = app.session(&clinic, id(&first));
+    assert_eq!(
+        moved["start"], proposals[0]["start"],
+        "the REST view agrees"
+    );
+    assert_eq!(moved["reason"], "booked through FHIR Appointment/$book");
+}
+on_every_backend!(find_proposes_and_book_books_the_next_session);

@@ -203,6 +203,21 @@ async fn key_of(req: &HttpRequest, settled: Option<Credential>) -> Result<ApiKey
 pub struct FhirReader {
     pub clinic_id: i64,
     pub role: Role,
+    key_id: i64,
+    request_id: String,
+}
+
+impl FhirReader {
+    /// The caller, for an operation that writes (`$book`): as the REST API
+    /// knows it, in the audit trail too.
+    pub fn caller(&self) -> Caller {
+        Caller {
+            key_id: self.key_id,
+            role: self.role,
+            clinic_scope: Some(self.clinic_id),
+            request_id: self.request_id.clone(),
+        }
+    }
 }
 
 impl FromRequest for FhirReader {
@@ -219,9 +234,16 @@ impl FromRequest for FhirReader {
                     "the FHIR view is a clinic's: use a key scoped to the clinic".into(),
                 )
             })?;
+            let request_id = req
+                .extensions()
+                .get::<RequestId>()
+                .map(|r| r.0.clone())
+                .unwrap_or_default();
             Ok(FhirReader {
                 clinic_id,
                 role: key.role,
+                key_id: key.id,
+                request_id,
             })
         })
     }

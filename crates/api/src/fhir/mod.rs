@@ -10,6 +10,7 @@
 pub mod appointments;
 pub mod capability;
 pub mod care_plans;
+pub mod operations;
 pub mod outcome;
 pub mod resources;
 pub mod schedules;
@@ -30,6 +31,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::scope(BASE)
             .route("/metadata", web::get().to(capability::metadata))
             .route("/Appointment", web::get().to(appointments::search))
+            .route("/Appointment/$find", web::get().to(operations::find))
+            .route("/Appointment/$book", web::post().to(operations::book))
             .route("/Appointment/{id}", web::get().to(appointments::read))
             .route("/CarePlan", web::get().to(care_plans::search))
             .route("/CarePlan/{id}", web::get().to(care_plans::read))
