@@ -3,6 +3,7 @@
 
 mod changes;
 mod closures;
+mod imports;
 mod induction;
 
 use serde_json::Value;

@@ -60,6 +60,7 @@ diesel::table! {
         created_at -> Timestamp,
         starts_at -> Nullable<Timestamp>,
         ends_at -> Nullable<Timestamp>,
+        external_id -> Nullable<Text>,
     }
 }
 

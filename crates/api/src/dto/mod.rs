@@ -12,6 +12,7 @@ pub mod clinic;
 pub mod clinical;
 pub mod common;
 pub mod course;
+pub mod import;
 pub mod monitoring;
 pub mod patient;
 pub mod protocol;

@@ -10,6 +10,7 @@ pub mod courses;
 pub mod creation;
 pub mod feeds;
 pub mod health;
+pub mod imports;
 pub mod monitoring;
 pub mod patients;
 pub mod protocols;
@@ -114,6 +115,7 @@ pub fn register(cfg: &mut ServiceConfig) {
             scope::scope("/v1")
                 .configure(clinics::configure)
                 .configure(closures::configure)
+                .configure(imports::configure)
                 .configure(protocols::configure)
                 .configure(patients::configure)
                 .configure(feeds::configure)

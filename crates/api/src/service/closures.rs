@@ -98,6 +98,7 @@ pub fn add_closure(
             chair_id: new.chair_id,
             span: new.span,
             reason: new.reason.clone(),
+            external_id: None,
         },
     )?;
     let view = views::closure(&closure);
@@ -117,7 +118,7 @@ pub fn add_closure(
 /// A closure's span keeps Chairside's dates, runs forward, and names only
 /// wall-clock times that exist in the clinic's zone: a local time the clocks
 /// skip is refused, never guessed (domain rule 8).
-fn check_span(zone: Tz, span: &ClosureSpan) -> Result<(), ApiError> {
+pub(crate) fn check_span(zone: Tz, span: &ClosureSpan) -> Result<(), ApiError> {
     let date = |field: &str, d: chrono::NaiveDate| {
         engine::dates::check(field, d)
             .map(|_| ())

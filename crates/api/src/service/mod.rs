@@ -8,6 +8,7 @@ pub mod clinics;
 pub mod closures;
 pub mod course;
 pub mod feeds;
+pub mod imports;
 pub mod merge_patch;
 pub mod monitoring;
 pub mod overruns;

@@ -14,7 +14,7 @@ use crate::service::merge_patch::patched;
 use crate::service::{audit, taken};
 use crate::views;
 
-fn check(
+pub(crate) fn check(
     external_ref: &str,
     display_name: &str,
     preferences: &PatientPreferences,

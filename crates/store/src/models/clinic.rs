@@ -107,6 +107,8 @@ pub struct Closure {
     pub reason: String,
     /// When created.
     pub created_at: DateTime<Utc>,
+    /// The id another system gave it (an import), unique in the clinic.
+    pub external_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -115,6 +117,8 @@ pub struct NewClosure {
     pub chair_id: Option<i64>,
     /// What is closed.
     pub span: ClosureSpan,
+    /// The id another system gave it (an import).
+    pub external_id: Option<String>,
     /// Why.
     pub reason: String,
 }

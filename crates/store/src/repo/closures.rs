@@ -23,6 +23,7 @@ type Row = (
     DbInstant,
     Option<NaiveDateTime>,
     Option<NaiveDateTime>,
+    Option<String>,
 );
 
 const COLUMNS: (
@@ -37,6 +38,7 @@ const COLUMNS: (
     cl::created_at,
     cl::starts_at,
     cl::ends_at,
+    cl::external_id,
 ) = (
     cl::id,
     cl::clinic_id,
@@ -49,10 +51,24 @@ const COLUMNS: (
     cl::created_at,
     cl::starts_at,
     cl::ends_at,
+    cl::external_id,
 );
 
 fn closure(row: Row) -> Result<Closure, StoreError> {
-    let (id, clinic_id, chair_id, first, last, start, end, reason, created_at, from, to) = row;
+    let (
+        id,
+        clinic_id,
+        chair_id,
+        first,
+        last,
+        start,
+        end,
+        reason,
+        created_at,
+        from,
+        to,
+        external_id,
+    ) = row;
     let span = match ((first, last), (start, end), (from, to)) {
         ((Some(first), Some(last)), (None, None), (None, None)) => {
             ClosureSpan::Days { first, last }
@@ -75,6 +91,7 @@ fn closure(row: Row) -> Result<Closure, StoreError> {
         span,
         reason,
         created_at: DateTime::<Utc>::from(created_at),
+        external_id,
     })
 }
 
@@ -107,6 +124,7 @@ pub fn add(
             cl::created_at.eq(now()),
             cl::starts_at.eq(from),
             cl::ends_at.eq(to),
+            cl::external_id.eq(&new.external_id),
         ))
         .returning(COLUMNS)
         .get_result::<Row>(conn)?;
@@ -123,6 +141,25 @@ pub fn list(conn: &mut DbConnection, clinic_id: i64) -> Result<Vec<Closure>, Sto
         .into_iter()
         .map(closure)
         .collect()
+}
+
+/// The closure another system knew by `external_id`, if imported.
+pub fn find_by_external_id(
+    conn: &mut DbConnection,
+    clinic_id: i64,
+    external_id: &str,
+) -> Result<Option<Closure>, StoreError> {
+    cl::closures
+        .filter(
+            cl::clinic_id
+                .eq(clinic_id)
+                .and(cl::external_id.eq(external_id)),
+        )
+        .select(COLUMNS)
+        .first::<Row>(conn)
+        .optional()?
+        .map(closure)
+        .transpose()
 }
 
 /// Removes a closure.

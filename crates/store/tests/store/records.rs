@@ -51,16 +51,16 @@ backend_test! {
         assert_eq!(s.read(|c| chairs::get(c, fx.clinic_id + 1, list[0].id)).unwrap_err().kind(), ErrorKind::NotFound);
 
         let holiday = s.write(|c| closures::add(c, fx.clinic_id, &NewClosure {
-            chair_id: None, span: ClosureSpan::Days { first: day(25), last: day(26) }, reason: "Holiday".into() })).unwrap();
+            chair_id: None, span: ClosureSpan::Days { first: day(25), last: day(26) }, reason: "Holiday".into(), external_id: None })).unwrap();
         let start = day(5).and_hms_opt(13, 0, 0).unwrap();
         let service = s.write(|c| closures::add(c, fx.clinic_id, &NewClosure {
             chair_id: Some(list[0].id),
             span: ClosureSpan::Range { start, end: start + chrono::Duration::hours(2) },
-            reason: "Pump service".into() })).unwrap();
+            reason: "Pump service".into(), external_id: None })).unwrap();
         let all = s.read(|c| closures::list(c, fx.clinic_id)).unwrap();
         assert_eq!(all, vec![holiday.clone(), service]);
         let err = s.write(|c| closures::add(c, fx.clinic_id, &NewClosure {
-            chair_id: None, span: ClosureSpan::Days { first: day(26), last: day(25) }, reason: "backwards".into() })).unwrap_err();
+            chair_id: None, span: ClosureSpan::Days { first: day(26), last: day(25) }, reason: "backwards".into(), external_id: None })).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Invalid);
         s.write(|c| closures::remove(c, fx.clinic_id, holiday.id)).unwrap();
         assert_eq!(s.read(|c| closures::list(c, fx.clinic_id)).unwrap().len(), 1);

@@ -1,0 +1,315 @@
+//! Moving a clinic in: patients and chair blocks from the old system, as
+//! one NDJSON or CSV file ([`parse`]). Every row is checked as the REST
+//! API checks it and keyed by the old system's id (`external_ref`,
+//! `external_id`): a row already there as given is unchanged, one there
+//! otherwise is updated, a new one created — so importing a file twice
+//! changes nothing. A dry run answers every row's problem and writes
+//! nothing (the import is made and undone); an import with any problem
+//! writes nothing (422 listing them); one without is one transaction. One
+//! audit row per import, with the counts.
+
+pub mod parse;
+
+use std::collections::{HashMap, HashSet};
+
+use chairside_engine::ClosureSpan;
+use chairside_store::models::{Chair, NewClosure, NewPatient, Patient, PatientUpdate};
+use chairside_store::{repo, DbConnection};
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use serde_json::json;
+
+use crate::auth::Caller;
+use crate::dto::import::{
+    ChairBlockRow, ImportCounts, ImportProblem, ImportReport, ImportRow, PatientRow,
+};
+use crate::error::ApiError;
+use crate::problem::FieldError;
+use crate::service::{audit, closures, patients};
+use parse::{Parsed, MAX_ROWS};
+
+/// What happened to one row.
+enum Outcome {
+    Created,
+    Updated,
+    Unchanged,
+}
+
+fn count(counts: &mut ImportCounts, outcome: Outcome) {
+    match outcome {
+        Outcome::Created => counts.created += 1,
+        Outcome::Updated => counts.updated += 1,
+        Outcome::Unchanged => counts.unchanged += 1,
+    }
+}
+
+/// Imports `parsed` into the clinic (`dry_run`: answers and undoes).
+pub fn run(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    clinic_id: i64,
+    parsed: Parsed,
+    dry_run: bool,
+) -> Result<ImportReport, ApiError> {
+    let (rows, problems) = parsed;
+    if rows.len() + problems.len() > MAX_ROWS {
+        return Err(ApiError::TooLarge(format!(
+            "at most {MAX_ROWS} rows per import"
+        )));
+    }
+    let apply = |conn: &mut DbConnection| apply(conn, caller, clinic_id, rows, problems);
+    if dry_run {
+        let mut report = chairside_store::rolled_back(conn, apply)?;
+        report.dry_run = true;
+        return Ok(report);
+    }
+    let report = apply(conn)?;
+    if report.problems.is_empty() {
+        return Ok(report);
+    }
+    // The caller's transaction undoes every row written.
+    Err(ApiError::Invalid {
+        detail: format!(
+            "{} row(s) cannot be imported; nothing was",
+            report.problems.len()
+        ),
+        errors: report
+            .problems
+            .iter()
+            .map(|p| FieldError {
+                field: format!("rows[{}].{}", p.row, p.field),
+                message: p.reason.clone(),
+            })
+            .collect(),
+    })
+}
+
+fn apply(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    clinic_id: i64,
+    rows: Vec<(usize, ImportRow)>,
+    mut problems: Vec<ImportProblem>,
+) -> Result<ImportReport, ApiError> {
+    let clinic = repo::clinics::get(conn, clinic_id)?;
+    let chairs = repo::chairs::list(conn, clinic_id)?;
+    let mut known = Known {
+        patients: existing_patients(conn, clinic_id)?,
+        seen: HashSet::new(),
+    };
+    let mut report = ImportReport {
+        dry_run: false,
+        rows: rows.len() + problems.len(),
+        patients: ImportCounts::default(),
+        chair_blocks: ImportCounts::default(),
+        problems: Vec::new(),
+    };
+    for (number, row) in rows {
+        let done = match &row {
+            ImportRow::Patient(p) => {
+                patient(conn, clinic_id, &mut known, p).map(|o| count(&mut report.patients, o))
+            }
+            ImportRow::ChairBlock(b) => {
+                chair_block(conn, (clinic_id, clinic.time_zone), &chairs, &mut known, b)
+                    .map(|o| count(&mut report.chair_blocks, o))
+            }
+        };
+        if let Err(error) = done {
+            problems.push(problem(number, error)?);
+        }
+    }
+    problems.sort_by_key(|p| p.row);
+    report.problems = problems;
+    let counts = json!({ "rows": report.rows, "patients": report.patients, "chair_blocks": report.chair_blocks });
+    audit(
+        conn,
+        caller,
+        Some(clinic_id),
+        "import.applied",
+        "clinic",
+        Some(clinic_id),
+        None,
+        Some(counts),
+    )?;
+    Ok(report)
+}
+
+/// A row's refusal as its problem; any other failure stops the import.
+fn problem(row: usize, error: ApiError) -> Result<ImportProblem, ApiError> {
+    match error {
+        ApiError::Invalid { errors, detail } | ApiError::BadRequest { errors, detail } => {
+            let first = errors.into_iter().next();
+            Ok(ImportProblem {
+                row,
+                field: first
+                    .as_ref()
+                    .map_or_else(|| "kind".into(), |e| e.field.clone()),
+                reason: first.map_or(detail, |e| e.message),
+            })
+        }
+        other => Err(other),
+    }
+}
+
+/// The ids already in the clinic, and those this file named so far.
+struct Known {
+    patients: HashMap<String, Patient>,
+    seen: HashSet<(char, String)>,
+}
+
+impl Known {
+    /// Refuses an id the file gave before.
+    fn first_time(&mut self, kind: char, id: &str, field: &str) -> Result<(), ApiError> {
+        if self.seen.insert((kind, id.to_string())) {
+            Ok(())
+        } else {
+            Err(ApiError::invalid_field(
+                field,
+                format!("{id:?} appears twice in this file"),
+            ))
+        }
+    }
+}
+
+fn existing_patients(
+    conn: &mut DbConnection,
+    clinic_id: i64,
+) -> Result<HashMap<String, Patient>, ApiError> {
+    let mut all = HashMap::new();
+    let mut page = chairside_store::models::PageRequest {
+        after_id: None,
+        limit: 1000,
+    };
+    loop {
+        let rows = repo::patients::list(conn, clinic_id, page)?;
+        all.extend(rows.items.into_iter().map(|p| (p.external_ref.clone(), p)));
+        match rows.next_after_id {
+            Some(after) => page.after_id = Some(after),
+            None => return Ok(all),
+        }
+    }
+}
+
+fn patient(
+    conn: &mut DbConnection,
+    clinic_id: i64,
+    known: &mut Known,
+    row: &PatientRow,
+) -> Result<Outcome, ApiError> {
+    patients::check(&row.external_ref, &row.display_name, &row.preferences)?;
+    known.first_time('p', &row.external_ref, "external_ref")?;
+    let Some(current) = known.patients.get(&row.external_ref) else {
+        let new = NewPatient {
+            external_ref: row.external_ref.clone(),
+            display_name: row.display_name.clone(),
+            preferences: row.preferences.clone(),
+            intake_assessed_on: row.intake_assessed_on,
+            consent_on_file: row.consent_on_file,
+            rems_enrolled_on: row.rems_enrolled_on,
+            escort_confirmed: row.escort_confirmed,
+        };
+        repo::patients::create(conn, clinic_id, &new)?;
+        return Ok(Outcome::Created);
+    };
+    let same = current.display_name == row.display_name
+        && current.preferences == row.preferences
+        && current.intake_assessed_on == row.intake_assessed_on
+        && current.consent_on_file == row.consent_on_file
+        && current.rems_enrolled_on == row.rems_enrolled_on
+        && current.escort_confirmed == row.escort_confirmed;
+    if same {
+        return Ok(Outcome::Unchanged);
+    }
+    let change = PatientUpdate {
+        display_name: Some(row.display_name.clone()),
+        preferences: Some(row.preferences.clone()),
+        intake_assessed_on: Some(row.intake_assessed_on),
+        consent_on_file: Some(row.consent_on_file),
+        rems_enrolled_on: Some(row.rems_enrolled_on),
+        escort_confirmed: Some(row.escort_confirmed),
+        ..PatientUpdate::default()
+    };
+    repo::patients::update(conn, clinic_id, current.id, current.version, &change)?;
+    Ok(Outcome::Updated)
+}
+
+fn chair_block(
+    conn: &mut DbConnection,
+    (clinic_id, zone): (i64, Tz),
+    chairs: &[Chair],
+    known: &mut Known,
+    row: &ChairBlockRow,
+) -> Result<Outcome, ApiError> {
+    let external_id = row.external_id.trim();
+    if external_id.is_empty() || external_id.len() > 100 {
+        return Err(ApiError::invalid_field(
+            "external_id",
+            "1 to 100 characters",
+        ));
+    }
+    crate::service::clinics::non_blank("reason", &row.reason, 500)?;
+    let chair_id = chair_named(chairs, row)?;
+    let span = span(&row.start, &row.end)?;
+    closures::check_span(zone, &span)?;
+    known.first_time('b', external_id, "external_id")?;
+    let new = NewClosure {
+        chair_id,
+        span,
+        reason: row.reason.clone(),
+        external_id: Some(external_id.to_string()),
+    };
+    let outcome = match repo::closures::find_by_external_id(conn, clinic_id, external_id)? {
+        Some(c) if c.chair_id == new.chair_id && c.span == new.span && c.reason == new.reason => {
+            return Ok(Outcome::Unchanged)
+        }
+        Some(c) => {
+            repo::closures::remove(conn, clinic_id, c.id)?;
+            Outcome::Updated
+        }
+        None => Outcome::Created,
+    };
+    repo::closures::add(conn, clinic_id, &new)?;
+    Ok(outcome)
+}
+
+/// The chair a block row names (by id or label), or none: the clinic.
+fn chair_named(chairs: &[Chair], row: &ChairBlockRow) -> Result<Option<i64>, ApiError> {
+    let found = match (&row.chair, row.chair_id) {
+        (None, None) => return Ok(None),
+        (_, Some(id)) => chairs.iter().find(|c| c.id == id).ok_or_else(|| {
+            ApiError::invalid_field(
+                "chair_id",
+                format!("chair {id} is not one of this clinic's"),
+            )
+        })?,
+        (Some(label), None) => chairs.iter().find(|c| &c.label == label).ok_or_else(|| {
+            ApiError::invalid_field("chair", format!("no chair is labelled {label:?}"))
+        })?,
+    };
+    Ok(Some(found.id))
+}
+
+/// A block's span from its two ends: dates (whole days, `end` the last),
+/// instants with an offset, or clinic-local date-times; both of one kind.
+fn span(start: &str, end: &str) -> Result<ClosureSpan, ApiError> {
+    let date = |t: &str| NaiveDate::parse_from_str(t, "%Y-%m-%d").ok();
+    let instant = |t: &str| {
+        DateTime::parse_from_rfc3339(t)
+            .ok()
+            .map(|d| d.with_timezone(&Utc))
+    };
+    let local = chairside_engine::wall_clock::parse_local;
+    if let (Some(first), Some(last)) = (date(start), date(end)) {
+        return Ok(ClosureSpan::Days { first, last });
+    }
+    if let (Some(start), Some(end)) = (instant(start), instant(end)) {
+        return Ok(ClosureSpan::Instants { start, end });
+    }
+    if let (Some(start), Some(end)) = (local(start), local(end)) {
+        return Ok(ClosureSpan::Range { start, end });
+    }
+    Err(ApiError::invalid_field(
+        "start",
+        "start and end are both dates, both instants with an offset, or both clinic-local date-times",
+    ))
+}

@@ -1,0 +1,140 @@
+//! Moving a clinic in with one file: a dry run names every bad row, an
+//! import with a bad row leaves nothing behind, a good one writes all, and
+//! importing it again changes nothing.
+
+use serde_json::{json, Value};
+
+use crate::support::*;
+
+fn import(app: &App, clinic: &Clinic, content_type: &str, body: &str, dry_run: bool) -> Reply {
+    app.call("POST", &clinic.path(&format!("/imports?dry_run={dry_run}")))
+        .key(&clinic.front_desk)
+        .raw(content_type, body)
+        .send()
+}
+
+fn patients(app: &App, clinic: &Clinic) -> Vec<Value> {
+    app.get(&clinic.front_desk, &clinic.path("/patients?limit=200"))
+        .expect(200)["items"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+fn closures(app: &App, clinic: &Clinic) -> Vec<Value> {
+    app.get(&clinic.front_desk, &clinic.path("/closures?limit=200"))
+        .expect(200)["items"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+/// A CSV of 200 good rows with three bad ones, the last near the end.
+fn mixed_csv() -> String {
+    let mut csv = String::from("kind,external_ref,display_name,intake_assessed_on,consent_on_file,external_id,chair,start,end,reason\r\n");
+    for n in 1..=200 {
+        csv.push_str(&format!(
+            "patient,MRN-{n},\"Patient, {n}\",2026-11-01,true,,,,,\r\n"
+        ));
+        if n == 20 {
+            csv.push_str("patient,MRN-BAD,,2026-11-01,true,,,,,\r\n"); // no name
+        }
+        if n == 120 {
+            csv.push_str("chair_block,B-1,Chair 9,2026-12-24,2026-12-26,Holidays\r\n");
+            // short row
+        }
+    }
+    csv.push_str("chair_block,,,,,B-2,Chair 9,2026-12-24,2026-12-26,Holidays\r\n"); // no such chair
+    csv.push_str(",,,,,B-3,Chair 1,2026-12-24T10:00,2026-12-24T12:00,Pump service\r\n"); // no kind
+    csv
+}
+
+fn a_mixed_file_is_reported_row_by_row_and_leaves_nothing_behind(app: &App) {
+    let clinic = app.clinic();
+    let dry = import(app, &clinic, "text/csv", &mixed_csv(), true).expect(200);
+    assert_eq!(dry["dry_run"], true);
+    assert_eq!(dry["patients"]["created"], 200, "{dry}");
+    let named: Vec<(u64, String)> = dry["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["row"].as_u64().unwrap(),
+                p["field"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    // Rows count from 1 after the header; each bad row named with its field.
+    assert_eq!(
+        named,
+        [
+            (21, "display_name".into()),
+            (122, "kind".into()),
+            (203, "chair".into()),
+            (204, "kind".into())
+        ],
+        "{dry}"
+    );
+    assert!(
+        patients(app, &clinic).is_empty(),
+        "a dry run writes nothing"
+    );
+
+    // Imported for real, the bad rows refuse the whole file: nothing is left.
+    let refused = import(app, &clinic, "text/csv", &mixed_csv(), false).problem(422);
+    assert_eq!(
+        error_fields(&refused)[0],
+        "rows[21].display_name",
+        "{refused}"
+    );
+    assert!(patients(app, &clinic).is_empty());
+    assert!(closures(app, &clinic).is_empty());
+}
+on_every_backend!(a_mixed_file_is_reported_row_by_row_and_leaves_nothing_behind);
+
+fn a_good_file_imports_all_and_again_changes_nothing(app: &App) {
+    let clinic = app.clinic();
+    let mut ndjson = String::new();
+    for n in 1..=150 {
+        ndjson.push_str(&json!({"kind": "patient", "external_ref": format!("MRN-{n}"), "display_name": format!("P {n}"), "consent_on_file": true}).to_string());
+        ndjson.push('\n');
+    }
+    for (id, span) in [
+        ("B-1", ("2026-12-24", "2026-12-26")),
+        ("B-2", ("2027-01-04T15:00:00Z", "2027-01-04T18:00:00Z")),
+    ] {
+        ndjson.push_str(&json!({"kind": "chair_block", "external_id": id, "chair": "Chair 2", "start": span.0, "end": span.1, "reason": "old system"}).to_string());
+        ndjson.push('\n');
+    }
+    let first = import(app, &clinic, "application/x-ndjson", &ndjson, false).expect(200);
+    assert_eq!(first["patients"]["created"], 150, "{first}");
+    assert_eq!(first["chair_blocks"]["created"], 2);
+    assert_eq!(patients(app, &clinic).len(), 150);
+    let blocks = closures(app, &clinic);
+    assert_eq!(blocks.len(), 2);
+    assert_eq!(blocks[0]["chair_id"], json!(clinic.chairs[1]));
+    assert_eq!(blocks[1]["span"]["kind"], "instants");
+
+    let again = import(app, &clinic, "application/x-ndjson", &ndjson, false).expect(200);
+    assert_eq!(
+        again["patients"],
+        json!({"created": 0, "updated": 0, "unchanged": 150}),
+        "{again}"
+    );
+    assert_eq!(again["chair_blocks"]["unchanged"], 2);
+    assert_eq!(closures(app, &clinic).len(), 2);
+
+    let renamed = ndjson.replacen("\"P 1\"", "\"P one\"", 1);
+    let third = import(app, &clinic, "application/x-ndjson", &renamed, false).expect(200);
+    assert_eq!(third["patients"]["updated"], 1, "{third}");
+
+    let refused = app
+        .call("POST", &clinic.path("/imports"))
+        .key(&clinic.front_desk)
+        .raw("application/xml", "<rows/>")
+        .send()
+        .problem(415);
+    assert!(refused["detail"].as_str().unwrap().contains("x-ndjson"));
+}
+on_every_backend!(a_good_file_imports_all_and_again_changes_nothing);
