@@ -97,10 +97,15 @@ pub async fn search(
         let zone = repo::clinics::get(conn, clinic)?.time_zone;
         let filter = filter(&params, zone).map_err(|e| e.0)?;
         let sessions = repo::sessions::list(conn, clinic, &filter, page)?;
+        // A page often holds one patient's course: read each patient once.
+        let mut patients = std::collections::HashMap::new();
         let mut resources = Vec::with_capacity(sessions.items.len());
         for session in &sessions.items {
-            let patient = repo::patients::get(conn, clinic, session.patient_id)?;
-            resources.push(appointment(session, &patient));
+            if !patients.contains_key(&session.patient_id) {
+                let patient = repo::patients::get(conn, clinic, session.patient_id)?;
+                patients.insert(session.patient_id, patient);
+            }
+            resources.push(appointment(session, &patients[&session.patient_id]));
         }
         Ok((resources, sessions.next_after_id.map(next_page)))
     })
