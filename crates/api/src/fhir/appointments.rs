@@ -101,9 +101,10 @@ pub async fn search(
         let mut patients = std::collections::HashMap::new();
         let mut resources = Vec::with_capacity(sessions.items.len());
         for session in &sessions.items {
-            if !patients.contains_key(&session.patient_id) {
-                let patient = repo::patients::get(conn, clinic, session.patient_id)?;
-                patients.insert(session.patient_id, patient);
+            if let std::collections::hash_map::Entry::Vacant(slot) =
+                patients.entry(session.patient_id)
+            {
+                slot.insert(repo::patients::get(conn, clinic, session.patient_id)?);
             }
             resources.push(appointment(session, &patients[&session.patient_id]));
         }
