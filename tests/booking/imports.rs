@@ -138,3 +138,22 @@ fn a_good_file_imports_all_and_again_changes_nothing(app: &App) {
     assert!(refused["detail"].as_str().unwrap().contains("x-ndjson"));
 }
 on_every_backend!(a_good_file_imports_all_and_again_changes_nothing);
+
+fn a_file_with_no_readable_row_is_no_import(app: &App) {
+    let clinic = app.clinic();
+    for (content_type, body) in [
+        ("text/csv", "{}"),
+        ("application/x-ndjson", "{}"),
+        ("text/csv", ""),
+    ] {
+        for dry_run in [true, false] {
+            let refused = import(app, &clinic, content_type, body, dry_run).problem(422);
+            assert!(
+                error_fields(&refused)[0].starts_with("rows[")
+                    || error_fields(&refused)[0] == "body",
+                "{refused}"
+            );
+        }
+    }
+}
+on_every_backend!(a_file_with_no_readable_row_is_no_import);

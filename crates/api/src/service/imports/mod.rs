@@ -57,6 +57,11 @@ pub fn run(
             "at most {MAX_ROWS} rows per import"
         )));
     }
+    if rows.is_empty() {
+        // Not a file of rows with some wrong, but no import at all: refused,
+        // dry run or not.
+        return Err(refusal(&problems, "the file holds no row that can be read"));
+    }
     let apply = |conn: &mut DbConnection| apply(conn, caller, clinic_id, rows, problems);
     if dry_run {
         let mut report = chairside_store::rolled_back(conn, apply)?;
@@ -68,20 +73,32 @@ pub fn run(
         return Ok(report);
     }
     // The caller's transaction undoes every row written.
-    Err(ApiError::Invalid {
-        detail: format!(
-            "{} row(s) cannot be imported; nothing was",
-            report.problems.len()
-        ),
-        errors: report
-            .problems
-            .iter()
-            .map(|p| FieldError {
-                field: format!("rows[{}].{}", p.row, p.field),
-                message: p.reason.clone(),
-            })
-            .collect(),
-    })
+    let detail = format!(
+        "{} row(s) cannot be imported; nothing was",
+        report.problems.len()
+    );
+    Err(refusal(&report.problems, &detail))
+}
+
+/// A 422 naming each problem row's field as `rows[N].field`.
+fn refusal(problems: &[ImportProblem], detail: &str) -> ApiError {
+    let mut errors: Vec<FieldError> = problems
+        .iter()
+        .map(|p| FieldError {
+            field: format!("rows[{}].{}", p.row, p.field),
+            message: p.reason.clone(),
+        })
+        .collect();
+    if errors.is_empty() {
+        errors.push(FieldError {
+            field: "body".into(),
+            message: detail.into(),
+        });
+    }
+    ApiError::Invalid {
+        detail: detail.to_string(),
+        errors,
+    }
 }
 
 fn apply(

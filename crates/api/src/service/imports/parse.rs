@@ -76,6 +76,12 @@ pub fn csv(text: &str) -> Parsed {
             vec![problem(0, "kind", "an empty file: give a header row")],
         );
     };
+    if !header.iter().any(|name| name == "kind") {
+        return (
+            Vec::new(),
+            vec![problem(0, "kind", "the header row names no `kind` column")],
+        );
+    }
     let (mut rows, mut problems) = (Vec::new(), Vec::new());
     for (i, record) in body.iter().enumerate() {
         let number = i + 1;
