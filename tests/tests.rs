@@ -22,6 +22,7 @@ mod crash;
 mod etags;
 mod feeds;
 mod fhir;
+mod holds;
 mod hostile;
 mod idempotency;
 mod infeasible;

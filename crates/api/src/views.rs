@@ -145,6 +145,7 @@ pub fn course(
         current_phase: c.current_phase,
         booster_policy: c.booster_policy,
         at_risk: c.at_risk.clone(),
+        held_until: c.held_until,
         sessions,
         created_at: c.created_at,
         updated_at: c.updated_at,

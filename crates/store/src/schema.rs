@@ -123,6 +123,7 @@ diesel::table! {
         modality -> Nullable<Text>,
         series_started_at -> Nullable<Timestamp>,
         extension_accepted -> Bool,
+        held_until -> Nullable<Timestamp>,
     }
 }
 

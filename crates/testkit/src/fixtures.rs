@@ -152,6 +152,7 @@ pub fn active_state() -> CourseState {
         booster_policy: None,
         at_risk: None,
         extension_accepted: false,
+        held_until: None,
     }
 }
 

@@ -29,6 +29,12 @@ pub struct PlanCourse {
     /// Preferences for this plan; default: the patient's own.
     #[serde(default)]
     pub preferences: Option<PatientPreferences>,
+    /// Hold the plan this many minutes (1 to 30) while the patient decides
+    /// (a portal): its sessions hold their chairs like bookings; confirm it
+    /// (`…/confirm`) or it is released. Absent: book it now.
+    #[serde(default)]
+    #[schema(minimum = 1, maximum = 30)]
+    pub hold_minutes: Option<i64>,
 }
 
 /// A plan the engine proposes (nothing is booked).
@@ -57,6 +63,8 @@ pub struct CourseView {
     pub booster_policy: Option<BoosterPolicy>,
     /// Present when the course is at risk.
     pub at_risk: Option<AtRisk>,
+    /// Held for a portal until then: confirm it or it is released.
+    pub held_until: Option<DateTime<Utc>>,
     /// Every session, in time order.
     pub sessions: Vec<SessionView>,
     /// When booked.

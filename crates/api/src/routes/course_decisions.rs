@@ -73,7 +73,7 @@ macro_rules! course_decision {
 
 /// Runs a decision in one write transaction, deciding again (bounded) when
 /// a concurrent writer took a chair the decision placed.
-async fn decide(
+pub(crate) async fn decide(
     caller: Caller,
     state: &web::Data<AppState>,
     path: CoursePath,

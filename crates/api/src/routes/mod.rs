@@ -10,6 +10,7 @@ pub mod courses;
 pub mod creation;
 pub mod feeds;
 pub mod health;
+pub mod holds;
 pub mod imports;
 pub mod monitoring;
 pub mod patients;
@@ -120,6 +121,7 @@ pub fn register(cfg: &mut ServiceConfig) {
                 .configure(patients::configure)
                 .configure(feeds::configure)
                 .configure(courses::configure)
+                .configure(holds::configure)
                 .configure(clinical::configure)
                 .configure(course_decisions::configure)
                 .configure(sessions::configure)

@@ -45,9 +45,14 @@ pub fn upcoming(
         chair_id: None,
     };
     let sessions = repo::sessions::all(conn, clinic_id, &filter)?;
+    // A held course's sessions are not the patient's yet: no reminder.
+    let held = repo::courses::held(conn, clinic_id)?;
     let mut instructions: HashMap<i64, DayOfInstructions> = HashMap::new();
     let mut due = Vec::new();
-    for session in sessions.iter().filter(|s| s.starts_at > now) {
+    for session in sessions
+        .iter()
+        .filter(|s| s.starts_at > now && !held.contains(&s.course_id))
+    {
         for &lead in &settings.reminder_lead_times_minutes {
             let at = reminder_due(zone, session.starts_at, lead);
             if at <= now || at > until {

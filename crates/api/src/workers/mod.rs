@@ -2,6 +2,7 @@
 //! claims its rows through the database, so any number of replicas may run
 //! side by side without doing the same work twice.
 
+pub mod holds;
 pub mod housekeeping;
 pub mod no_show;
 pub mod overruns;
@@ -18,7 +19,8 @@ use crate::state::AppState;
 /// Starts every worker on the current actix system.
 pub fn start(state: AppState) {
     let minute = Duration::from_secs(60);
-    let sweeps: [(Duration, &'static str, Sweep); 4] = [
+    let sweeps: [(Duration, &'static str, Sweep); 5] = [
+        (Duration::from_secs(15), "holds released", holds::sweep),
         (minute, "automatic no-shows", no_show::sweep),
         (Duration::from_secs(30), "reminders due", reminders::sweep),
         (minute, "sessions running over", overruns::sweep),

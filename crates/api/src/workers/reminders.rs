@@ -37,9 +37,18 @@ fn sweep_clinic(store: &Store, clinic: &Clinic, now: DateTime<Utc>) -> Result<us
         patient_id: None,
         chair_id: None,
     };
-    let sessions = store.read(|conn| repo::sessions::all(conn, clinic.id, &filter))?;
+    let (sessions, held) = store.read(|conn| {
+        Ok::<_, ApiError>((
+            repo::sessions::all(conn, clinic.id, &filter)?,
+            repo::courses::held(conn, clinic.id)?,
+        ))
+    })?;
     let mut sent = 0;
-    for session in sessions {
+    // A held course's sessions are not the patient's yet: no reminder.
+    for session in sessions
+        .into_iter()
+        .filter(|s| !held.contains(&s.course_id))
+    {
         let Some(lead) = reminder_to_send(zone, session.starts_at, leads, now) else {
             continue;
         };

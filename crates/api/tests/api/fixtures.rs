@@ -42,6 +42,7 @@ pub fn booked_course(store: &Store, settings: serde_json::Value) -> CourseView {
                 earliest: Utc::now().date_naive() + Duration::days(3),
                 first_within_days: None,
                 preferences: None,
+                hold_minutes: None,
             };
             course::book(conn, &caller, clinic.id, &request, Utc::now())
         })

@@ -124,6 +124,14 @@ pub enum Action {
         session: SessionId,
         answer: ReminderAnswer,
     },
+    /// The patient decided: a held course becomes booked.
+    ConfirmHold,
+    /// Let a held course go (the portal's choice, or its hold ran out):
+    /// its sessions free their chairs and the course ends.
+    ReleaseHold {
+        /// The hold ran out (Chairside's worker), rather than let go.
+        expired: bool,
+    },
     /// Move one session (defer); the rest of the course keeps its times.
     Reschedule {
         session: SessionId,
@@ -198,6 +206,8 @@ impl Action {
         !matches!(
             self,
             Action::CheckIn { .. }
+                | Action::ConfirmHold
+                | Action::ReleaseHold { .. }
                 | Action::Answer {
                     answer: ReminderAnswer::Confirmed,
                     ..

@@ -107,6 +107,7 @@ fn first_phase_booked(protocol: &Protocol, planned: &[PlannedSession]) -> Decisi
         booster_policy: protocol.boosters().map(|(_, r)| r.default_policy),
         at_risk: None,
         extension_accepted: false,
+        held_until: None,
         sessions: Vec::new(),
     };
     let mut events = vec![CourseEvent::CourseBooked];

@@ -59,14 +59,7 @@ fn cancel_remaining(draft: &mut Draft, id: SessionId, reason: &str) -> Result<()
         )
         .into());
     }
-    let booked: Vec<SessionId> = draft
-        .course
-        .sessions
-        .iter()
-        .filter(|s| s.status == SessionStatus::Booked)
-        .map(|s| s.id)
-        .collect();
-    for other in booked {
+    for other in draft.course.booked_ids() {
         draft.cancel(other, reason);
     }
     draft.course.status = CourseStatus::Paused;

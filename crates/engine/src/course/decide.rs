@@ -7,7 +7,7 @@ use crate::course::draft::Draft;
 use crate::course::model::Course;
 use crate::course::situation::Situation;
 use crate::course::{
-    attendance, cancellation, confirmation, correction, lifecycle, moves, spacing,
+    attendance, cancellation, confirmation, correction, holds, lifecycle, moves, spacing,
 };
 use crate::error::EngineError;
 
@@ -44,6 +44,8 @@ pub fn decide(course: &Course, action: &Action, at: &Situation) -> Result<Decisi
         } => cancellation::cancel(d, *session, reason, *remaining),
         Action::Omit { session, reason } => cancellation::omit(d, *session, reason),
         Action::Answer { session, answer } => confirmation::answer(d, *session, *answer),
+        Action::ConfirmHold => holds::confirm(d),
+        Action::ReleaseHold { expired } => holds::release(d, *expired),
         Action::Reschedule {
             session,
             to,

@@ -76,6 +76,9 @@ pub struct CourseState {
     pub at_risk: Option<AtRisk>,
     /// A clinician accepted an extension of the current series.
     pub extension_accepted: bool,
+    /// Held for a portal until then (see [`crate::course::holds`]).
+    #[serde(default)]
+    pub held_until: Option<DateTime<Utc>>,
 }
 
 /// A change of booster spacing, kept in the course's policy history.
@@ -165,6 +168,14 @@ pub enum CourseEvent {
     Discontinued,
     /// Booster spacing changed.
     BoosterPolicyChanged,
+    /// A new course held for a portal until then; its sessions hold their
+    /// chairs, and are announced when it is confirmed.
+    Held { until: DateTime<Utc> },
+    /// A hold ran out, or the portal let it go: its sessions are released.
+    HoldReleased {
+        /// It ran out (rather than being let go).
+        expired: bool,
+    },
 }
 
 impl CourseEvent {
@@ -179,6 +190,8 @@ impl CourseEvent {
         "course.resumed",
         "course.discontinued",
         "booster.policy_changed",
+        "course.held",
+        "course.hold_released",
         "session.booked",
         "session.rescheduled",
         "session.cancelled",
@@ -213,6 +226,8 @@ impl CourseEvent {
             CourseEvent::Resumed { .. } => "course.resumed",
             CourseEvent::Discontinued => "course.discontinued",
             CourseEvent::BoosterPolicyChanged => "booster.policy_changed",
+            CourseEvent::Held { .. } => "course.held",
+            CourseEvent::HoldReleased { .. } => "course.hold_released",
         }
     }
 

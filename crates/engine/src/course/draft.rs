@@ -66,6 +66,11 @@ impl<'s> Draft<'s> {
             .expect("a session the rules looked up")
     }
 
+    /// Forgets the events so far (a released hold announces only that).
+    pub fn clear_events(&mut self) {
+        self.events.clear();
+    }
+
     pub fn event(&mut self, event: CourseEvent) {
         self.events.push(event);
     }
@@ -268,6 +273,7 @@ pub(crate) fn state(course: &Course) -> CourseState {
         booster_policy: course.booster_policy,
         at_risk: course.at_risk.clone(),
         extension_accepted: course.extension_accepted,
+        held_until: course.held_until,
     }
 }
 

@@ -60,6 +60,7 @@ pub fn evolve(course: &Course, decision: &Decision, new_ids: &[SessionId]) -> Co
         next.booster_policy = state.booster_policy;
         next.at_risk = state.at_risk.clone();
         next.extension_accepted = state.extension_accepted;
+        next.held_until = state.held_until;
     }
     next
 }

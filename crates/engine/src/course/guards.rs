@@ -38,6 +38,13 @@ pub(crate) fn clinical(actor: Role, what: &str) -> Result<(), EngineError> {
 
 /// The course runs.
 pub(crate) fn active(draft: &Draft) -> Result<(), EngineError> {
+    if let Some(until) = draft.course.held_until {
+        return Err(Refusal::new(
+            CourseRule::CourseActive,
+            format!("the course is held for the patient to decide until {until}: confirm it first"),
+        )
+        .into());
+    }
     match draft.course.status {
         CourseStatus::Active => Ok(()),
         status => Err(Refusal::new(

@@ -33,6 +33,7 @@ mod decision;
 mod draft;
 mod evolve;
 pub(crate) mod guards;
+pub mod holds;
 mod lifecycle;
 mod model;
 mod moves;
@@ -54,6 +55,7 @@ pub use decision::{
 };
 pub use evolve::evolve;
 pub use guards::dose_gates;
+pub use holds::{hold_course, MAX_HOLD_MINUTES};
 pub use lifecycle::RESTART_WITHIN_DAYS;
 pub use model::{AtRisk, Course, CourseSession, OtherCourse, Patient, SessionId};
 pub use moves::overridable;

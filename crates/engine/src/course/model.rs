@@ -84,6 +84,10 @@ pub struct Course {
     /// A clinician accepted that the current series runs outside its
     /// spacing rules (an extension): re-plans may then relax them.
     pub extension_accepted: bool,
+    /// Held for a patient portal until then: its sessions hold their chairs
+    /// (and staff) like bookings while the patient decides; nothing else
+    /// happens to it until it is confirmed or released.
+    pub held_until: Option<DateTime<Utc>>,
     /// Every session the course ever had.
     pub sessions: Vec<CourseSession>,
 }
@@ -92,6 +96,15 @@ impl Course {
     /// The session with this id.
     pub fn session(&self, id: SessionId) -> Option<&CourseSession> {
         self.sessions.iter().find(|s| s.id == id)
+    }
+
+    /// The ids of its booked sessions, in the order they were made.
+    pub fn booked_ids(&self) -> Vec<SessionId> {
+        self.sessions
+            .iter()
+            .filter(|s| s.status == SessionStatus::Booked)
+            .map(|s| s.id)
+            .collect()
     }
 
     /// The kind of treatment: a patient has at most one running course of

@@ -6,6 +6,7 @@ mod world;
 mod attendance;
 mod confirmation;
 mod counting;
+mod holds;
 mod lifecycle;
 mod model;
 mod monitoring;

@@ -64,6 +64,7 @@ impl World {
                 booster_policy: None,
                 at_risk: None,
                 extension_accepted: false,
+                held_until: None,
                 sessions: Vec::new(),
             },
             monitoring: dosed_long_ago(),

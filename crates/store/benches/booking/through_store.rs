@@ -46,6 +46,7 @@ fn book(
         booster_policy: None,
         at_risk: None,
         extension_accepted: false,
+        held_until: None,
     };
     let course = courses::create(
         conn,

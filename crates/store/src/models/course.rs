@@ -43,6 +43,9 @@ pub struct Course {
     pub series_started_at: Option<DateTime<Utc>>,
     /// A clinician accepted the current series outside its spacing rules.
     pub extension_accepted: bool,
+    /// Held for a patient portal until then.
+    #[diesel(deserialize_as = DbOptInstant)]
+    pub held_until: Option<DateTime<Utc>>,
 }
 
 /// One change of a course's booster policy, kept forever.

@@ -47,6 +47,7 @@ pub fn create(conn: &mut DbConnection, new: &NewCourse<'_>) -> Result<Course, St
             co::at_risk_reason.eq(state.at_risk.as_ref().map(doc)),
             co::series_started_at.eq(state.series_started_at.map(instant)),
             co::extension_accepted.eq(state.extension_accepted),
+            co::held_until.eq(state.held_until.map(instant)),
             co::created_at.eq(at),
             co::updated_at.eq(at),
         ))
@@ -71,6 +72,35 @@ pub struct CourseFilter {
     pub patient_id: Option<i64>,
     /// Only this status.
     pub status: Option<CourseStatus>,
+}
+
+/// The clinic's courses whose hold ran out before `now`, by id.
+pub fn holds_run_out(
+    conn: &mut DbConnection,
+    clinic_id: i64,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<i64>, StoreError> {
+    Ok(co::courses
+        .filter(
+            co::clinic_id
+                .eq(clinic_id)
+                .and(co::held_until.le(instant(now))),
+        )
+        .order(co::id)
+        .select(co::id)
+        .load::<i64>(conn)?)
+}
+
+/// The clinic's held course ids (their sessions are not announced yet).
+pub fn held(conn: &mut DbConnection, clinic_id: i64) -> Result<Vec<i64>, StoreError> {
+    Ok(co::courses
+        .filter(
+            co::clinic_id
+                .eq(clinic_id)
+                .and(co::held_until.is_not_null()),
+        )
+        .select(co::id)
+        .load::<i64>(conn)?)
 }
 
 /// A clinic's courses matching `filter`, by id, one page at a time.
@@ -139,6 +169,7 @@ pub fn engine_course(
         booster_policy: course.booster_policy,
         at_risk: course.at_risk.clone(),
         extension_accepted: course.extension_accepted,
+        held_until: course.held_until,
         sessions: rows
             .iter()
             .map(|s| engine::CourseSession {
@@ -291,6 +322,7 @@ fn set_state(
         co::at_risk_reason.eq(state.at_risk.as_ref().map(doc)),
         co::series_started_at.eq(state.series_started_at.map(instant)),
         co::extension_accepted.eq(state.extension_accepted),
+        co::held_until.eq(state.held_until.map(instant)),
         co::version.eq(co::version + 1),
         co::updated_at.eq(now()),
     ))

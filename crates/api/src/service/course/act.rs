@@ -322,6 +322,6 @@ fn reason_of(action: &Action) -> Option<&str> {
         Action::AddSession {
             override_reason, ..
         } => override_reason.as_deref(),
-        Action::Answer { .. } => None,
+        Action::Answer { .. } | Action::ConfirmHold | Action::ReleaseHold { .. } => None,
     }
 }

@@ -2,7 +2,7 @@
 //! course per kind, a start that is not in the past); the store creates the
 //! course and its sessions; the events are recorded like any decision's.
 
-use chairside_engine::course::{book_course, CourseRequest, Decision};
+use chairside_engine::course::{book_course, hold_course, CourseRequest, Decision};
 use chairside_engine::infeasible::ALTERNATIVE_SEARCH_DAYS;
 use chairside_engine::{PhaseKind, Protocol};
 use chairside_store::models as m;
@@ -84,14 +84,15 @@ fn plan(
         };
         let snapshot = Snapshot::load(conn, clinic_id, &patient, None, Some(window), now)?;
         let decision = snapshot.decide(caller.role, now, |at| {
-            book_course(
-                &CourseRequest {
-                    protocol,
-                    earliest: request.earliest,
-                    first_within_days: within,
-                },
-                at,
-            )
+            let course = CourseRequest {
+                protocol,
+                earliest: request.earliest,
+                first_within_days: within,
+            };
+            match request.hold_minutes {
+                Some(minutes) => hold_course(&course, at, minutes),
+                None => book_course(&course, at),
+            }
         })?;
         Ok((decision, snapshot.clinic))
     };

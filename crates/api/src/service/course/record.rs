@@ -4,7 +4,7 @@
 //! course-level reasons of a clinician's decisions (pause, spacing); never a
 //! patient's name or contact, nor a session's reason (it may hold vitals).
 
-use chairside_engine::course::{CourseEvent, Decision, SessionId, SessionRef};
+use chairside_engine::course::{CourseEvent, Decision, SessionId, SessionRef, SessionStatus};
 use chairside_store::models::{self as m, AuditEntry, NewOutboxEvent};
 use chairside_store::repo::courses::Applied;
 use chairside_store::{repo, DbConnection};
@@ -148,12 +148,10 @@ fn describe_course_event(
     let course = &written.applied.course;
     let summary = |detail: Value| json!({ "course_id": course.id, "patient_id": course.patient_id, "status": course.status.as_str(), "current_phase": course.current_phase, "detail": detail });
     let payload = match event {
-        CourseEvent::CourseBooked => json!({
-            "course_id": course.id,
-            "patient_id": course.patient_id,
-            "protocol_version_id": course.protocol_version_id,
-            "sessions": written.applied.booked.iter().map(placement).collect::<Vec<_>>(),
-        }),
+        CourseEvent::CourseBooked | CourseEvent::Held { .. } => booked(written, event),
+        CourseEvent::HoldReleased { expired } => {
+            summary(json!({ "expired": expired, "released": written.cancelled() }))
+        }
         CourseEvent::AtRisk(at_risk) => json!({ "course_id": course.id, "at_risk": at_risk }),
         CourseEvent::AtRiskDecided { choice, was } => summary(
             json!({ "choice": choice, "reason": written.reason, "was": was, "booked": written.booked() }),
@@ -184,6 +182,31 @@ fn describe_course_event(
         }
     };
     Ok((payload.clone(), ("course", course.id), None, Some(payload)))
+}
+
+/// A course booked (or held): its sessions' places. A confirmed hold books
+/// nothing new: its sessions are the course's booked ones.
+fn booked(written: &Written<'_>, event: &CourseEvent) -> Value {
+    let course = &written.applied.course;
+    let sessions: Vec<Value> = if written.applied.booked.is_empty() {
+        let booked = written
+            .before
+            .iter()
+            .filter(|s| s.status == SessionStatus::Booked);
+        booked.map(placement).collect()
+    } else {
+        written.applied.booked.iter().map(placement).collect()
+    };
+    let mut payload = json!({
+        "course_id": course.id,
+        "patient_id": course.patient_id,
+        "protocol_version_id": course.protocol_version_id,
+        "sessions": sessions,
+    });
+    if let CourseEvent::Held { until } = event {
+        payload["held_until"] = json!(until);
+    }
+    payload
 }
 
 fn previous<'w>(written: &'w Written<'_>, id: i64) -> Option<&'w m::Session> {

@@ -57,6 +57,7 @@ fn replan(db: &TestStore) -> Replan {
         booster_policy: None,
         at_risk: Some(at_risk.clone()),
         extension_accepted: true,
+        held_until: None,
     };
     let due = NaiveDate::from_ymd_opt(2030, 3, 11).unwrap();
     let decision = replan_of(&booked.sessions, chair, state, due);
