@@ -157,3 +157,63 @@ fn a_file_with_no_readable_row_is_no_import(app: &App) {
     }
 }
 on_every_backend!(a_file_with_no_readable_row_is_no_import);
+
+/// A patient and the appointments the old system had booked, in one file:
+/// the course keeps them and Chairside books the rest of the series; a
+/// second import books nothing twice; a time the rules refuse is named.
+fn booked_appointments_move_in_with_their_patient(app: &App) {
+    let clinic = app.clinic();
+    let monday = next_monday();
+    let day = |n: i64| monday + chrono::Duration::days(n);
+    let mut ndjson = json!({"kind": "patient", "external_ref": "MRN-A", "display_name": "A",
+        "intake_assessed_on": today().to_string(), "consent_on_file": true, "escort_confirmed": true}).to_string();
+    for (n, offset) in [(1, 0), (2, 2), (3, 4)] {
+        ndjson.push('\n');
+        ndjson.push_str(&json!({"kind": "appointment", "external_id": format!("OLD-{n}"), "patient": "MRN-A",
+            "protocol": "iv-ketamine-standard", "chair": "Chair 1", "start": format!("{}T10:00", day(offset))}).to_string());
+    }
+    let report = import(app, &clinic, "application/x-ndjson", &ndjson, false).expect(200);
+    assert_eq!(report["appointments"]["created"], 3, "{report}");
+    let patient = patients(app, &clinic)[0]["id"].as_i64().unwrap();
+    let courses = app
+        .get(
+            &clinic.front_desk,
+            &clinic.path(&format!("/courses?patient_id={patient}")),
+        )
+        .expect(200);
+    let course = &courses["items"][0];
+    let booked = with_status(course, &["booked"]);
+    assert_eq!(booked.len(), 6, "three kept, three planned: {course}");
+    for (session, offset) in booked.iter().zip([0, 2, 4]) {
+        assert_eq!(local_date(session), day(offset));
+        assert_eq!(session["local"]["start"], "10:00");
+        assert_eq!(session["chair_id"], json!(clinic.chairs[0]));
+    }
+
+    let again = import(app, &clinic, "application/x-ndjson", &ndjson, false).expect(200);
+    assert_eq!(again["appointments"]["unchanged"], 3, "{again}");
+
+    // A Saturday appointment for another patient: refused, naming the rule.
+    let saturday = json!({"kind": "appointment", "external_id": "OLD-9", "patient": "MRN-A2",
+        "protocol": "iv-ketamine-standard", "chair": "Chair 2", "start": format!("{}T10:00", day(5))});
+    let patient_2 = json!({"kind": "patient", "external_ref": "MRN-A2", "display_name": "B",
+        "intake_assessed_on": today().to_string(), "consent_on_file": true, "escort_confirmed": true});
+    let dry = import(
+        app,
+        &clinic,
+        "application/x-ndjson",
+        &format!("{patient_2}\n{saturday}"),
+        true,
+    )
+    .expect(200);
+    assert_eq!(dry["problems"][0]["row"], 2, "{dry}");
+    assert_eq!(dry["problems"][0]["field"], "start");
+    assert!(
+        dry["problems"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("opening hours"),
+        "{dry}"
+    );
+}
+on_every_backend!(booked_appointments_move_in_with_their_patient);

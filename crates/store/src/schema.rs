@@ -161,6 +161,7 @@ diesel::table! {
         omitted -> Bool,
         late_cancellation -> Bool,
         confirmed_at -> Nullable<Timestamp>,
+        external_id -> Nullable<Text>,
     }
 }
 

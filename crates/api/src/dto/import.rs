@@ -43,6 +43,25 @@ pub struct ChairBlockRow {
     pub reason: String,
 }
 
+/// An appointment the old system had booked, known by `external_id`: the
+/// patient (their `external_ref`), the protocol (its `code`), the chair
+/// (label or `chair_id`) and the start (an instant with an offset, or a
+/// clinic-local date-time). A patient's appointments on one protocol make
+/// a new course whose remaining sessions Chairside plans after them; with
+/// a course of that kind already running, they are added to it.
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AppointmentRow {
+    pub external_id: String,
+    pub patient: String,
+    pub protocol: String,
+    #[serde(default)]
+    pub chair: Option<String>,
+    #[serde(default)]
+    pub chair_id: Option<i64>,
+    pub start: String,
+}
+
 /// One row of an import (NDJSON: one object per line with its `kind`; CSV:
 /// a `kind` column and the fields as columns).
 #[derive(Clone, Debug, Deserialize, ToSchema)]
@@ -50,6 +69,7 @@ pub struct ChairBlockRow {
 pub enum ImportRow {
     Patient(PatientRow),
     ChairBlock(ChairBlockRow),
+    Appointment(AppointmentRow),
 }
 
 /// What an import did with rows of one kind.
@@ -81,6 +101,7 @@ pub struct ImportReport {
     pub rows: usize,
     pub patients: ImportCounts,
     pub chair_blocks: ImportCounts,
+    pub appointments: ImportCounts,
     /// Every row's problem. An import with any writes nothing (422).
     pub problems: Vec<ImportProblem>,
 }

@@ -12,7 +12,7 @@ use crate::dto::import::ImportReport;
 use crate::error::ApiError;
 use crate::problem::Problem;
 use crate::problem_kind::{answers, ProblemKind};
-use crate::routes::{query::Query, write, ClinicPath};
+use crate::routes::{query::Query, write_replanning, ClinicPath};
 use crate::service::imports::{self, parse};
 use crate::state::AppState;
 
@@ -33,7 +33,8 @@ pub(crate) fn configure(cfg: &mut ServiceConfig) {
     cfg.service(import_rows);
 }
 
-/// Imports patients and chair blocks from another system as NDJSON
+/// Imports patients, chair blocks and booked appointments from another
+/// system as NDJSON
 /// (`application/x-ndjson`, one object per line with its `kind`) or CSV
 /// (`text/csv`, a header row with a `kind` column), keyed by the old
 /// system's ids so a file imported twice changes nothing. `?dry_run=true`
@@ -87,9 +88,9 @@ pub async fn import_rows(
     }
     let text = String::from_utf8(body.to_vec())
         .map_err(|_| ApiError::bad_field("body", "not UTF-8 text"))?;
-    let (clinic_id, dry_run) = (path.clinic_id, query.dry_run);
-    let report = write(&state, move |conn| {
-        imports::run(conn, &caller, clinic_id, read(&text), dry_run)
+    let (clinic_id, dry_run, now) = (path.clinic_id, query.dry_run, state.clock.now());
+    let report = write_replanning(&state, clinic_id, move |conn| {
+        imports::run(conn, &caller, clinic_id, read(&text), (dry_run, now))
     })
     .await?;
     Ok(HttpResponse::Ok().json(report))

@@ -41,6 +41,19 @@ pub fn latest(
     Ok((protocol, version))
 }
 
+/// The latest revision of the clinic's protocol with this code.
+pub fn by_code(
+    conn: &mut DbConnection,
+    clinic_id: i64,
+    code: &str,
+) -> Result<m::ProtocolVersion, ApiError> {
+    let protocol = repo::protocols::list(conn, clinic_id)?
+        .into_iter()
+        .find(|p| p.code == code)
+        .ok_or_else(|| ApiError::NotFound(format!("no protocol has the code {code:?}")))?;
+    Ok(latest(conn, clinic_id, protocol.id)?.1)
+}
+
 /// Every protocol of the clinic at its latest revision.
 pub fn list(conn: &mut DbConnection, clinic_id: i64) -> Result<Vec<ProtocolView>, ApiError> {
     repo::clinics::get(conn, clinic_id)?;

@@ -2,16 +2,20 @@
 //! of the same kind runs for the patient, and the first phase (a series) is
 //! planned exactly from a date that is not in the past.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 
+use crate::calendar::ChairId;
 use crate::course::decision::{CourseEvent, Decision, NewSession, Placement, SessionRef};
-use crate::course::draft::state;
+use crate::course::draft::{state, Draft};
 use crate::course::guards::dose_gates;
 use crate::course::model::Course;
+use crate::course::moves::judge;
 use crate::course::refusal::{CourseRule, Refusal};
+use crate::course::settle::settle;
 use crate::course::situation::Situation;
 use crate::course::status::CourseStatus;
 use crate::error::EngineError;
+use crate::local_time::{local_date, to_local};
 use crate::plan::{PhaseRequest, PlannedSession, MAX_FIRST_WITHIN_DAYS};
 use crate::protocol::{PhaseKind, Protocol};
 
@@ -97,19 +101,7 @@ fn may_start(request: &CourseRequest, at: &Situation) -> Result<(), EngineError>
 /// The decision that creates the course, active in its first phase, with
 /// every planned session booked.
 fn first_phase_booked(protocol: &Protocol, planned: &[PlannedSession]) -> Decision {
-    let course = Course {
-        id: 0,
-        patient: 0,
-        protocol: protocol.clone(),
-        status: CourseStatus::Active,
-        phase: 0,
-        series_started_at: None,
-        booster_policy: protocol.boosters().map(|(_, r)| r.default_policy),
-        at_risk: None,
-        extension_accepted: false,
-        held_until: None,
-        sessions: Vec::new(),
-    };
+    let course = new_course(protocol);
     let mut events = vec![CourseEvent::CourseBooked];
     events.extend((0..planned.len()).map(|i| CourseEvent::SessionBooked(SessionRef::New(i))));
     Decision {
@@ -128,5 +120,74 @@ fn first_phase_booked(protocol: &Protocol, planned: &[PlannedSession]) -> Decisi
         course: Some(state(&course)),
         events,
         ..Decision::default()
+    }
+}
+
+/// A course the previous system had already booked (a clinic moving in):
+/// its `appointments` (chair and start) become the first phase's first
+/// sessions, each checked as a time chosen by hand is — the calendar's
+/// rules and the protocol's spacing, no override — and the rest of the
+/// phase is planned after them inside its rules, as after any miss.
+pub fn import_course(
+    protocol: &Protocol,
+    appointments: &[(ChairId, DateTime<Utc>)],
+    at: &Situation,
+) -> Result<Decision, EngineError> {
+    let mut sorted = appointments.to_vec();
+    sorted.sort_by_key(|(_, start)| *start);
+    let Some(&(_, first)) = sorted.first() else {
+        return Err(EngineError::invalid("appointments", "at least one"));
+    };
+    let request = CourseRequest {
+        protocol,
+        earliest: local_date(at.zone(), first),
+        first_within_days: 0,
+    };
+    may_start(&request, at)?;
+    if let Some(PhaseKind::Series(rules)) = protocol.phases.first().map(|p| &p.kind) {
+        if sorted.len() > usize::try_from(rules.sessions).unwrap_or(0) {
+            return Err(EngineError::invalid(
+                "appointments",
+                format!("the first phase holds {} sessions", rules.sessions),
+            ));
+        }
+    }
+    let course = new_course(protocol);
+    let mut draft = Draft::new(&course, at);
+    draft.event(CourseEvent::CourseBooked);
+    for (chair, start) in sorted {
+        let placement = judge(&mut draft, 0, Some(chair), start, None, None)?;
+        draft.book(
+            0,
+            &PlannedSession {
+                sequence: 0,
+                chair: placement.chair,
+                start: placement.start,
+                end: placement.end,
+                local_date: local_date(at.zone(), placement.start),
+                local_time: to_local(at.zone(), placement.start).time(),
+            },
+        );
+    }
+    settle(&mut draft, at.tomorrow())?;
+    let mut decision = draft.finish();
+    decision.course.get_or_insert_with(|| state(&course));
+    Ok(decision)
+}
+
+/// A new course on `protocol`, active in its first phase, with no session.
+fn new_course(protocol: &Protocol) -> Course {
+    Course {
+        id: 0,
+        patient: 0,
+        protocol: protocol.clone(),
+        status: CourseStatus::Active,
+        phase: 0,
+        series_started_at: None,
+        booster_policy: protocol.boosters().map(|(_, r)| r.default_policy),
+        at_risk: None,
+        extension_accepted: false,
+        held_until: None,
+        sessions: Vec::new(),
     }
 }

@@ -46,7 +46,7 @@ pub mod timing;
 
 pub use action::{Action, AtRiskChoice, Correction, ReminderAnswer, Target};
 pub use attendance::REMS_FORM_DUE_DAYS;
-pub use booking::{book_course, CourseRequest};
+pub use booking::{book_course, import_course, CourseRequest};
 pub use counting::SeriesCount;
 pub use decide::decide;
 pub use decision::{

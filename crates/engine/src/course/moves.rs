@@ -216,7 +216,7 @@ fn next_best_booster(
 
 /// Chooses the chair (the one given, or the first free suitable one in the
 /// clinic's order) and judges a session of `phase` starting at `start`.
-fn judge(
+pub(crate) fn judge(
     draft: &mut Draft,
     phase: usize,
     chair: Option<ChairId>,

@@ -7,6 +7,7 @@ mod attendance;
 mod confirmation;
 mod counting;
 mod holds;
+mod import;
 mod lifecycle;
 mod model;
 mod monitoring;

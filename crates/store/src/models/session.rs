@@ -50,6 +50,8 @@ pub struct Session {
     /// When the patient confirmed it.
     #[diesel(deserialize_as = DbOptInstant)]
     pub confirmed_at: Option<DateTime<Utc>>,
+    /// The id another system gave it (an import), unique in the clinic.
+    pub external_id: Option<String>,
 }
 
 /// One status change of a session, kept forever.

@@ -45,7 +45,7 @@ fn schema(conn: &mut DbConnection) -> BTreeSet<String> {
 }
 
 /// Migrations the binary embeds (per backend).
-const MIGRATIONS: usize = 12;
+const MIGRATIONS: usize = 13;
 
 const TABLES: [&str; 23] = [
     "api_keys",

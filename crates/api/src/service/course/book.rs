@@ -2,8 +2,9 @@
 //! course per kind, a start that is not in the past); the store creates the
 //! course and its sessions; the events are recorded like any decision's.
 
-use chairside_engine::course::{book_course, hold_course, CourseRequest, Decision};
+use chairside_engine::course::{book_course, hold_course, import_course, CourseRequest, Decision};
 use chairside_engine::infeasible::ALTERNATIVE_SEARCH_DAYS;
+use chairside_engine::ChairId;
 use chairside_engine::{PhaseKind, Protocol};
 use chairside_store::models as m;
 use chairside_store::repo::courses::{Applied, NewCourse};
@@ -140,6 +141,24 @@ pub fn book(
     now: DateTime<Utc>,
 ) -> Result<CourseView, ApiError> {
     let planned = plan(conn, caller, clinic_id, request, now)?;
+    let (applied, zone) = persist(conn, caller, clinic_id, &planned)?;
+    Ok(views::course(
+        zone,
+        &applied.course,
+        planned.version.protocol_id,
+        planned.version.revision,
+        &applied.booked,
+    ))
+}
+
+/// Writes a new course the engine decided: the course row with its state,
+/// its sessions, events and audit rows.
+fn persist(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    clinic_id: i64,
+    planned: &Planned,
+) -> Result<(Applied, chrono_tz::Tz), ApiError> {
     let state = planned
         .decision
         .course
@@ -174,11 +193,32 @@ pub fn book(
             reason: None,
         },
     )?;
-    Ok(views::course(
-        zone,
-        &applied.course,
-        planned.version.protocol_id,
-        planned.version.revision,
-        &applied.booked,
-    ))
+    Ok((applied, zone))
+}
+
+/// A course the previous system had booked (an import): its appointments
+/// (chair, start) become the first sessions, the engine plans the rest
+/// ([`import_course`]); answers the sessions written.
+pub fn import(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    (clinic_id, patient, version): (i64, m::Patient, m::ProtocolVersion),
+    appointments: &[(ChairId, DateTime<Utc>)],
+    now: DateTime<Utc>,
+) -> Result<Vec<m::Session>, ApiError> {
+    let today = now
+        .with_timezone(&repo::clinics::get(conn, clinic_id)?.time_zone)
+        .date_naive();
+    let window = Window::planning(today, None);
+    let snapshot = Snapshot::load(conn, clinic_id, &patient, None, Some(window), now)?;
+    let decision = snapshot.decide(caller.role, now, |at| {
+        import_course(&version.definition, appointments, at)
+    })?;
+    let planned = Planned {
+        version,
+        decision,
+        patient,
+        clinic: snapshot.clinic,
+    };
+    Ok(persist(conn, caller, clinic_id, &planned)?.0.booked)
 }

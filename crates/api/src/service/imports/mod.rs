@@ -8,6 +8,7 @@
 //! writes nothing (422 listing them); one without is one transaction. One
 //! audit row per import, with the counts.
 
+pub mod appointments;
 pub mod parse;
 
 use std::collections::{HashMap, HashSet};
@@ -49,7 +50,7 @@ pub fn run(
     caller: &Caller,
     clinic_id: i64,
     parsed: Parsed,
-    dry_run: bool,
+    (dry_run, now): (bool, DateTime<Utc>),
 ) -> Result<ImportReport, ApiError> {
     let (rows, problems) = parsed;
     if rows.len() + problems.len() > MAX_ROWS {
@@ -62,7 +63,7 @@ pub fn run(
         // dry run or not.
         return Err(refusal(&problems, "the file holds no row that can be read"));
     }
-    let apply = |conn: &mut DbConnection| apply(conn, caller, clinic_id, rows, problems);
+    let apply = |conn: &mut DbConnection| apply(conn, caller, (clinic_id, now), rows, problems);
     if dry_run {
         let mut report = chairside_store::rolled_back(conn, apply)?;
         report.dry_run = true;
@@ -104,7 +105,7 @@ fn refusal(problems: &[ImportProblem], detail: &str) -> ApiError {
 fn apply(
     conn: &mut DbConnection,
     caller: &Caller,
-    clinic_id: i64,
+    (clinic_id, now): (i64, DateTime<Utc>),
     rows: Vec<(usize, ImportRow)>,
     mut problems: Vec<ImportProblem>,
 ) -> Result<ImportReport, ApiError> {
@@ -119,53 +120,92 @@ fn apply(
         rows: rows.len() + problems.len(),
         patients: ImportCounts::default(),
         chair_blocks: ImportCounts::default(),
+        appointments: ImportCounts::default(),
         problems: Vec::new(),
     };
+    // Appointments last: they name patients the file may create.
+    let mut appointments = Vec::new();
     for (number, row) in rows {
-        let done = match &row {
+        let done = match row {
             ImportRow::Patient(p) => {
-                patient(conn, clinic_id, &mut known, p).map(|o| count(&mut report.patients, o))
+                patient(conn, clinic_id, &mut known, &p).map(|o| count(&mut report.patients, o))
             }
             ImportRow::ChairBlock(b) => {
-                chair_block(conn, (clinic_id, clinic.time_zone), &chairs, &mut known, b)
+                chair_block(conn, (clinic_id, clinic.time_zone), &chairs, &mut known, &b)
                     .map(|o| count(&mut report.chair_blocks, o))
+            }
+            ImportRow::Appointment(a) => {
+                appointments.push((number, a));
+                Ok(())
             }
         };
         if let Err(error) = done {
             problems.push(problem(number, error)?);
         }
     }
+    problems.extend(appointments::import(
+        conn,
+        caller,
+        (clinic_id, clinic.time_zone),
+        (&chairs, &known.patients),
+        &appointments,
+        (&mut report.appointments, now),
+    )?);
     problems.sort_by_key(|p| p.row);
     report.problems = problems;
-    let counts = json!({ "rows": report.rows, "patients": report.patients, "chair_blocks": report.chair_blocks });
+    audit_import(conn, caller, clinic_id, &report)?;
+    Ok(report)
+}
+
+/// One audit row per import: the counts, never a row's content.
+fn audit_import(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    clinic_id: i64,
+    report: &ImportReport,
+) -> Result<(), ApiError> {
+    let counts = json!({ "rows": report.rows, "patients": report.patients,
+        "chair_blocks": report.chair_blocks, "appointments": report.appointments });
+    let at = Some(clinic_id);
     audit(
         conn,
         caller,
-        Some(clinic_id),
+        at,
         "import.applied",
         "clinic",
-        Some(clinic_id),
+        at,
         None,
         Some(counts),
-    )?;
-    Ok(report)
+    )
 }
 
 /// A row's refusal as its problem; any other failure stops the import.
 fn problem(row: usize, error: ApiError) -> Result<ImportProblem, ApiError> {
-    match error {
+    let (field, reason) = match error {
         ApiError::Invalid { errors, detail } | ApiError::BadRequest { errors, detail } => {
             let first = errors.into_iter().next();
-            Ok(ImportProblem {
-                row,
-                field: first
+            (
+                first
                     .as_ref()
                     .map_or_else(|| "kind".into(), |e| e.field.clone()),
-                reason: first.map_or(detail, |e| e.message),
-            })
+                first.map_or(detail, |e| e.message),
+            )
         }
-        other => Err(other),
-    }
+        // The course's rules refuse an appointment's time: name them.
+        ApiError::Violations(violations) => (
+            "start".into(),
+            violations
+                .iter()
+                .map(|v| format!("{}: {}", v.rule, v.detail))
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
+        ApiError::Refused(refusal) => ("patient".into(), refusal.detail),
+        ApiError::Gate { gate, detail } => (gate.into(), detail),
+        e @ ApiError::Infeasible(_) => ("start".into(), e.to_string()),
+        other => return Err(other),
+    };
+    Ok(ImportProblem { row, field, reason })
 }
 
 /// The ids already in the clinic, and those this file named so far.
@@ -225,7 +265,8 @@ fn patient(
             rems_enrolled_on: row.rems_enrolled_on,
             escort_confirmed: row.escort_confirmed,
         };
-        repo::patients::create(conn, clinic_id, &new)?;
+        let created = repo::patients::create(conn, clinic_id, &new)?;
+        known.patients.insert(created.external_ref.clone(), created);
         return Ok(Outcome::Created);
     };
     let same = current.display_name == row.display_name
@@ -246,7 +287,8 @@ fn patient(
         escort_confirmed: Some(row.escort_confirmed),
         ..PatientUpdate::default()
     };
-    repo::patients::update(conn, clinic_id, current.id, current.version, &change)?;
+    let updated = repo::patients::update(conn, clinic_id, current.id, current.version, &change)?;
+    known.patients.insert(updated.external_ref.clone(), updated);
     Ok(Outcome::Updated)
 }
 
@@ -265,7 +307,7 @@ fn chair_block(
         ));
     }
     crate::service::clinics::non_blank("reason", &row.reason, 500)?;
-    let chair_id = chair_named(chairs, row)?;
+    let chair_id = chair_named(chairs, row.chair.as_ref(), row.chair_id)?;
     let span = span(&row.start, &row.end)?;
     closures::check_span(zone, &span)?;
     known.first_time('b', external_id, "external_id")?;
@@ -289,9 +331,13 @@ fn chair_block(
     Ok(outcome)
 }
 
-/// The chair a block row names (by id or label), or none: the clinic.
-fn chair_named(chairs: &[Chair], row: &ChairBlockRow) -> Result<Option<i64>, ApiError> {
-    let found = match (&row.chair, row.chair_id) {
+/// The chair a row names (by id or label), or none.
+fn chair_named(
+    chairs: &[Chair],
+    label: Option<&String>,
+    id: Option<i64>,
+) -> Result<Option<i64>, ApiError> {
+    let found = match (label, id) {
         (None, None) => return Ok(None),
         (_, Some(id)) => chairs.iter().find(|c| c.id == id).ok_or_else(|| {
             ApiError::invalid_field(
