@@ -65,7 +65,18 @@ fn a_held_plan_keeps_its_chairs_and_is_booked_when_confirmed(app: &App) {
     )
     .problem(409);
 
+    let fhir = |session: i64| {
+        app.get(
+            &clinic.front_desk,
+            &format!("/fhir/r4/Appointment/{session}"),
+        )
+        .expect(200)["status"]
+            .clone()
+    };
+    assert_eq!(fhir(first), "pending", "not the patient's until confirmed");
+
     let confirmed = on_course(app, &clinic, id(&held), "confirm").expect(200);
+    assert_eq!(fhir(first), "booked");
     assert!(confirmed["held_until"].is_null(), "{confirmed}");
     let types = event_types(app, &clinic);
     assert!(

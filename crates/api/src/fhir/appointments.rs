@@ -33,7 +33,10 @@ pub async fn read(
     let resource = read_db(&state, move |conn| {
         let session = repo::sessions::get(conn, clinic, id)?;
         let patient = repo::patients::get(conn, clinic, session.patient_id)?;
-        Ok(appointment(&session, &patient))
+        let held = repo::courses::get(conn, clinic, session.course_id)?
+            .held_until
+            .is_some();
+        Ok(appointment(&session, &patient, held))
     })
     .await?;
     Ok(fhir_ok(&resource))
@@ -97,6 +100,7 @@ pub async fn search(
         let zone = repo::clinics::get(conn, clinic)?.time_zone;
         let filter = filter(&params, zone).map_err(|e| e.0)?;
         let sessions = repo::sessions::list(conn, clinic, &filter, page)?;
+        let held = repo::courses::held(conn, clinic)?;
         // A page often holds one patient's course: read each patient once.
         let mut patients = std::collections::HashMap::new();
         let mut resources = Vec::with_capacity(sessions.items.len());
@@ -106,7 +110,8 @@ pub async fn search(
             {
                 slot.insert(repo::patients::get(conn, clinic, session.patient_id)?);
             }
-            resources.push(appointment(session, &patients[&session.patient_id]));
+            let held = held.contains(&session.course_id);
+            resources.push(appointment(session, &patients[&session.patient_id], held));
         }
         Ok((resources, sessions.next_after_id.map(next_page)))
     })

@@ -291,7 +291,7 @@ pub async fn book(
         )?;
         let moved = repo::sessions::get(conn, clinic, session.id)?;
         let patient = repo::patients::get(conn, clinic, moved.patient_id)?;
-        Ok(appointment(&moved, &patient))
+        Ok(appointment(&moved, &patient, false))
     })
     .await?;
     Ok(fhir_ok(&booked))

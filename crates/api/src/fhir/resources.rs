@@ -46,13 +46,19 @@ pub fn statuses_for(code: &str) -> Option<Vec<SessionStatus>> {
     })
 }
 
-/// A session as an `Appointment`.
-pub fn appointment(session: &m::Session, patient: &m::Patient) -> Value {
+/// A session as an `Appointment`; one of a course held for a portal
+/// (`held`) is `pending`: the patient has not confirmed it yet.
+pub fn appointment(session: &m::Session, patient: &m::Patient, held: bool) -> Value {
+    let status = if held && session.status == SessionStatus::Booked {
+        "pending"
+    } else {
+        appointment_status(session.status)
+    };
     let mut appointment = json!({
         "resourceType": "Appointment",
         "id": session.id.to_string(),
         "meta": { "versionId": session.version.to_string(), "lastUpdated": instant(session.updated_at) },
-        "status": appointment_status(session.status),
+        "status": status,
         "start": instant(session.starts_at),
         "end": instant(session.ends_at),
         "minutesDuration": (session.ends_at - session.starts_at).num_minutes(),
