@@ -97,6 +97,8 @@ fn assert_at_risk_for_its_window(course: &Value) {
     );
 }
 
+/// Long on purpose: the risk, the decision and what is recorded and sent
+/// of it are one story.
 fn an_at_risk_course_shows_why_and_a_clinician_accepts_the_extension(app: &App) {
     let clinic = app.clinic();
     let clinician = clinician(app, &clinic);
@@ -146,6 +148,17 @@ fn an_at_risk_course_shows_why_and_a_clinician_accepts_the_extension(app: &App) 
         "the risk decided is recorded: {detail}"
     );
     announced(&events, "course.at_risk_decided", course_id);
+    // The reason stays in the audit trail; integrations do not get it.
+    let sent = events
+        .iter()
+        .find(|e| e.event_type == "course.at_risk_decided")
+        .unwrap();
+    assert!(
+        sent.payload["detail"].get("reason").is_none(),
+        "{}",
+        sent.payload
+    );
+    assert_eq!(sent.payload["detail"]["choice"], "accept_extension");
 }
 on_every_backend!(an_at_risk_course_shows_why_and_a_clinician_accepts_the_extension);
 

@@ -1,8 +1,8 @@
 //! Every event a course decision announces becomes an outbox event (for
 //! webhooks) and an audit row (who, in which role, why), in the same
-//! transaction as the change. Payloads carry ids, times, statuses and the
-//! course-level reasons of a clinician's decisions (pause, spacing); never a
-//! patient's name or contact, nor a session's reason (it may hold vitals).
+//! transaction as the change. Payloads carry ids, times and statuses; never
+//! a patient's name or contact, nor any free-text reason — a session's or a
+//! clinician's (it may hold health information): the audit row keeps those.
 
 use chairside_engine::course::{CourseEvent, Decision, SessionId, SessionRef, SessionStatus};
 use chairside_store::models::{self as m, AuditEntry, NewOutboxEvent};
@@ -71,7 +71,7 @@ pub fn record(
                 clinic_id: course.clinic_id,
                 event_type: name.to_string(),
                 aggregate_id: course.id,
-                payload,
+                payload: for_integrations(&payload),
             },
         )?;
         if !audited {
@@ -95,6 +95,20 @@ pub fn record(
 }
 
 type Described = (Value, (&'static str, i64), Option<Value>, Option<Value>);
+
+/// An event's payload as integrations receive it: without a clinician's
+/// free-text reason (a pause "while the patient is in hospital for …" is
+/// health information). The audit row keeps it.
+fn for_integrations(payload: &Value) -> Value {
+    let mut sent = payload.clone();
+    if let Some(fields) = sent.as_object_mut() {
+        fields.remove("reason");
+        if let Some(detail) = fields.get_mut("detail").and_then(Value::as_object_mut) {
+            detail.remove("reason");
+        }
+    }
+    sent
+}
 
 /// The event's payload, the entity it is about, and the audit's before
 /// and after.
