@@ -1,29 +1,9 @@
 //! Moving a clinic in: the rows an import takes, and what it did.
 
-use chairside_engine::PatientPreferences;
-use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::dto::common::in_calendar_opt;
-
-/// A patient row: the fields of `POST …/patients`, keyed by `external_ref`.
-#[derive(Clone, Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PatientRow {
-    pub external_ref: String,
-    pub display_name: String,
-    #[serde(default)]
-    pub preferences: PatientPreferences,
-    #[serde(default, deserialize_with = "in_calendar_opt")]
-    pub intake_assessed_on: Option<NaiveDate>,
-    #[serde(default)]
-    pub consent_on_file: bool,
-    #[serde(default, deserialize_with = "in_calendar_opt")]
-    pub rems_enrolled_on: Option<NaiveDate>,
-    #[serde(default)]
-    pub escort_confirmed: bool,
-}
+use crate::dto::patient::CreatePatient;
 
 /// A chair block (or, without a chair, a clinic closure) the old system
 /// knew by `external_id`. `start`/`end`: RFC 3339 instants with an offset,
@@ -67,7 +47,8 @@ pub struct AppointmentRow {
 #[derive(Clone, Debug, Deserialize, ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ImportRow {
-    Patient(PatientRow),
+    /// The fields of `POST …/patients`, keyed by `external_ref`.
+    Patient(CreatePatient),
     ChairBlock(ChairBlockRow),
     Appointment(AppointmentRow),
 }

@@ -49,6 +49,19 @@ pub(crate) fn check(
     })
 }
 
+/// The row a patient's registration writes.
+pub(crate) fn new_patient(body: &CreatePatient) -> NewPatient {
+    NewPatient {
+        external_ref: body.external_ref.clone(),
+        display_name: body.display_name.clone(),
+        preferences: body.preferences.clone(),
+        intake_assessed_on: body.intake_assessed_on,
+        consent_on_file: body.consent_on_file,
+        rems_enrolled_on: body.rems_enrolled_on,
+        escort_confirmed: body.escort_confirmed,
+    }
+}
+
 /// Registers a patient.
 pub fn create(
     conn: &mut DbConnection,
@@ -58,20 +71,8 @@ pub fn create(
 ) -> Result<PatientView, ApiError> {
     check(&new.external_ref, &new.display_name, &new.preferences)?;
     repo::clinics::get(conn, clinic_id)?;
-    let patient = repo::patients::create(
-        conn,
-        clinic_id,
-        &NewPatient {
-            external_ref: new.external_ref.clone(),
-            display_name: new.display_name.clone(),
-            preferences: new.preferences.clone(),
-            intake_assessed_on: new.intake_assessed_on,
-            consent_on_file: new.consent_on_file,
-            rems_enrolled_on: new.rems_enrolled_on,
-            escort_confirmed: new.escort_confirmed,
-        },
-    )
-    .map_err(external_ref_taken(&new.external_ref))?;
+    let patient = repo::patients::create(conn, clinic_id, &new_patient(new))
+        .map_err(external_ref_taken(&new.external_ref))?;
     let view = views::patient(&patient);
     // The audit row names the patient by id only: names stay out of the trail's summaries.
     audit(

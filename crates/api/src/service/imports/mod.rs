@@ -14,16 +14,15 @@ pub mod parse;
 use std::collections::{HashMap, HashSet};
 
 use chairside_engine::ClosureSpan;
-use chairside_store::models::{Chair, NewClosure, NewPatient, Patient, PatientUpdate};
+use chairside_store::models::{Chair, NewClosure, Patient, PatientUpdate};
 use chairside_store::{repo, DbConnection};
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde_json::json;
 
 use crate::auth::Caller;
-use crate::dto::import::{
-    ChairBlockRow, ImportCounts, ImportProblem, ImportReport, ImportRow, PatientRow,
-};
+use crate::dto::import::{ChairBlockRow, ImportCounts, ImportProblem, ImportReport, ImportRow};
+use crate::dto::patient::CreatePatient;
 use crate::error::ApiError;
 use crate::problem::FieldError;
 use crate::service::{audit, closures, patients};
@@ -251,21 +250,12 @@ fn patient(
     conn: &mut DbConnection,
     clinic_id: i64,
     known: &mut Known,
-    row: &PatientRow,
+    row: &CreatePatient,
 ) -> Result<Outcome, ApiError> {
     patients::check(&row.external_ref, &row.display_name, &row.preferences)?;
     known.first_time('p', &row.external_ref, "external_ref")?;
     let Some(current) = known.patients.get(&row.external_ref) else {
-        let new = NewPatient {
-            external_ref: row.external_ref.clone(),
-            display_name: row.display_name.clone(),
-            preferences: row.preferences.clone(),
-            intake_assessed_on: row.intake_assessed_on,
-            consent_on_file: row.consent_on_file,
-            rems_enrolled_on: row.rems_enrolled_on,
-            escort_confirmed: row.escort_confirmed,
-        };
-        let created = repo::patients::create(conn, clinic_id, &new)?;
+        let created = repo::patients::create(conn, clinic_id, &patients::new_patient(row))?;
         known.patients.insert(created.external_ref.clone(), created);
         return Ok(Outcome::Created);
     };
