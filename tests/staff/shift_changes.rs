@@ -205,15 +205,21 @@ fn a_shift_removal_refused_is_then_re_planned(app: &App) {
         app.get(&app.admin, &member).expect(200)["exceptions"],
         leave["exceptions"]
     );
-    // Integrations hear of each change of the member (the dry run left none).
-    let changed = app
+    // Integrations hear of each member added and each change (the dry run
+    // left none).
+    let events: Vec<String> = app
         .store()
         .read(|conn| chairside_store::repo::outbox::list_after(conn, Some(clinic.id), 0, 1000))
         .unwrap()
         .into_iter()
-        .filter(|e| e.event_type == "staff.changed")
-        .count();
-    assert_eq!(changed, 1);
+        .map(|e| e.event_type)
+        .collect();
+    let count = |kind: &str| events.iter().filter(|e| *e == kind).count();
+    assert_eq!(
+        (count("staff.added"), count("staff.changed")),
+        (3, 1),
+        "{events:?}"
+    );
     // Nothing of the course is left on the day off.
     let after = app.course(&clinic, id(&course));
     assert!(with_status(&after, &["booked"])

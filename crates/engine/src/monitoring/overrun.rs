@@ -53,6 +53,15 @@ impl ChairHold {
     pub fn beyond(&self, booked: Interval) -> Option<Interval> {
         Interval::non_empty(booked.end, self.until)
     }
+
+    /// When what the session asks of staff starts: its care moves with the
+    /// hold, so the nurses watching it are counted until it ends.
+    pub fn care_starts(&self, booked: Interval) -> DateTime<Utc> {
+        booked.start
+            + self
+                .beyond(booked)
+                .map_or(Duration::zero(), |b| b.end - b.start)
+    }
 }
 
 /// How long a checked-in session booked for `booked` holds its chair at

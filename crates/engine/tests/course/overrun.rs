@@ -28,6 +28,7 @@ fn an_on_time_session_holds_its_chair_as_booked() {
     assert_eq!(hold.until, at(11, 25));
     assert_eq!(hold.cause, None);
     assert_eq!(hold.beyond(booked()), None);
+    assert_eq!(hold.care_starts(booked()), at(9, 0));
     assert_eq!(hold.late_by_minutes, 0);
 }
 
@@ -44,6 +45,11 @@ fn a_late_arrival_moves_the_end_by_the_lateness() {
     assert_eq!(
         hold.beyond(booked()),
         Some(Interval::new(at(11, 25), at(11, 45)))
+    );
+    assert_eq!(
+        hold.care_starts(booked()),
+        at(9, 20),
+        "staff are counted for the moved session"
     );
 }
 

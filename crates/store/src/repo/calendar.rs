@@ -9,7 +9,7 @@ use chairside_engine::{
     Booking, Chair as EngineChair, ChairId, ClinicCalendar, Closure as EngineClosure, ClosureScope,
     Interval, Occupancy, Protocol, Staffing,
 };
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use crate::backend::DbConnection;
@@ -113,15 +113,14 @@ impl CalendarSnapshot {
                 chair,
                 interval: booked,
             });
-            let beyond = self.hold(session, now).and_then(|h| h.beyond(booked));
-            if let Some(beyond) = beyond {
+            let hold = self.hold(session, now);
+            if let Some(beyond) = hold.and_then(|h| h.beyond(booked)) {
                 book.hold(chair, beyond);
             }
             if staffing.applies() {
                 if let Some(protocol) = self.protocols.get(&session.course_id) {
                     let needs = staffing.needs_for(protocol);
-                    let shift = beyond.map_or(Duration::zero(), |b| b.end - b.start);
-                    let start = session.starts_at + shift;
+                    let start = hold.map_or(session.starts_at, |h| h.care_starts(booked));
                     book.add_loads(loads(start, &protocol.chair_time, &needs));
                 }
             }
