@@ -11,6 +11,7 @@
 
 mod support;
 
+mod backfill;
 mod booking;
 mod cli;
 mod clinical;

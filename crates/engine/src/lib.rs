@@ -63,6 +63,7 @@
 //! ```
 
 pub mod availability;
+pub mod backfill;
 pub mod booster;
 pub mod calendar;
 pub mod closure;

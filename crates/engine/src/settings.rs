@@ -73,6 +73,12 @@ pub struct ClinicSettings {
     /// decision (the label's guidance, 140/90 mmHg, by default).
     #[serde(default)]
     pub blood_pressure_limit: BloodPressureLimit,
+    /// Backfill: chair time that frees up is offered, held this many
+    /// minutes for the one who gains most (an at-risk course, a course
+    /// whose next session moves earlier, the waiting list). Absent: off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 30, example = 15))]
+    pub backfill_offer_minutes: Option<u32>,
 }
 
 /// The rules behind booster spacing suggestions; thresholds left out take
@@ -129,6 +135,7 @@ impl Default for ClinicSettings {
             plan_with_staff: false,
             staff_ratios: Vec::new(),
             blood_pressure_limit: BloodPressureLimit::default(),
+            backfill_offer_minutes: None,
         }
     }
 }
@@ -186,7 +193,7 @@ impl ClinicSettings {
 
     /// Each bounded setting: its field, its value, and the least and most
     /// it may be.
-    fn ranges(&self) -> [(&'static str, u32, u32, u32); 7] {
+    fn ranges(&self) -> [(&'static str, u32, u32, u32); 8] {
         [
             ("boosters_ahead", self.boosters_ahead, 1, 12),
             (
@@ -224,6 +231,12 @@ impl ClinicSettings {
                 self.suggestion.remission_held_for,
                 0,
                 12,
+            ),
+            (
+                "backfill_offer_minutes",
+                self.backfill_offer_minutes.unwrap_or(1),
+                1,
+                crate::backfill::MAX_OFFER_MINUTES,
             ),
         ]
     }

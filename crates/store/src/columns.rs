@@ -149,6 +149,9 @@ stored_as_words!(
     chairside_engine::Role,
     chairside_engine::Modality,
     chairside_engine::monitoring::RemsFormStatus,
+    chairside_engine::backfill::OfferKind,
+    chairside_engine::backfill::OfferStatus,
+    chairside_engine::backfill::WaitingStatus,
 );
 
 /// Instruments are kept by their code (`PHQ9`), as the records always were.

@@ -65,5 +65,6 @@ pub use error::{ErrorKind, Overlap, StoreError};
 pub use migrations::{pending_migrations, revert_all_migrations, run_migrations};
 pub use secrets::sha256_hex;
 pub use store::{
-    in_write_transaction, rolled_back, PooledDbConnection, RetryableError, Store, StoreConfig,
+    in_savepoint, in_write_transaction, rolled_back, PooledDbConnection, RetryableError, Store,
+    StoreConfig,
 };

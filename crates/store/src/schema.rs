@@ -5,6 +5,9 @@
 //! `tests/migrations.rs` checks every column named here exists on both.
 #![allow(missing_docs)]
 
+mod backfill;
+pub use backfill::{freed_chair_time, slot_offers, waitlist};
+
 diesel::table! {
     clinics (id) {
         id -> BigInt,
@@ -162,6 +165,8 @@ diesel::table! {
         late_cancellation -> Bool,
         confirmed_at -> Nullable<Timestamp>,
         external_id -> Nullable<Text>,
+        held_until -> Nullable<Timestamp>,
+        holds_move_of -> Nullable<BigInt>,
     }
 }
 
@@ -361,6 +366,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     courses,
     booster_policy_changes,
     sessions,
+    freed_chair_time,
+    waitlist,
+    slot_offers,
     session_status_history,
     symptom_measures,
     rems_monitoring_forms,

@@ -278,6 +278,31 @@ where
     result
 }
 
+/// Runs `f` inside the caller's transaction as one step that happens whole
+/// or not at all (a savepoint): an error undoes what `f` wrote and leaves
+/// the transaction usable (on PostgreSQL a refused statement would
+/// otherwise abort it), so the caller may try something else.
+pub fn in_savepoint<T, E>(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<StoreError>,
+{
+    type Manager = <DbConnection as Connection>::TransactionManager;
+    Manager::begin_transaction(conn).map_err(StoreError::from)?;
+    match f(conn) {
+        Ok(value) => {
+            Manager::commit_transaction(conn).map_err(StoreError::from)?;
+            Ok(value)
+        }
+        Err(error) => {
+            Manager::rollback_transaction(conn).map_err(StoreError::from)?;
+            Err(error)
+        }
+    }
+}
+
 /// Runs `f` in one write transaction on a connection the caller already
 /// holds: `BEGIN IMMEDIATE` on SQLite, `BEGIN` on PostgreSQL; commits if `f`
 /// returns `Ok`, rolls back otherwise. [`Store::write`] is this on a pooled

@@ -8,6 +8,7 @@
 //! which refuse unknown fields.
 
 pub mod api_key;
+pub mod backfill;
 pub mod clinic;
 pub mod clinical;
 pub mod common;

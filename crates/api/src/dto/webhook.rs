@@ -6,9 +6,15 @@ use utoipa::ToSchema;
 
 /// The event types Chairside emits besides a course's own
 /// ([`chairside_engine::course::CourseEvent::TYPES`]).
-pub const OTHER_EVENT_TYPES: [&str; 10] = [
+pub const OTHER_EVENT_TYPES: [&str; 16] = [
     "session.late",
     "session.overrun",
+    "session.time_held",
+    "session.hold_released",
+    "slot.offered",
+    "slot.offer_accepted",
+    "slot.offer_declined",
+    "slot.offer_expired",
     "staff.added",
     "staff.changed",
     "reminder.due",

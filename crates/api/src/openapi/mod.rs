@@ -31,6 +31,7 @@ mod answers;
         (name = "feeds", description = "Calendar feeds (iCalendar): a patient's secret feed URL and the clinic's chair board"),
         (name = "webhooks", description = "Signed event deliveries (Standard Webhooks)"),
         (name = "reminders", description = "Reminders for integrations that poll"),
+        (name = "backfill", description = "Freed chair time offered to who gains most: at-risk courses, earlier moves, the waiting list"),
         (name = "keys", description = "API keys of a clinic: made, listed, rotated with a grace period, revoked"),
         (name = "operations", description = "Health, metrics, documentation"),
     )

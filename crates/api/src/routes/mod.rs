@@ -10,9 +10,11 @@ pub mod courses;
 pub mod creation;
 pub mod feeds;
 pub mod health;
+pub mod held_times;
 pub mod holds;
 pub mod imports;
 pub mod monitoring;
+pub mod offers;
 pub mod patients;
 pub mod protocols;
 pub mod query;
@@ -122,6 +124,8 @@ pub fn register(cfg: &mut ServiceConfig) {
                 .configure(feeds::configure)
                 .configure(courses::configure)
                 .configure(holds::configure)
+                .configure(held_times::configure)
+                .configure(offers::configure)
                 .configure(clinical::configure)
                 .configure(course_decisions::configure)
                 .configure(sessions::configure)

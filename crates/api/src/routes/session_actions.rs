@@ -4,8 +4,7 @@
 //! with the session and what the course's rules booked or cancelled.
 
 use actix_web::{post, web, HttpResponse};
-use chairside_engine::course::{Action, SessionId, Target};
-use chairside_engine::ChairId;
+use chairside_engine::course::{Action, SessionId};
 use chrono_tz::Tz;
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -22,7 +21,7 @@ use crate::problem_kind::{answers, ProblemKind};
 use crate::routes::sessions::SessionPath;
 use crate::routes::write_replanning;
 use crate::service::course as service;
-use crate::service::when::resolve_at;
+use crate::service::when::target;
 use crate::state::AppState;
 
 pub(crate) fn configure(cfg: &mut ServiceConfig) {
@@ -121,21 +120,7 @@ session_action! {
         Contention],
     refusals = [RuleViolations, Infeasible],
     |zone, session, body| {
-        let to = match (&body.to, &body.next_best) {
-            (Some(at), None) => Target::At {
-                chair: body.chair_id.map(ChairId),
-                start: resolve_at(zone, at, "to")?,
-            },
-            (None, Some(next)) => Target::NextBest {
-                not_before: next.not_before,
-            },
-            _ => {
-                return Err(ApiError::invalid_field(
-                    "to",
-                    "give exactly one of `to` or `next_best`",
-                ))
-            }
-        };
+        let to = target(zone, body.to.as_ref(), body.chair_id, body.next_best.as_ref())?;
         Ok(Action::Reschedule {
             session,
             to,

@@ -3,11 +3,13 @@
 //! They are blocking functions; routes call them through `web::block`.
 
 pub mod api_keys;
+pub mod backfill;
 pub mod clinical;
 pub mod clinics;
 pub mod closures;
 pub mod course;
 pub mod feeds;
+pub mod held_times;
 pub mod imports;
 pub mod merge_patch;
 pub mod monitoring;

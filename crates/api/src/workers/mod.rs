@@ -2,6 +2,7 @@
 //! claims its rows through the database, so any number of replicas may run
 //! side by side without doing the same work twice.
 
+pub mod backfill;
 pub mod holds;
 pub mod housekeeping;
 pub mod no_show;
@@ -19,8 +20,13 @@ use crate::state::AppState;
 /// Starts every worker on the current actix system.
 pub fn start(state: AppState) {
     let minute = Duration::from_secs(60);
-    let sweeps: [(Duration, &'static str, Sweep); 5] = [
+    let sweeps: [(Duration, &'static str, Sweep); 6] = [
         (Duration::from_secs(15), "holds released", holds::sweep),
+        (
+            Duration::from_secs(15),
+            "freed chair time offered",
+            backfill::sweep,
+        ),
         (minute, "automatic no-shows", no_show::sweep),
         (Duration::from_secs(30), "reminders due", reminders::sweep),
         (minute, "sessions running over", overruns::sweep),

@@ -151,6 +151,16 @@ pub enum Action {
         /// A clinician may break a protocol rule with a reason.
         override_reason: Option<String>,
     },
+    /// Freed chair time taken by an at-risk course: the owed dose booked
+    /// there (or `moving`, a booked dose, moved there), accepted only if
+    /// the course is then back inside its rules (backfill's first choice).
+    Rescue {
+        chair: ChairId,
+        /// The start of the chair interval.
+        start: DateTime<Utc>,
+        /// A booked session to move there instead of booking an owed dose.
+        moving: Option<SessionId>,
+    },
     /// Put the course on hold: booked sessions are cancelled.
     Pause {
         /// Why.
@@ -226,6 +236,10 @@ impl Action {
             | Action::Omit { session, .. }
             | Action::Answer { session, .. }
             | Action::Reschedule { session, .. }
+            | Action::Rescue {
+                moving: Some(session),
+                ..
+            }
             | Action::Correct { session, .. } => Some(*session),
             _ => None,
         }

@@ -7,7 +7,7 @@ use crate::course::draft::Draft;
 use crate::course::model::Course;
 use crate::course::situation::Situation;
 use crate::course::{
-    attendance, cancellation, confirmation, correction, holds, lifecycle, moves, spacing,
+    attendance, cancellation, confirmation, correction, holds, lifecycle, moves, rescue, spacing,
 };
 use crate::error::EngineError;
 
@@ -17,6 +17,9 @@ use crate::error::EngineError;
 /// time that breaks scheduling rules is [`EngineError::Violations`]).
 ///
 /// Pure: the same course, action and situation give the same decision.
+///
+/// Long on purpose: one arm per action, so every action's rule is found
+/// from this one list.
 pub fn decide(course: &Course, action: &Action, at: &Situation) -> Result<Decision, EngineError> {
     let mut draft = Draft::new(course, at);
     let d = &mut draft;
@@ -57,6 +60,11 @@ pub fn decide(course: &Course, action: &Action, at: &Situation) -> Result<Decisi
             start,
             override_reason,
         } => moves::add_session(d, *chair, *start, override_reason.as_deref()),
+        Action::Rescue {
+            chair,
+            start,
+            moving,
+        } => rescue::rescue(d, *chair, *start, *moving),
         Action::Pause { reason } => lifecycle::pause(d, reason),
         Action::Resume { from, reason } => lifecycle::resume(d, *from, reason),
         Action::Cease { reason } => lifecycle::cease(d, reason),

@@ -150,6 +150,11 @@ pub enum CourseEvent {
         /// Why the course was at risk.
         was: AtRisk,
     },
+    /// Freed chair time brought an at-risk course back inside its rules.
+    AtRiskResolved {
+        /// Why the course was at risk.
+        was: AtRisk,
+    },
     /// A phase reached its number of doses.
     PhaseCompleted {
         /// The phase completed.
@@ -184,6 +189,7 @@ impl CourseEvent {
         "course.booked",
         "course.at_risk",
         "course.at_risk_decided",
+        "course.at_risk_resolved",
         "course.phase_completed",
         "course.completed",
         "course.paused",
@@ -220,6 +226,7 @@ impl CourseEvent {
             CourseEvent::SessionConfirmed(_) => "session.confirmed",
             CourseEvent::AtRisk(_) => "course.at_risk",
             CourseEvent::AtRiskDecided { .. } => "course.at_risk_decided",
+            CourseEvent::AtRiskResolved { .. } => "course.at_risk_resolved",
             CourseEvent::PhaseCompleted { .. } => "course.phase_completed",
             CourseEvent::CourseCompleted => "course.completed",
             CourseEvent::Paused => "course.paused",
@@ -269,6 +276,14 @@ pub struct Decision {
 }
 
 impl Decision {
+    /// Where the decision puts session `id`, if it moves it.
+    pub fn placement_of(&self, id: SessionId) -> Option<Placement> {
+        self.updates
+            .iter()
+            .find(|u| u.session == id)
+            .and_then(|u| u.placement)
+    }
+
     /// The sessions the decision cancelled (by the desk, a re-plan, a pause).
     pub fn cancelled(&self) -> Vec<SessionId> {
         self.updates

@@ -1,4 +1,5 @@
-//! Holding a course for a patient portal. A portal previews a plan and
+//! Holding a course — or one session's new time — for a patient portal
+//! (and for an offer of freed chair time). A portal previews a plan and
 //! holds it for a few minutes while the patient decides: the course and its
 //! sessions are written like a booking — so they hold their chairs and
 //! staff, and the database refuses anyone else the same chair — but the
@@ -19,6 +20,34 @@ use crate::error::EngineError;
 /// The longest hold: a patient decides in minutes, not hours.
 pub const MAX_HOLD_MINUTES: i64 = 30;
 
+/// When a hold made at `now` for `minutes` (named `field`) runs out.
+pub fn hold_until(
+    field: &str,
+    now: DateTime<Utc>,
+    minutes: i64,
+) -> Result<DateTime<Utc>, EngineError> {
+    if !(1..=MAX_HOLD_MINUTES).contains(&minutes) {
+        return Err(EngineError::invalid(
+            field,
+            format!("1 to {MAX_HOLD_MINUTES} minutes"),
+        ));
+    }
+    Ok(now + Duration::minutes(minutes))
+}
+
+/// A hold is confirmed only while it lasts: at `until` its time is free
+/// again (the worker may already have given it to someone else).
+pub fn still_held(until: DateTime<Utc>, now: DateTime<Utc>) -> Result<(), EngineError> {
+    if now >= until {
+        return Err(Refusal::new(
+            CourseRule::StatusOrder,
+            format!("the hold ran out at {until}: its chairs are free again; plan anew"),
+        )
+        .into());
+    }
+    Ok(())
+}
+
 /// A new course planned as [`book_course`] plans it, held for `minutes`:
 /// its only event says it is held.
 pub fn hold_course(
@@ -26,14 +55,18 @@ pub fn hold_course(
     at: &Situation<'_>,
     minutes: i64,
 ) -> Result<Decision, EngineError> {
-    if !(1..=MAX_HOLD_MINUTES).contains(&minutes) {
-        return Err(EngineError::invalid(
-            "hold_minutes",
-            format!("1 to {MAX_HOLD_MINUTES} minutes"),
-        ));
-    }
+    let until = hold_until("hold_minutes", at.now, minutes)?;
+    hold_course_until(request, at, until)
+}
+
+/// A new course held until `until` (an offer of freed chair time to a
+/// patient on the waiting list sets its own time).
+pub fn hold_course_until(
+    request: &CourseRequest<'_>,
+    at: &Situation<'_>,
+    until: DateTime<Utc>,
+) -> Result<Decision, EngineError> {
     let mut decision = book_course(request, at)?;
-    let until = at.now + Duration::minutes(minutes);
     if let Some(state) = decision.course.as_mut() {
         state.held_until = Some(until);
     }
@@ -46,12 +79,8 @@ fn held(draft: &Draft, confirming: bool) -> Result<DateTime<Utc>, EngineError> {
     let Some(until) = draft.course.held_until else {
         return Err(Refusal::new(CourseRule::StatusOrder, "the course is not held").into());
     };
-    if confirming && draft.now() >= until {
-        return Err(Refusal::new(
-            CourseRule::StatusOrder,
-            format!("the hold ran out at {until}: its chairs are free again; plan anew"),
-        )
-        .into());
+    if confirming {
+        still_held(until, draft.now())?;
     }
     Ok(until)
 }

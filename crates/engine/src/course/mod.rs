@@ -16,6 +16,8 @@
 //!   not, start the next phase, keep boosters booked ahead, flag at risk.
 //! - `lifecycle`: pause, resume, cease, the at-risk decision, one running
 //!   course per patient and kind.
+//! - `rescue`: freed chair time that brings an at-risk course back
+//!   inside its rules (backfill's first choice).
 //! - `spacing`: booster policy changes and the label's step back.
 //! - `correction`: entered in error, undo the last change (or omission);
 //!   a dose that comes back is judged as one booked today.
@@ -38,6 +40,7 @@ mod lifecycle;
 mod model;
 mod moves;
 mod refusal;
+mod rescue;
 mod settle;
 mod situation;
 mod spacing;
@@ -55,7 +58,7 @@ pub use decision::{
 };
 pub use evolve::evolve;
 pub use guards::dose_gates;
-pub use holds::{hold_course, MAX_HOLD_MINUTES};
+pub use holds::{hold_course, hold_course_until, hold_until, still_held, MAX_HOLD_MINUTES};
 pub use lifecycle::RESTART_WITHIN_DAYS;
 pub use model::{AtRisk, Course, CourseSession, OtherCourse, Patient, SessionId};
 pub use moves::overridable;

@@ -78,6 +78,18 @@ pub(crate) fn add_session(
     override_reason: Option<&str>,
 ) -> Result<(), EngineError> {
     guards::active(draft)?;
+    book_owed_dose(draft, chair, start, override_reason)?;
+    settle(draft, draft.at.tomorrow())
+}
+
+/// Books one dose the current phase still owes at a chosen time, judged as
+/// a booking made by hand (the course is not yet brought back into line).
+pub(crate) fn book_owed_dose(
+    draft: &mut Draft,
+    chair: Option<ChairId>,
+    start: DateTime<Utc>,
+    override_reason: Option<&str>,
+) -> Result<(), EngineError> {
     not_past(draft, "at", start)?;
     let phase = draft.course.phase;
     if let Some(rules) = draft.course.current_series().cloned() {
@@ -105,10 +117,14 @@ pub(crate) fn add_session(
             local_time: crate::local_time::to_local(draft.at.zone(), placement.start).time(),
         },
     );
-    settle(draft, draft.at.tomorrow())
+    Ok(())
 }
 
-fn not_past(draft: &Draft, field: &str, start: DateTime<Utc>) -> Result<(), EngineError> {
+pub(crate) fn not_past(
+    draft: &Draft,
+    field: &str,
+    start: DateTime<Utc>,
+) -> Result<(), EngineError> {
     if start < draft.now() {
         return Err(EngineError::invalid(
             field,

@@ -23,8 +23,12 @@ named_enum! {
         CoursePaused => "course_paused",
         /// The course is over (completed or ceased).
         CourseOver => "course_over",
-        /// Only an at-risk course takes a clinician's at-risk decision.
+        /// Only an at-risk course takes a clinician's at-risk decision, or
+        /// freed chair time that saves it.
         AtRisk => "at_risk",
+        /// Freed chair time goes to an at-risk course only when it brings
+        /// the course back inside its rules.
+        Rescue => "rescue",
         /// One running course per patient and kind of treatment.
         OneRunningCourse => "one_running_course",
         /// Booster spacing has no shorter step.

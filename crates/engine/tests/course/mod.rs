@@ -14,3 +14,4 @@ mod monitoring;
 mod overrun;
 mod phases;
 mod rems_form;
+mod rescue;

@@ -9,6 +9,7 @@
 mod actor;
 mod api_key;
 mod audit;
+mod backfill;
 mod clinic;
 mod course;
 mod measure;
@@ -22,6 +23,7 @@ mod webhook;
 pub use actor::{Actor, Role};
 pub use api_key::{ApiKey, NewApiKey};
 pub use audit::{AuditEntry, AuditRecord};
+pub use backfill::{Freed, NewOffer, Offer, Waiting};
 pub use clinic::{Chair, Clinic, ClinicUpdate, Closure, NewChair, NewClinic, NewClosure};
 pub use course::{BoosterPolicyChange, Course, CourseStatus};
 pub use measure::{

@@ -52,6 +52,12 @@ pub struct Session {
     pub confirmed_at: Option<DateTime<Utc>>,
     /// The id another system gave it (an import), unique in the clinic.
     pub external_id: Option<String>,
+    /// A held time (a portal's, an offer's) until then: it holds its chair
+    /// and patient but is not part of its course until confirmed.
+    #[diesel(deserialize_as = DbOptInstant)]
+    pub held_until: Option<DateTime<Utc>>,
+    /// The session a held time would move (absent: a dose it would add).
+    pub holds_move_of: Option<i64>,
 }
 
 /// One status change of a session, kept forever.

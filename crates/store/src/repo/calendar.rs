@@ -106,7 +106,13 @@ impl CalendarSnapshot {
     pub fn occupancy_without(&self, course: Option<i64>, now: DateTime<Utc>) -> Occupancy {
         let mut book = Occupancy::new();
         let staffing = self.staffing();
-        for session in self.sessions.iter().filter(|s| Some(s.course_id) != course) {
+        // A course's own held time (a portal's, an offer's) is not one of
+        // its sessions: it holds its chair against the course too.
+        let others = self
+            .sessions
+            .iter()
+            .filter(|s| Some(s.course_id) != course || s.held_until.is_some());
+        for session in others {
             let chair = ChairId(session.chair_id);
             let booked = Interval::new(session.starts_at, session.ends_at);
             book.add(Booking {

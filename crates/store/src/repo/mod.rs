@@ -6,13 +6,16 @@
 
 pub mod api_keys;
 pub mod audit;
+pub mod backfill;
 pub mod calendar;
 pub mod chairs;
 pub mod clinics;
 pub mod closures;
 pub mod courses;
 pub mod floor;
+pub mod held_times;
 pub mod idempotency;
+pub mod imported;
 pub mod measures;
 pub mod monitoring;
 pub mod notices;

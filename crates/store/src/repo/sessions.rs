@@ -100,44 +100,16 @@ fn as_booked(p: &NewSession, at: DateTime<Utc>) -> Session {
         late_cancellation: false,
         confirmed_at: None,
         external_id: None,
+        held_until: None,
+        holds_move_of: None,
     }
-}
-
-/// Records the id another system knew a session by (an import).
-pub fn set_external_id(
-    conn: &mut DbConnection,
-    clinic_id: i64,
-    id: i64,
-    external_id: &str,
-) -> Result<(), StoreError> {
-    diesel::update(s::sessions.filter(s::clinic_id.eq(clinic_id).and(s::id.eq(id))))
-        .set(s::external_id.eq(Some(external_id)))
-        .execute(conn)?;
-    Ok(())
-}
-
-/// Whether a session another system knew by `external_id` was imported.
-pub fn external_id_taken(
-    conn: &mut DbConnection,
-    clinic_id: i64,
-    external_id: &str,
-) -> Result<bool, StoreError> {
-    Ok(s::sessions
-        .filter(
-            s::clinic_id
-                .eq(clinic_id)
-                .and(s::external_id.eq(external_id)),
-        )
-        .select(s::id)
-        .first::<i64>(conn)
-        .optional()?
-        .is_some())
 }
 
 /// One session.
 pub fn get(conn: &mut DbConnection, clinic_id: i64, id: i64) -> Result<Session, StoreError> {
     s::sessions
         .filter(s::clinic_id.eq(clinic_id).and(s::id.eq(id)))
+        .filter(s::held_until.is_null())
         .select(columns::<Session>())
         .first::<Session>(conn)
         .optional()?
@@ -278,7 +250,10 @@ fn matching<'a>(
     clinic_id: i64,
     filter: &SessionFilter,
 ) -> crate::schema::sessions::BoxedQuery<'a, <DbConnection as Connection>::Backend> {
-    let mut query = s::sessions.filter(s::clinic_id.eq(clinic_id)).into_boxed();
+    // A held time is not a session of its course until confirmed.
+    let mut query = s::sessions
+        .filter(s::clinic_id.eq(clinic_id).and(s::held_until.is_null()))
+        .into_boxed();
     if let Some((from, to)) = filter.range {
         let (lookback, from, to) = range_bounds(from, to);
         query = query.filter(
@@ -363,6 +338,7 @@ pub fn for_course(
 ) -> Result<Vec<Session>, StoreError> {
     Ok(s::sessions
         .filter(s::clinic_id.eq(clinic_id).and(s::course_id.eq(course_id)))
+        .filter(s::held_until.is_null())
         .order((s::phase_index, s::sequence, s::id))
         .select(columns::<Session>())
         .load::<Session>(conn)?)

@@ -45,9 +45,9 @@ fn schema(conn: &mut DbConnection) -> BTreeSet<String> {
 }
 
 /// Migrations the binary embeds (per backend).
-const MIGRATIONS: usize = 13;
+const MIGRATIONS: usize = 14;
 
-const TABLES: [&str; 23] = [
+const TABLES: [&str; 26] = [
     "api_keys",
     "audit_log",
     "booster_policy_changes",
@@ -55,6 +55,7 @@ const TABLES: [&str; 23] = [
     "clinics",
     "closures",
     "courses",
+    "freed_chair_time",
     "idempotency_keys",
     "outbox",
     "patients",
@@ -66,8 +67,10 @@ const TABLES: [&str; 23] = [
     "session_notices",
     "session_status_history",
     "sessions",
+    "slot_offers",
     "staff_members",
     "symptom_measures",
+    "waitlist",
     "webhook_attempts",
     "webhook_deliveries",
     "webhook_subscriptions",

@@ -181,6 +181,16 @@ pub fn act(
 ) -> Result<Acted, ApiError> {
     let asking = Asking::load(conn, clinic_id, course_id, action, now, check)?;
     let decision = asking.answer(action, caller.role, now)??;
+    if asking
+        .snapshot
+        .clinic
+        .settings
+        .backfill_offer_minutes
+        .is_some()
+    {
+        let freed = chairside_engine::backfill::freed_by(&asking.course, &decision, now);
+        repo::backfill::free(conn, clinic_id, &freed)?;
+    }
     let Asking {
         row,
         before,
@@ -322,6 +332,9 @@ fn reason_of(action: &Action) -> Option<&str> {
         Action::AddSession {
             override_reason, ..
         } => override_reason.as_deref(),
-        Action::Answer { .. } | Action::ConfirmHold | Action::ReleaseHold { .. } => None,
+        Action::Answer { .. }
+        | Action::ConfirmHold
+        | Action::ReleaseHold { .. }
+        | Action::Rescue { .. } => None,
     }
 }

@@ -170,6 +170,9 @@ fn describe_course_event(
         CourseEvent::AtRiskDecided { choice, was } => summary(
             json!({ "choice": choice, "reason": written.reason, "was": was, "booked": written.booked() }),
         ),
+        CourseEvent::AtRiskResolved { was } => summary(
+            json!({ "was": was, "booked": written.booked(), "cancelled": written.cancelled() }),
+        ),
         CourseEvent::PhaseCompleted { phase } => summary(json!({ "completed_phase": phase })),
         CourseEvent::CourseCompleted => summary(json!({})),
         CourseEvent::Paused | CourseEvent::Discontinued => {

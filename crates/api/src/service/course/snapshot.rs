@@ -70,7 +70,7 @@ impl Snapshot {
                 let elsewhere =
                     repo::calendar::patient_live_sessions(conn, clinic_id, patient.id, from, to)?
                         .into_iter()
-                        .filter(|s| Some(s.course_id) != course)
+                        .filter(|s| Some(s.course_id) != course || s.held_until.is_some())
                         .map(|s| Interval::new(s.starts_at, s.ends_at))
                         .collect();
                 (rows, elsewhere)

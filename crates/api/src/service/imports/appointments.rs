@@ -92,7 +92,7 @@ fn wanted<'r>(
             "1 to 100 characters",
         ));
     }
-    if repo::sessions::external_id_taken(conn, clinic_id, external_id)? {
+    if repo::imported::external_id_taken(conn, clinic_id, external_id)? {
         return Ok(None);
     }
     let chair = super::chair_named(chairs, row.chair.as_ref(), row.chair_id)?
@@ -191,7 +191,7 @@ fn book_group(
             .iter()
             .find(|s| s.chair_id == w.chair.0 && s.starts_at == w.start)
             .ok_or_else(|| ApiError::Internal("an imported appointment was not booked".into()))?;
-        repo::sessions::set_external_id(conn, clinic_id, session.id, w.external_id)?;
+        repo::imported::set_external_id(conn, clinic_id, session.id, w.external_id)?;
     }
     Ok(())
 }

@@ -130,6 +130,8 @@ pub(super) fn verdict(world: &World, action: &Action, role: Role) -> Verdict {
             super::revival::verdict(world, session.expect("resolved"), *correction)
         }
         Action::Answer { answer, .. } => answer_verdict(world, session.expect("resolved"), *answer),
+        // The model's worlds free no chair time to offer.
+        Action::Rescue { .. } => Verdict::refuse("not generated"),
         // The model's courses are booked, never held.
         Action::ConfirmHold | Action::ReleaseHold { .. } => {
             Verdict::refuse("the course is not held")
