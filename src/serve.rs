@@ -146,7 +146,7 @@ pub fn serve(store: Store, args: ServeArgs) -> Result<(), String> {
         let server = chairside_api::server(store, settings, &args.bind)
             .map_err(|e| format!("cannot listen on {}: {e}", args.bind))?;
         println!(
-            "Chairside listening on http://{0}  (API docs: http://{0}/docs/ , OpenAPI: http://{0}/openapi.json)",
+            "Chairside listening on http://{0}  (board: http://{0}/board , API docs: http://{0}/docs/ , OpenAPI: http://{0}/openapi.json)",
             args.bind
         );
         tracing::info!(bind = %args.bind, "listening");

@@ -12,6 +12,7 @@
 mod support;
 
 mod backfill;
+mod board;
 mod booking;
 mod cli;
 mod clinical;

@@ -85,3 +85,13 @@ impl FromRequest for IfMatch {
         })
     }
 }
+
+/// Whether `If-None-Match` names this ETag (weak comparison, RFC 9110 §13.1.2).
+pub fn not_modified(req: &actix_web::HttpRequest, etag: &str) -> bool {
+    req.headers()
+        .get_all(actix_web::http::header::IF_NONE_MATCH)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .any(|tag| tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == etag)
+}

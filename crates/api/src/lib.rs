@@ -23,6 +23,7 @@
 //! ```
 
 pub mod auth;
+pub mod board;
 pub mod body;
 pub mod clock;
 pub mod dto;
@@ -66,6 +67,7 @@ pub fn configure_app(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
             cfg,
         ));
         cfg.configure(fhir::configure);
+        cfg.configure(board::configure);
         cfg.route(
             "/docs",
             web::get().to(|| async {

@@ -114,7 +114,7 @@ pub use protocol::{
 pub use replan::{omit_session, DeferRequest, Replan, ReplanRequest};
 pub use role::Role;
 pub use rules::{Rule, Violation};
-pub use series::series_violations;
+pub use series::{dose_windows, series_violations, DoseWindow};
 pub use settings::{ClinicSettings, SuggestionSettings};
 pub use staff::{
     Load, Segment, ShiftException, ShiftExceptionKind, Shortfall, StaffId, StaffMember, StaffNeed,

@@ -195,6 +195,57 @@ pub(crate) fn place_series(
     None
 }
 
+/// Where a dose of a series may fall, by the series' rules: after the
+/// dose before it, no sooner than the minimum gap and no later than the
+/// maximum (nor past the span from the first dose); for the whole series,
+/// from the first dose to the end of its span.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DoseWindow {
+    /// The dose the window is for (its place in the series, 1-based); 0
+    /// for the series' span.
+    pub dose: u32,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// Whether the dose there keeps it; `None` for a dose not yet dated.
+    pub kept: Option<bool>,
+}
+
+/// The windows of a series whose doses fall on `dates` (in order): one per
+/// dose after the first, one for the next dose still owed, and the span.
+pub fn dose_windows(rules: &SeriesRules, dates: &[NaiveDate]) -> Vec<DoseWindow> {
+    let Some(first) = dates.first().copied() else {
+        return Vec::new();
+    };
+    let span_end = first + chrono::Duration::days(i64::from(rules.max_span_days));
+    let gap = |before: NaiveDate, dose: u32, at: Option<NaiveDate>| {
+        let from = before + chrono::Duration::days(i64::from(rules.min_days_between));
+        let to = (before + chrono::Duration::days(i64::from(rules.max_days_between))).min(span_end);
+        DoseWindow {
+            dose,
+            from,
+            to,
+            kept: at.map(|d| from <= d && d <= to),
+        }
+    };
+    let mut windows: Vec<DoseWindow> = dates
+        .windows(2)
+        .enumerate()
+        .map(|(i, pair)| gap(pair[0], i as u32 + 2, Some(pair[1])))
+        .collect();
+    if dates.len() < rules.sessions as usize {
+        windows.push(gap(dates[dates.len() - 1], dates.len() as u32 + 1, None));
+    }
+    let last = dates[dates.len() - 1];
+    windows.push(DoseWindow {
+        dose: 0,
+        from: first,
+        to: span_end,
+        kept: Some(last <= span_end),
+    });
+    windows
+}
+
 /// Every spacing rule a list of session dates breaks (dates in order).
 pub fn series_violations(rules: &SeriesRules, dates: &[NaiveDate]) -> Vec<Violation> {
     let mut violations = Vec::new();

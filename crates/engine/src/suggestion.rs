@@ -89,6 +89,14 @@ impl Thresholds {
         }
     }
 
+    /// The highest score that still counts as a response from `baseline`
+    /// (the line a chart of scores draws); `None` when no score would.
+    pub fn response_at_most(&self, baseline: i32) -> Option<i32> {
+        (0..=baseline)
+            .rev()
+            .find(|score| self.responding(baseline, *score))
+    }
+
     fn responding(&self, baseline: i32, score: i32) -> bool {
         let by_percent =
             baseline > 0 && (baseline - score) * 100 >= baseline * self.response_percent;

@@ -16,3 +16,4 @@ mod course;
 mod limits;
 mod properties;
 mod rules;
+mod windows;

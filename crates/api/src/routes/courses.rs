@@ -22,6 +22,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::routes::{query::Query, read as reading, ClinicPath};
 use crate::service::course::{self as service, read};
+use crate::service::timeline::CourseTimeline;
 use crate::state::AppState;
 
 /// The ids that name a course in a path, within its clinic.
@@ -47,6 +48,7 @@ pub(crate) fn configure(cfg: &mut ServiceConfig) {
         .service(book_course)
         .service(list_courses)
         .service(get_course)
+        .service(course_timeline)
         .service(add_session);
 }
 
@@ -139,6 +141,29 @@ pub async fn get_course(
     })
     .await?;
     Ok(ok_with_etag(&view))
+}
+
+/// A course across weeks, for a picture of it: doses by day, phase bands,
+/// the series' windows (where each dose may fall by the rules, and whether
+/// it does — what makes a course at risk visible), the patient's scores
+/// with baseline, response and remission lines, and the booster spacing
+/// changes.
+#[utoipa::path(tag = "courses", params(CoursePath),
+    responses((status = 200, body = CourseTimeline)),
+    security(("api_key" = ["admin", "clinician", "front_desk"])))]
+#[get("/clinics/{clinic_id}/courses/{course_id}/timeline")]
+pub async fn course_timeline(
+    _caller: Caller,
+    state: web::Data<AppState>,
+    path: web::Path<CoursePath>,
+) -> Result<HttpResponse, ApiError> {
+    let path = *path;
+    let now = state.clock.now();
+    let view = reading(&state, move |conn| {
+        crate::service::timeline::timeline(conn, path.clinic_id, path.course_id, now)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(view))
 }
 
 /// Adds one session to the course's current phase at a chosen time, judged

@@ -12,6 +12,7 @@ use utoipa::IntoParams;
 
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::etag::not_modified;
 use crate::routes::patients::PatientPath;
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -154,16 +155,6 @@ fn feed_etag(body: &str) -> String {
         "\"{}\"",
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest[..16])
     )
-}
-
-/// Whether `If-None-Match` names this ETag (weak comparison, RFC 9110 §13.1.2).
-fn not_modified(req: &HttpRequest, etag: &str) -> bool {
-    req.headers()
-        .get_all(header::IF_NONE_MATCH)
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .map(str::trim)
-        .any(|tag| tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == etag)
 }
 
 fn feed_response(req: &HttpRequest, body: String) -> HttpResponse {

@@ -11,8 +11,10 @@ use crate::dto::common::in_calendar;
 use crate::error::ApiError;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use crate::etag::{etag_of, not_modified};
 use crate::routes::{query::Query, read, ClinicPath};
-use crate::service::schedule::{self as service, AvailabilityView, DaySheet};
+use crate::service::day_sheet::DaySheet;
+use crate::service::schedule::{self as service, AvailabilityView};
 use crate::state::AppState;
 
 /// What to look for.
@@ -65,13 +67,20 @@ pub async fn availability(
     Ok(HttpResponse::Ok().json(view))
 }
 
-/// Every chair's sessions for one clinic-local date.
-#[utoipa::path(tag = "schedule", params(ClinicPath, DaySheetQuery),
-    responses((status = 200, body = DaySheet)),
+/// Every chair's sessions for one clinic-local date, with the opening
+/// hours and closures as instants, each session's treatment, segments and
+/// patient, sessions running over, and staff coverage. Strong `ETag` (the
+/// clock is left out of it); `If-None-Match` gives 304, so a board polls
+/// cheaply.
+#[utoipa::path(tag = "schedule", params(ClinicPath, DaySheetQuery,
+        ("If-None-Match" = Option<String>, Header, description = "The sheet's last ETag")),
+    responses((status = 200, body = DaySheet),
+        (status = 304, description = "The sheet has not changed")),
     security(("api_key" = ["admin", "clinician", "front_desk"])))]
 #[get("/clinics/{clinic_id}/day-sheet")]
 pub async fn day_sheet(
     _caller: Caller,
+    req: actix_web::HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<ClinicPath>,
     query: Query<DaySheetQuery>,
@@ -79,6 +88,17 @@ pub async fn day_sheet(
     let id = path.clinic_id;
     let date = query.date;
     let now = state.clock.now();
-    let view = read(&state, move |conn| service::day_sheet(conn, id, date, now)).await?;
-    Ok(HttpResponse::Ok().json(view))
+    let sheet: DaySheet = read(&state, move |conn| {
+        crate::service::day_sheet::day_sheet(conn, id, date, now)
+    })
+    .await?;
+    let etag = etag_of(&sheet.version());
+    if not_modified(&req, &etag) {
+        return Ok(HttpResponse::NotModified()
+            .insert_header((actix_web::http::header::ETAG, etag))
+            .finish());
+    }
+    Ok(HttpResponse::Ok()
+        .insert_header((actix_web::http::header::ETAG, etag))
+        .json(sheet))
 }

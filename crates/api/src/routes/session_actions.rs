@@ -6,6 +6,8 @@
 use actix_web::{post, web, HttpResponse};
 use chairside_engine::course::{Action, SessionId};
 use chrono_tz::Tz;
+use serde::Deserialize;
+use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::Caller;
@@ -19,7 +21,7 @@ use crate::etag::IfMatch;
 use crate::problem::Problem;
 use crate::problem_kind::{answers, ProblemKind};
 use crate::routes::sessions::SessionPath;
-use crate::routes::write_replanning;
+use crate::routes::{query::Query, write_replanning};
 use crate::service::course as service;
 use crate::service::when::target;
 use crate::state::AppState;
@@ -51,7 +53,7 @@ macro_rules! session_action {
     ) => {
         $(#[$doc])*
         #[utoipa::path(tag = "sessions",
-            params(SessionPath, ("If-Match" = String, Header, description = "The session's ETag")),
+            params(SessionPath, DryRun, ("If-Match" = String, Header, description = "The session's ETag")),
             request_body = $body,
             responses(
                 (status = 200, body = SessionChange),
@@ -67,10 +69,12 @@ macro_rules! session_action {
             state: web::Data<AppState>,
             path: web::Path<SessionPath>,
             if_match: IfMatch,
+            dry: Query<DryRun>,
             body: $extract<$body>,
         ) -> Result<HttpResponse, ApiError> {
             let $input = body.0;
-            act_on_session(caller, state, *path, if_match, move |$zone: Tz, $session: SessionId| {
+            let asked = Asked { path: *path, if_match, dry_run: dry.dry_run.unwrap_or(false) };
+            act_on_session(caller, state, asked, move |$zone: Tz, $session: SessionId| {
                 $action
             })
             .await
@@ -78,28 +82,54 @@ macro_rules! session_action {
     };
 }
 
+/// Ask without doing: `?dry_run=true` answers exactly what the action
+/// would do — the same decision, written in a savepoint that is rolled
+/// back — or the problem that refuses it. Nothing changes, nothing is
+/// announced. (A board shows the engine's answer before a move is made.)
+#[derive(Clone, Copy, Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct DryRun {
+    /// Answer what the action would do, and do nothing.
+    pub dry_run: Option<bool>,
+}
+
+/// A session action as asked: which session, at which ETag, for real or not.
+struct Asked {
+    path: SessionPath,
+    if_match: IfMatch,
+    dry_run: bool,
+}
+
 /// Runs a session action in one write transaction, deciding again
 /// (bounded) when a concurrent writer took a chair the decision placed.
 async fn act_on_session(
     caller: Caller,
     state: web::Data<AppState>,
-    path: SessionPath,
-    if_match: IfMatch,
+    asked: Asked,
     action: impl Fn(Tz, SessionId) -> Result<Action, ApiError> + Send + 'static,
 ) -> Result<HttpResponse, ApiError> {
     let now = state.clock.now();
+    let Asked {
+        path,
+        if_match,
+        dry_run,
+    } = asked;
     let change = write_replanning(&state, path.clinic_id, move |conn| {
-        service::on_session(
-            conn,
-            &caller,
-            path.clinic_id,
-            path.session_id,
-            &if_match,
-            now,
-            &action,
-        )
+        let run = |conn: &mut chairside_store::DbConnection| {
+            let (clinic, session) = (path.clinic_id, path.session_id);
+            service::on_session(conn, &caller, clinic, session, &if_match, now, &action)
+        };
+        if dry_run {
+            chairside_store::rolled_back(conn, run)
+        } else {
+            run(conn)
+        }
     })
     .await?;
+    if dry_run {
+        return Ok(HttpResponse::Ok().json(change));
+    }
     Ok(changed(change))
 }
 

@@ -8,6 +8,7 @@ pub mod clinical;
 pub mod clinics;
 pub mod closures;
 pub mod course;
+pub mod day_sheet;
 pub mod feeds;
 pub mod held_times;
 pub mod imports;
@@ -21,6 +22,7 @@ pub mod rems_forms;
 pub mod schedule;
 pub mod shift_change;
 pub mod staff;
+pub mod timeline;
 pub mod webhooks;
 pub mod when;
 

@@ -1,13 +1,13 @@
-//! The front desk's views of the calendar: availability and the day sheet.
+//! The front desk's view of open time: availability. (The day sheet is
+//! `day_sheet.rs`.)
 
-use chairside_engine::staff::CoverageSlot;
-use chairside_engine::{AvailabilityRequest, OpenStart, Planner};
+use chairside_engine::{AvailabilityRequest, OpenStart};
 use chairside_store::{repo, DbConnection};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::dto::session::{LocalTimes, SessionView};
+use crate::dto::session::LocalTimes;
 use crate::error::ApiError;
 use crate::service::{horizon, protocols};
 use crate::views;
@@ -80,84 +80,4 @@ pub fn availability(
         chair_minutes: protocol.chair_time.total().num_minutes(),
         starts,
     })
-}
-
-#[derive(Clone, Debug, Serialize, ToSchema)]
-pub struct ChairDay {
-    pub chair_id: i64,
-    pub label: String,
-    /// Whether it is in service.
-    pub active: bool,
-    /// Its sessions that day (every status), by start.
-    pub sessions: Vec<SessionView>,
-}
-
-/// Every chair's sessions for one local date.
-#[derive(Clone, Debug, Serialize, ToSchema)]
-pub struct DaySheet {
-    /// The local date.
-    pub date: NaiveDate,
-    /// The clinic's zone.
-    pub zone: String,
-    /// The chairs in stable order.
-    pub chairs: Vec<ChairDay>,
-    /// Where the day is tight: per grid slot over the opening hours, each
-    /// role's need at the busiest instant and cover at the thinnest (only
-    /// when the clinic plans with staff).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub coverage: Vec<CoverageSlot>,
-}
-
-pub fn day_sheet(
-    conn: &mut DbConnection,
-    clinic_id: i64,
-    date: NaiveDate,
-    now: DateTime<Utc>,
-) -> Result<DaySheet, ApiError> {
-    let clinic = repo::clinics::get(conn, clinic_id)?;
-    let zone = clinic.time_zone;
-    let (from, to) = horizon(zone, date, 0)?;
-    let chairs = repo::chairs::list(conn, clinic_id)?;
-    let any_status = repo::sessions::SessionFilter {
-        range: Some((from, to)),
-        ..Default::default()
-    };
-    let sessions = repo::sessions::all(conn, clinic_id, &any_status)?;
-    let chairs = chairs
-        .iter()
-        .map(|chair| ChairDay {
-            chair_id: chair.id,
-            label: chair.label.clone(),
-            active: chair.active,
-            sessions: sessions
-                .iter()
-                .filter(|s| {
-                    s.chair_id == chair.id && s.starts_at.with_timezone(&zone).date_naive() == date
-                })
-                .map(|s| views::session(zone, s))
-                .collect(),
-        })
-        .collect();
-    Ok(DaySheet {
-        date,
-        zone: zone.name().to_string(),
-        chairs,
-        coverage: coverage_of(conn, &clinic, date, now)?,
-    })
-}
-
-/// The day's staff coverage per slot, if the clinic plans with staff.
-fn coverage_of(
-    conn: &mut DbConnection,
-    clinic: &chairside_store::models::Clinic,
-    date: NaiveDate,
-    now: DateTime<Utc>,
-) -> Result<Vec<CoverageSlot>, ApiError> {
-    if !clinic.settings.plan_with_staff {
-        return Ok(Vec::new());
-    }
-    let (from, to) = horizon(clinic.time_zone, date, 0)?;
-    let book = repo::calendar::snapshot(conn, clinic.id, from, to)?;
-    let (calendar, occupancy) = (book.calendar(), book.occupancy_without(None, now));
-    Ok(Planner::new(&calendar, &occupancy)?.coverage_profile(date))
 }
