@@ -142,3 +142,85 @@ fn bodies_that_are_not_json_are_refused(app: &App) {
     assert_eq!(listed["items"], json!([]), "nothing was registered");
 }
 on_every_backend!(bodies_that_are_not_json_are_refused);
+
+/// serde's derive would read a struct from an array by position
+/// (`"settings": [1, 2]` as the first two settings, `"hours": [[…]]` as
+/// Monday's): every request type refuses it, 422 naming the field, and
+/// nothing changes.
+fn an_array_where_an_object_is_expected_is_refused(app: &App) {
+    let clinic = app.clinic();
+    let path = clinic.path("");
+    let before = app.get(&app.admin, &path);
+    let etag = before.etag();
+    let before = before.expect(200);
+    let patch = |body: serde_json::Value| {
+        app.call("PATCH", &path)
+            .key(&app.admin)
+            .if_match(&etag)
+            .json(&body)
+            .send()
+    };
+    let settings = patch(json!({"settings": [1, 2]})).problem(422);
+    assert_eq!(error_fields(&settings), ["settings"], "{settings}");
+    let day = json!([{"opens": "09:00", "closes": "12:00"}]);
+    let hours = patch(json!({"hours": [day]})).problem(422);
+    assert_eq!(error_fields(&hours), ["hours"], "{hours}");
+    let created = app.post(
+        &app.admin,
+        "/v1/clinics",
+        &json!({"name": "By position", "time_zone": "America/New_York", "hours": [day]}),
+    );
+    assert_eq!(error_fields(&created.problem(422)), ["hours"]);
+    assert_eq!(
+        app.get(&app.admin, &path).expect(200),
+        before,
+        "nothing changed"
+    );
+    still_up(app);
+}
+on_every_backend!(an_array_where_an_object_is_expected_is_refused);
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(bytes).unwrap();
+    encoder.finish().unwrap()
+}
+
+/// A small compressed body that inflates far past the limit is refused
+/// (413) having been decoded only up to the limit: eight at once leave the
+/// server's memory where it was. A compressed body within the limit is read
+/// like any other; an encoding Chairside does not read is 415.
+fn a_compressed_body_is_decoded_only_up_to_the_limit(app: &App) {
+    // 40 MiB of spaces: about 40 KiB compressed, under the 64 KiB limit.
+    let mut inflates = vec![b' '; 40 << 20];
+    inflates.extend_from_slice(b"{}");
+    let bomb = gzip(&inflates);
+    drop(inflates);
+    assert!(bomb.len() < 64 << 10, "{} bytes compressed", bomb.len());
+    let send = |body: &[u8], encoding: &str| {
+        app.call("POST", "/v1/clinics")
+            .key(&app.admin)
+            .header("Content-Encoding", encoding)
+            .raw_bytes("application/json", body)
+            .send()
+    };
+    let replies: Vec<Reply> = std::thread::scope(|scope| {
+        let sending: Vec<_> = (0..8)
+            .map(|_| scope.spawn(|| send(&bomb, "gzip")))
+            .collect();
+        sending.into_iter().map(|s| s.join().unwrap()).collect()
+    });
+    for reply in &replies {
+        reply.problem(413);
+    }
+    if let Some(peak) = app.server.peak_memory_kib() {
+        assert!(peak < 160 << 10, "the server peaked at {} MiB", peak >> 10);
+    }
+    let clinic =
+        json!({"name": "Compressed", "time_zone": "America/New_York", "hours": weekday_hours()});
+    send(&gzip(clinic.to_string().as_bytes()), "gzip").expect(201);
+    send(clinic.to_string().as_bytes(), "br").problem(415);
+    still_up(app);
+}
+on_every_backend!(a_compressed_body_is_decoded_only_up_to_the_limit);

@@ -36,31 +36,89 @@ impl<T: DeserializeOwned + 'static> FromRequest for Body<T> {
             .to_ascii_lowercase();
         let is_json = content_type.starts_with("application/json")
             || (content_type.starts_with("application/") && content_type.contains("+json"));
-        let bytes = web::Bytes::from_request(req, payload);
+        let encoding = Encoding::of(req);
+        let raw = payload.take();
         Box::pin(async move {
             if !is_json {
                 return Err(ApiError::UnsupportedMediaType(
                     "send the body as Content-Type: application/json".into(),
                 ));
             }
-            let bytes =
-                bytes
-                    .await
-                    .map_err(|e| match e.as_response_error().status_code().as_u16() {
-                        413 => ApiError::TooLarge(format!("the body may be at most {limit} bytes")),
-                        _ => ApiError::BadRequest {
-                            detail: format!("the body could not be read: {e}"),
-                            errors: Vec::new(),
-                        },
-                    })?;
-            if bytes.len() > limit {
-                return Err(ApiError::TooLarge(format!(
-                    "the body may be at most {limit} bytes"
-                )));
-            }
+            let bytes = read_limited(raw, encoding?, limit).await?;
             parse(&bytes).map(|value| Body(value, bytes))
         })
     }
+}
+
+/// How a body is encoded (`Content-Encoding`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Encoding {
+    Identity,
+    Gzip,
+    Deflate,
+}
+
+impl Encoding {
+    /// The request's encoding; one Chairside does not read is 415.
+    pub fn of(req: &HttpRequest) -> Result<Encoding, ApiError> {
+        let named = req
+            .headers()
+            .get(header::CONTENT_ENCODING)
+            .map(|v| v.to_str().unwrap_or("?").trim().to_ascii_lowercase());
+        match named.as_deref() {
+            None | Some("" | "identity") => Ok(Encoding::Identity),
+            Some("gzip" | "x-gzip") => Ok(Encoding::Gzip),
+            Some("deflate") => Ok(Encoding::Deflate),
+            Some(other) => Err(ApiError::UnsupportedMediaType(format!(
+                "Content-Encoding {other:?} is not read: send identity, gzip or deflate"
+            ))),
+        }
+    }
+}
+
+/// Reads a body of at most `limit` bytes — compressed and as decoded: a
+/// compressed body is decoded only up to the limit, so a small body that
+/// inflates to gigabytes costs no more memory than the limit (413).
+pub async fn read_limited<S, E>(
+    mut payload: S,
+    encoding: Encoding,
+    limit: usize,
+) -> Result<web::Bytes, ApiError>
+where
+    S: futures_util::Stream<Item = Result<web::Bytes, E>> + Unpin,
+    E: std::fmt::Display,
+{
+    use futures_util::StreamExt;
+    use std::io::Read;
+    let too_large = || ApiError::TooLarge(format!("the body may be at most {limit} bytes"));
+    let mut raw = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| ApiError::BadRequest {
+            detail: format!("the body could not be read: {e}"),
+            errors: Vec::new(),
+        })?;
+        if raw.len() + chunk.len() > limit {
+            return Err(too_large());
+        }
+        raw.extend_from_slice(&chunk);
+    }
+    let decoder: Box<dyn Read + '_> = match encoding {
+        Encoding::Identity => return Ok(raw.freeze()),
+        Encoding::Gzip => Box::new(flate2::read::MultiGzDecoder::new(&raw[..])),
+        Encoding::Deflate => Box::new(flate2::read::ZlibDecoder::new(&raw[..])),
+    };
+    let mut decoded = Vec::new();
+    decoder
+        .take(limit as u64 + 1)
+        .read_to_end(&mut decoded)
+        .map_err(|e| ApiError::BadRequest {
+            detail: format!("the body could not be decoded: {e}"),
+            errors: Vec::new(),
+        })?;
+    if decoded.len() > limit {
+        return Err(too_large());
+    }
+    Ok(decoded.into())
 }
 
 /// Parses JSON, naming the field that failed.
@@ -75,7 +133,7 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let parsed = serde_path_to_error::deserialize(&mut deserializer);
     match parsed {
         Ok(value) => match deserializer.end() {
-            Ok(()) => Ok(value),
+            Ok(()) => structs_are_objects::<T>(bytes).map(|()| value),
             Err(e) => Err(ApiError::bad_field(
                 "body",
                 format!("trailing content after the JSON value: {e}"),
@@ -112,6 +170,27 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             }
         }
     }
+}
+
+/// Refuses a struct given as an array (serde's derive would read it by
+/// position): 422 naming the field. Only a body with an array is read twice.
+fn structs_are_objects<T: DeserializeOwned>(bytes: &[u8]) -> Result<(), ApiError> {
+    if !bytes.contains(&b'[') {
+        return Ok(());
+    }
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes) else {
+        return Ok(());
+    };
+    crate::objects_only::check::<T>(&value).map_err(|(path, message)| {
+        let field = match path.as_str() {
+            "." | "?" => "body".to_string(),
+            _ => path,
+        };
+        ApiError::Invalid {
+            detail: format!("{field}: {message} (an object, not an array)"),
+            errors: vec![FieldError { field, message }],
+        }
+    })
 }
 
 /// The field serde's "missing field `x`" message names, if it is one.

@@ -33,6 +33,7 @@ pub mod fhir;
 pub mod ical;
 pub mod idempotency;
 pub mod metrics;
+pub mod objects_only;
 pub mod openapi;
 pub mod pagination;
 pub mod policy;

@@ -262,13 +262,19 @@ fn booking(body: &Value) -> Result<Booking, FhirError> {
 pub async fn book(
     reader: FhirReader,
     state: web::Data<AppState>,
-    body: web::Bytes,
+    req: actix_web::HttpRequest,
+    payload: web::Payload,
 ) -> Result<HttpResponse, FhirError> {
     if !matches!(reader.role, Role::Admin | Role::Clinician | Role::FrontDesk) {
         return Err(FhirError(ApiError::Forbidden(
             "booking needs an admin, clinician or front-desk key".into(),
         )));
     }
+    let encoding = crate::body::Encoding::of(&req).map_err(FhirError)?;
+    let limit = state.settings.max_body_bytes;
+    let body = crate::body::read_limited(payload, encoding, limit)
+        .await
+        .map_err(FhirError)?;
     let body: Value = serde_json::from_slice(&body)
         .map_err(|e| FhirError(ApiError::bad_field("body", format!("not JSON: {e}"))))?;
     let wanted = booking(&body)?;

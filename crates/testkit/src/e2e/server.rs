@@ -110,6 +110,16 @@ impl Server {
         let _ = self.child.wait();
     }
 
+    /// The most memory the process has held so far (its peak resident set,
+    /// `VmHWM`), in KiB; `None` where `/proc` does not tell.
+    pub fn peak_memory_kib(&self) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+    }
+
     /// What the server wrote so far.
     pub fn log_text(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
