@@ -203,6 +203,16 @@ fn plan_induction(c: &mut Criterion) {
             planner.plan_phase(&request).unwrap()
         })
     });
+    // As the store reads them: by start, from its (clinic, start) index.
+    let mut rows = bookings.clone();
+    rows.sort_by_key(|b| b.interval.start);
+    group.bench_function("with_occupancy_from_rows_and_planner_new", |b| {
+        b.iter(|| {
+            let occupancy = Occupancy::from_bookings(black_box(&rows).iter().copied());
+            let planner = Planner::new(&calendar, &occupancy).unwrap();
+            planner.plan_phase(&request).unwrap()
+        })
+    });
     group.finish();
 }
 

@@ -4,7 +4,7 @@
 //! next starting at 11:00 do not overlap. Lookups are logarithmic in the size
 //! of the book, because the planner asks thousands of them per plan.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -45,43 +45,48 @@ impl Interval {
     }
 }
 
-/// A set of instants kept as disjoint, merged intervals, for O(log n)
-/// "is any of this busy?" queries.
+/// A set of instants kept as disjoint, merged intervals in a sorted
+/// vector, for O(log n) "is any of this busy?" queries. Built in start
+/// order — as bookings are read from the database — each insert is an
+/// append or a merge with the last span: a book of n bookings builds in
+/// O(n), not n tree inserts.
 #[derive(Clone, Debug, Default)]
 pub struct IntervalSet {
-    spans: BTreeMap<DateTime<Utc>, DateTime<Utc>>,
+    spans: Vec<Interval>,
 }
 
 impl IntervalSet {
     /// Adds an interval, merging it with any it touches.
     pub fn insert(&mut self, interval: Interval) {
-        let (mut start, mut end) = (interval.start, interval.end);
-        if let Some((&s, &e)) = self.spans.range(..=start).next_back() {
-            if e >= start {
-                start = s;
-                end = end.max(e);
+        if let Some(last) = self.spans.last_mut() {
+            if last.start <= interval.start {
+                // In order: extend the last span, or follow it.
+                if interval.start <= last.end {
+                    last.end = last.end.max(interval.end);
+                } else {
+                    self.spans.push(interval);
+                }
+                return;
             }
         }
-        let absorbed: Vec<_> = self
-            .spans
-            .range(start..=end)
-            .map(|(&s, &e)| (s, e))
-            .collect();
-        for (s, e) in absorbed {
-            end = end.max(e);
-            self.spans.remove(&s);
-        }
-        self.spans.insert(start, end);
+        // Out of order: the spans it touches become one.
+        let first = self.spans.partition_point(|s| s.end < interval.start);
+        let past = self.spans.partition_point(|s| s.start <= interval.end);
+        let merged = self.spans[first..past]
+            .iter()
+            .fold(interval, |m, s| Interval {
+                start: m.start.min(s.start),
+                end: m.end.max(s.end),
+            });
+        self.spans.splice(first..past, [merged]);
     }
 
     /// Whether any instant of `interval` is in the set.
     pub fn overlaps(&self, interval: &Interval) -> bool {
         // Spans are disjoint and sorted, so their ends increase too: only the
         // last span starting before `interval.end` can reach into it.
-        self.spans
-            .range(..interval.end)
-            .next_back()
-            .is_some_and(|(_, &end)| end > interval.start)
+        let before_end = self.spans.partition_point(|s| s.start < interval.end);
+        before_end > 0 && self.spans[before_end - 1].end > interval.start
     }
 
     /// Whether the set is empty.
@@ -91,16 +96,9 @@ impl IntervalSet {
 
     /// The set's spans that touch `window`, in order (not clipped).
     pub fn touching(&self, window: Interval) -> Vec<Interval> {
-        let before = self
-            .spans
-            .range(..window.start)
-            .next_back()
-            .filter(|(_, &end)| end > window.start);
-        before
-            .into_iter()
-            .chain(self.spans.range(window.start..window.end))
-            .map(|(&start, &end)| Interval { start, end })
-            .collect()
+        let first = self.spans.partition_point(|s| s.end <= window.start);
+        let past = self.spans.partition_point(|s| s.start < window.end);
+        self.spans[first..past.max(first)].to_vec()
     }
 }
 
@@ -117,8 +115,11 @@ pub struct Booking {
 /// sessions belong here too.
 #[derive(Clone, Debug, Default)]
 pub struct Occupancy {
-    chairs: HashMap<ChairId, IntervalSet>,
-    starts: BTreeMap<DateTime<Utc>, u32>,
+    /// Each chair's taken time, by chair id (a clinic has a handful of
+    /// chairs: a binary search beats hashing).
+    chairs: Vec<(ChairId, IntervalSet)>,
+    /// Every session's start, sorted (an append when added in order).
+    starts: Vec<DateTime<Utc>>,
     len: usize,
     loads: BTreeMap<DateTime<Utc>, Vec<Load>>,
     longest_load: Duration,
@@ -130,29 +131,57 @@ impl Occupancy {
         Occupancy::default()
     }
 
-    /// A book holding these bookings.
+    /// A book holding these bookings. Given in start order — as the store
+    /// reads them, by its `(clinic, start)` index — it is built by appends
+    /// alone; in any other order they are sorted first.
     pub fn from_bookings(bookings: impl IntoIterator<Item = Booking>) -> Self {
+        let mut bookings: Vec<Booking> = bookings.into_iter().collect();
+        if !bookings.is_sorted_by_key(|b| b.interval.start) {
+            bookings.sort_unstable_by_key(|b| b.interval.start);
+        }
         let mut book = Occupancy::new();
+        book.starts.reserve(bookings.len());
         for booking in bookings {
             book.add(booking);
         }
         book
     }
 
+    fn chair_mut(&mut self, chair: ChairId) -> &mut IntervalSet {
+        let at = match self.chairs.binary_search_by_key(&chair, |(c, _)| *c) {
+            Ok(at) => at,
+            Err(at) => {
+                self.chairs.insert(at, (chair, IntervalSet::default()));
+                at
+            }
+        };
+        &mut self.chairs[at].1
+    }
+
+    fn chair(&self, chair: ChairId) -> Option<&IntervalSet> {
+        self.chairs
+            .binary_search_by_key(&chair, |(c, _)| *c)
+            .ok()
+            .map(|at| &self.chairs[at].1)
+    }
+
     /// Takes a chair interval.
     pub fn add(&mut self, booking: Booking) {
-        self.chairs
-            .entry(booking.chair)
-            .or_default()
-            .insert(booking.interval);
-        *self.starts.entry(booking.interval.start).or_default() += 1;
+        self.chair_mut(booking.chair).insert(booking.interval);
+        let start = booking.interval.start;
+        if self.starts.last().is_none_or(|last| *last <= start) {
+            self.starts.push(start);
+        } else {
+            let at = self.starts.partition_point(|s| *s <= start);
+            self.starts.insert(at, start);
+        }
         self.len += 1;
     }
 
     /// Holds a chair beyond its booking (a session running over): the
     /// chair is taken, but no session starts.
     pub fn hold(&mut self, chair: ChairId, interval: Interval) {
-        self.chairs.entry(chair).or_default().insert(interval);
+        self.chair_mut(chair).insert(interval);
     }
 
     /// Adds what a booked session asks of staff.
@@ -178,21 +207,20 @@ impl Occupancy {
 
     /// Whether the chair is free for the whole interval.
     pub fn is_free(&self, chair: ChairId, interval: &Interval) -> bool {
-        self.chairs
-            .get(&chair)
-            .is_none_or(|set| !set.overlaps(interval))
+        self.chair(chair).is_none_or(|set| !set.overlaps(interval))
     }
 
     /// The chair's taken spans that touch `window`, in order.
     pub fn taken(&self, chair: ChairId, window: Interval) -> Vec<Interval> {
-        self.chairs
-            .get(&chair)
+        self.chair(chair)
             .map_or_else(Vec::new, |set| set.touching(window))
     }
 
     /// How many sessions start in `[from, to)` (on any chair).
     pub fn starts_within(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> u32 {
-        self.starts.range(from..to).map(|(_, n)| n).sum()
+        let first = self.starts.partition_point(|s| *s < from);
+        let past = self.starts.partition_point(|s| *s < to);
+        past.saturating_sub(first) as u32
     }
 
     /// How many bookings were added.
@@ -203,5 +231,51 @@ impl Occupancy {
     /// Whether no booking was added.
     pub fn is_empty(&self) -> bool {
         self.len == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+
+    use super::*;
+
+    fn at(minute: i64) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 3, 2, 0, 0, 0).unwrap() + Duration::minutes(minute)
+    }
+
+    /// Inserted in any order, the set answers as a minute-by-minute map of
+    /// the same intervals does.
+    #[test]
+    fn the_set_is_the_union_of_what_was_inserted_in_any_order() {
+        let mut seed = 0x2545_f491_u64;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n) as i64
+        };
+        for _ in 0..200 {
+            let mut set = IntervalSet::default();
+            let mut minutes = [false; 600];
+            for _ in 0..next(12) + 1 {
+                let start = next(560);
+                let end = start + 1 + next(40);
+                set.insert(Interval::new(at(start), at(end)));
+                minutes[start as usize..end as usize].fill(true);
+            }
+            for _ in 0..50 {
+                let start = next(590);
+                let end = start + 1 + next(9);
+                let busy = minutes[start as usize..end as usize].iter().any(|m| *m);
+                assert_eq!(set.overlaps(&Interval::new(at(start), at(end))), busy);
+                let touching = set.touching(Interval::new(at(start), at(end)));
+                assert_eq!(!touching.is_empty(), busy, "{touching:?}");
+            }
+            assert!(
+                set.spans.windows(2).all(|w| w[0].end < w[1].start),
+                "disjoint, merged"
+            );
+        }
     }
 }
