@@ -80,3 +80,28 @@ pub fn course_ids(store: &Store) -> Vec<i64> {
         .map(|row| row.id)
         .collect()
 }
+
+/// How many deadlocks PostgreSQL detected in this database so far (its
+/// cumulative statistics, flushed within a second or so of the event);
+/// `None` on SQLite, whose writers cannot deadlock.
+pub fn deadlocks(conn: &mut DbConnection) -> Option<i64> {
+    use diesel::sql_types::BigInt;
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    let DbConnection::Postgresql(_) = conn else {
+        return None;
+    };
+    diesel::sql_query("SELECT pg_stat_clear_snapshot()")
+        .execute(conn)
+        .expect("clear the statistics snapshot");
+    let sql = "SELECT deadlocks AS n FROM pg_stat_database WHERE datname = current_database()";
+    Some(
+        diesel::sql_query(sql)
+            .get_result::<Count>(conn)
+            .expect("deadlocks")
+            .n,
+    )
+}

@@ -276,6 +276,16 @@ pub struct Decision {
 }
 
 impl Decision {
+    /// The chairs (ids) the decision places sessions on: its bookings and
+    /// its moves.
+    pub fn chairs_placed(&self) -> Vec<i64> {
+        let moved = self.updates.iter().filter_map(|u| u.placement);
+        (self.bookings.iter().map(|b| b.placement))
+            .chain(moved)
+            .map(|p| p.chair.0)
+            .collect()
+    }
+
     /// Where the decision puts session `id`, if it moves it.
     pub fn placement_of(&self, id: SessionId) -> Option<Placement> {
         self.updates

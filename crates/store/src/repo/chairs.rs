@@ -79,3 +79,26 @@ pub fn set_active(
         }
     }
 }
+
+/// Locks the chairs a writer is about to place sessions on, until its
+/// transaction ends, in id order. Two transactions inserting overlapping
+/// sessions on one chair would otherwise each find the other's row while
+/// checking the exclusion constraint and wait for each other — PostgreSQL
+/// breaks that only after its deadlock timeout (1 s), with pools full
+/// meanwhile. Locked first, the second writer waits for the first to
+/// commit and is then refused at once (and re-plans); writers on other
+/// chairs stay parallel. SQLite writers already take turns.
+pub fn lock_to_write(conn: &mut DbConnection, chair_ids: &[i64]) -> Result<(), StoreError> {
+    let DbConnection::Postgresql(pg) = conn else {
+        return Ok(());
+    };
+    let mut ids = chair_ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    for id in ids {
+        diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended('chairside.chair', $1))")
+            .bind::<diesel::sql_types::BigInt, _>(id)
+            .execute(pg)?;
+    }
+    Ok(())
+}

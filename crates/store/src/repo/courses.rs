@@ -220,6 +220,7 @@ pub fn apply(
 ) -> Result<Applied, StoreError> {
     require_transaction(conn)?;
     let clinic_id = course.clinic_id;
+    crate::repo::chairs::lock_to_write(conn, &decision.chairs_placed())?;
     let changed = apply_updates(conn, course, read, decision, actor)?;
     let booked = sessions::insert(
         conn,

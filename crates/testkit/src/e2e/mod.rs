@@ -197,6 +197,16 @@ impl App {
         crate::queries::overlapping_live_pairs(&mut conn)
     }
 
+    /// Deadlocks PostgreSQL detected in the test's database so far (see
+    /// [`crate::queries::deadlocks`]); `None` on SQLite.
+    pub fn deadlocks(&self) -> Option<i64> {
+        let store = self.store();
+        let mut conn = store
+            .connection()
+            .expect("a connection to the test database");
+        crate::queries::deadlocks(&mut conn)
+    }
+
     pub fn call(&self, method: &str, path: &str) -> Call {
         self.server.call(method, path)
     }
