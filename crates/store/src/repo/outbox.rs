@@ -26,6 +26,35 @@ pub fn append(conn: &mut DbConnection, event: &NewOutboxEvent) -> Result<OutboxE
         .get_result::<OutboxEvent>(conn)?)
 }
 
+/// Appends events in one statement, in order (ids follow the order of the
+/// rows within one `INSERT`): a decision's events cost one round trip, not
+/// one each.
+pub fn append_all(conn: &mut DbConnection, events: &[NewOutboxEvent]) -> Result<(), StoreError> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let at = now();
+    let mut rows = Vec::with_capacity(events.len());
+    for event in events {
+        rows.push((
+            o::clinic_id.eq(event.clinic_id),
+            o::event_id.eq(format!("evt_{}", random_hex(16)?)),
+            o::event_type.eq(&event.event_type),
+            o::aggregate_id.eq(event.aggregate_id),
+            o::payload.eq(json(&event.payload)),
+            o::created_at.eq(at),
+        ));
+    }
+    // diesel's MultiBackend cannot render a batch insert: run it on the
+    // native connection.
+    let insert = diesel::insert_into(o::outbox).values(rows);
+    match conn {
+        DbConnection::Postgresql(c) => insert.execute(c)?,
+        DbConnection::Sqlite(c) => insert.execute(c)?,
+    };
+    Ok(())
+}
+
 /// Events with an id above `after_id`, oldest first, at most `limit`; all
 /// clinics, or one.
 ///

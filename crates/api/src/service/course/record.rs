@@ -61,22 +61,24 @@ pub fn record(
     let course = &written.applied.course;
     // A new course's audit row lists its sessions: one row for the booking.
     let booking = written.decision.events.contains(&CourseEvent::CourseBooked);
+    let mut announced = Vec::with_capacity(written.decision.events.len());
+    let mut audited = Vec::new();
     for event in &written.decision.events {
         let name = event.name();
         let (payload, entity, before, after) = describe(written, event)?;
-        let audited = !(booking && matches!(event, CourseEvent::SessionBooked(_)));
-        repo::outbox::append(
-            conn,
-            &NewOutboxEvent {
-                clinic_id: course.clinic_id,
-                event_type: name.to_string(),
-                aggregate_id: course.id,
-                payload: for_integrations(&payload),
-            },
-        )?;
-        if !audited {
-            continue;
+        announced.push(NewOutboxEvent {
+            clinic_id: course.clinic_id,
+            event_type: name.to_string(),
+            aggregate_id: course.id,
+            payload: for_integrations(&payload),
+        });
+        if !(booking && matches!(event, CourseEvent::SessionBooked(_))) {
+            audited.push((name, entity, before, after));
         }
+    }
+    // Every event in one statement, in the decision's order.
+    repo::outbox::append_all(conn, &announced)?;
+    for (name, entity, before, after) in audited {
         repo::audit::append(
             conn,
             &AuditEntry {
