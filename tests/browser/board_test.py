@@ -18,8 +18,8 @@ course timeline are written for the docs.
 """
 
 import json
+import re
 import sys
-import time
 import urllib.error
 import urllib.request
 from datetime import datetime, timedelta, timezone
@@ -149,7 +149,7 @@ def a_check_in_from_the_panel_reaches_the_api(page, c):
     page.locator(f".bar[data-session='{s['id']}']").click()
     page.get_by_role("button", name="Check in").click()
     expect(page.locator(f".bar[data-session='{s['id']}']")).to_have_class(
-        __import__("re").compile(r"\bchecked_in\b"))
+        re.compile(r"\bchecked_in\b"))
     _, after, _ = api("GET", f"{c}/sessions/{s['id']}")
     assert after["status"] == "checked_in"
 
@@ -159,7 +159,7 @@ def a_change_elsewhere_appears_without_a_reload(page, c):
     _, _, etag = api("GET", f"{c}/sessions/{s['id']}")
     ok("POST", f"{c}/sessions/{s['id']}/cancel", {"scope": "this", "reason": "unwell"}, if_match=etag)
     expect(page.locator(f".bar[data-session='{s['id']}']")).to_have_class(
-        __import__("re").compile(r"\bcancelled\b"), timeout=12000)
+        re.compile(r"\bcancelled\b"), timeout=12000)
 
 
 def no_serious_accessibility_violation(page, where):

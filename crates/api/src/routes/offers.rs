@@ -9,7 +9,7 @@ use crate::auth::Caller;
 use crate::dto::backfill::{JoinWaitlist, OfferQuery, OfferView, WaitingView, WaitlistQuery};
 use crate::dto::common::Page;
 use crate::error::ApiError;
-use crate::pagination::{encode, PageParams};
+use crate::pagination::PageParams;
 use crate::problem::Problem;
 use crate::problem_kind::{answers, ProblemKind};
 use crate::routes::creation::Creation;
@@ -66,12 +66,7 @@ pub async fn list_offers(
     }
     .to_request()?;
     let offers = read(&state, move |conn| {
-        let zone = chairside_store::repo::clinics::get(conn, clinic)?.time_zone;
-        let rows = chairside_store::repo::backfill::offers(conn, clinic, q.status, page)?;
-        Ok(Page {
-            items: rows.items.iter().map(|o| service::view(zone, o)).collect(),
-            next_cursor: rows.next_after_id.map(encode),
-        })
+        service::list(conn, clinic, q.status, page)
     })
     .await?;
     Ok(HttpResponse::Ok().json(offers))
@@ -89,10 +84,7 @@ pub async fn get_offer(
 ) -> Result<HttpResponse, ApiError> {
     let path = *path;
     let offer = read(&state, move |conn| {
-        let zone = chairside_store::repo::clinics::get(conn, path.clinic_id)?.time_zone;
-        let offer =
-            chairside_store::repo::backfill::get_offer(conn, path.clinic_id, path.offer_id)?;
-        Ok(service::view(zone, &offer))
+        service::get(conn, path.clinic_id, path.offer_id)
     })
     .await?;
     Ok(HttpResponse::Ok().json(offer))

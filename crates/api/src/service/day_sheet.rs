@@ -176,12 +176,10 @@ impl SheetSessions {
         now: DateTime<Utc>,
     ) -> Result<SheetSessions, ApiError> {
         let protocols = repo::floor::protocols_of(conn, clinic.id, sessions)?;
-        let mut names = HashMap::new();
-        for s in sessions {
-            if let std::collections::hash_map::Entry::Vacant(name) = names.entry(s.patient_id) {
-                name.insert(repo::patients::get(conn, clinic.id, s.patient_id)?.display_name);
-            }
-        }
+        let mut patients: Vec<i64> = sessions.iter().map(|s| s.patient_id).collect();
+        patients.sort_unstable();
+        patients.dedup();
+        let names = repo::patients::display_names(conn, clinic.id, &patients)?;
         let mut over = HashMap::new();
         if today {
             for o in overruns::running_over(conn, clinic.id, now)?.1 {

@@ -16,8 +16,8 @@ use utoipa::ToSchema;
 use crate::dto::course::CourseView;
 use crate::error::ApiError;
 use crate::service::clinical::{list_measures, policy_history};
-use crate::service::course::read;
 use crate::service::today;
+use crate::views;
 
 /// The days a phase's sessions span.
 #[derive(Clone, Debug, Serialize, ToSchema)]
@@ -110,10 +110,12 @@ pub fn timeline(
     course_id: i64,
     now: DateTime<Utc>,
 ) -> Result<CourseTimeline, ApiError> {
-    let course = read::course(conn, clinic_id, course_id)?;
     let row = repo::courses::get(conn, clinic_id, course_id)?;
     let version = repo::protocols::get_version(conn, clinic_id, row.protocol_version_id)?;
     let clinic = repo::clinics::get(conn, clinic_id)?;
+    let sessions = repo::sessions::for_course(conn, clinic_id, course_id)?;
+    let (id, revision) = (version.protocol_id, version.revision);
+    let course = views::course(clinic.time_zone, &row, id, revision, &sessions);
     let from = course
         .sessions
         .iter()

@@ -34,6 +34,24 @@ pub fn create(
         .get_result::<Patient>(conn)?)
 }
 
+/// The display names of these patients, by id, in one query (a day's
+/// sheet names every patient on it).
+pub fn display_names(
+    conn: &mut DbConnection,
+    clinic_id: i64,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, String>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    Ok(pa::patients
+        .filter(pa::clinic_id.eq(clinic_id).and(pa::id.eq_any(ids)))
+        .select((pa::id, pa::display_name))
+        .load::<(i64, String)>(conn)?
+        .into_iter()
+        .collect())
+}
+
 /// One patient.
 pub fn get(conn: &mut DbConnection, clinic_id: i64, id: i64) -> Result<Patient, StoreError> {
     pa::patients

@@ -12,15 +12,17 @@ pub mod answer;
 mod candidates;
 pub mod waitlist;
 
-use chairside_engine::backfill::{first_start, offer_until, FreedTime};
+use chairside_engine::backfill::{first_start, offer_until, FreedTime, OfferStatus};
 use chairside_engine::ChairId;
-use chairside_store::models as m;
+use chairside_store::models::{self as m, PageRequest};
 use chairside_store::{repo, DbConnection};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use crate::dto::backfill::OfferView;
+use crate::dto::common::Page;
 use crate::error::ApiError;
+use crate::pagination::encode;
 use crate::service::emit;
 use crate::views;
 
@@ -47,6 +49,27 @@ pub fn view(zone: Tz, o: &m::Offer) -> OfferView {
         created_at: o.created_at,
         decided_at: o.decided_at,
     }
+}
+
+/// The clinic's offers (in one status, if given), a page at a time.
+pub fn list(
+    conn: &mut DbConnection,
+    clinic_id: i64,
+    status: Option<OfferStatus>,
+    page: PageRequest,
+) -> Result<Page<OfferView>, ApiError> {
+    let zone = repo::clinics::get(conn, clinic_id)?.time_zone;
+    let rows = repo::backfill::offers(conn, clinic_id, status, page)?;
+    Ok(Page {
+        items: rows.items.iter().map(|o| view(zone, o)).collect(),
+        next_cursor: rows.next_after_id.map(encode),
+    })
+}
+
+/// One offer.
+pub fn get(conn: &mut DbConnection, clinic_id: i64, id: i64) -> Result<OfferView, ApiError> {
+    let zone = repo::clinics::get(conn, clinic_id)?.time_zone;
+    Ok(view(zone, &repo::backfill::get_offer(conn, clinic_id, id)?))
 }
 
 /// Offers `freed` chair time of `clinic` at `now` to the first candidate
