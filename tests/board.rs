@@ -5,6 +5,7 @@
 //! course's timeline. The page itself is tested in a real browser by
 //! `scripts/board_browser.sh`.
 
+use chrono::Duration;
 use serde_json::json;
 
 use crate::support::*;
@@ -56,7 +57,7 @@ fn the_day_sheet_draws_a_day_and_answers_304_when_unchanged(app: &App) {
     );
     assert_eq!(
         chrono::DateTime::parse_from_rfc3339(treatment).unwrap(),
-        start + chrono::Duration::minutes(10)
+        start + Duration::minutes(10)
     );
 
     let again = app
@@ -80,6 +81,44 @@ fn the_day_sheet_draws_a_day_and_answers_304_when_unchanged(app: &App) {
     assert_eq!(changed.status, 200);
 }
 on_every_backend!(the_day_sheet_draws_a_day_and_answers_304_when_unchanged);
+
+/// The sheet shades a chair block where it is, and shows a patient who
+/// arrived late holding the chair past the booking.
+fn the_day_sheet_shows_blocks_and_a_late_arrival(app: &App) {
+    let clinic = app.clinic_with("Sheet", weekday_hours(), 2);
+    let course = app.book_induction(&clinic, app.patient(&clinic, "MRN-S2"));
+    let first = with_status(&course, &["booked"])[0].clone();
+    let start = instant(&first, "start");
+    let (block_start, block_end) = (start + Duration::hours(3), start + Duration::hours(5));
+    let span = json!({"kind": "instants", "start": block_start, "end": block_end});
+    let block = json!({"chair_id": clinic.chairs[1], "span": span, "reason": "pump service"});
+    app.post(&clinic.front_desk, &clinic.path("/closures"), &block)
+        .expect(201);
+
+    app.at_start_of(&first, Duration::minutes(20));
+    app.act(&clinic, id(&first), "check-in", None).expect(200);
+    let arrived = json!({"arrived_at": (start + Duration::minutes(20)).to_rfc3339()});
+    app.monitor(&clinic, &clinic.front_desk, id(&first), &arrived)
+        .expect(200);
+
+    let path = clinic.path(&format!("/day-sheet?date={}", local_date(&first)));
+    let sheet = app.get(&clinic.front_desk, &path).expect(200);
+    let closures = sheet["closures"].as_array().unwrap();
+    assert_eq!(closures.len(), 1, "{sheet}");
+    assert_eq!(closures[0]["chair_id"], clinic.chairs[1]);
+    assert_eq!(instant(&closures[0], "start"), block_start);
+    assert_eq!(instant(&closures[0], "end"), block_end);
+    let shown = sheet["chairs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["sessions"].as_array().unwrap().clone())
+        .find(|s| s["id"] == first["id"])
+        .expect("the session is on the sheet");
+    assert_eq!(shown["running_over"]["late_by_minutes"], 20, "{shown}");
+    assert!(instant(&shown["running_over"], "until") > instant(&first, "end"));
+}
+on_every_backend!(the_day_sheet_shows_blocks_and_a_late_arrival);
 
 fn a_move_asked_as_a_dry_run_answers_and_changes_nothing(app: &App) {
     let clinic = app.clinic_with("Dry run", weekday_hours(), 1);

@@ -3,7 +3,7 @@
 use std::sync::{Arc, Barrier};
 
 use chrono::Duration;
-use serde_json::json;
+use serde_json::{json, Value};
 
 use super::*;
 
@@ -31,6 +31,19 @@ fn late_afternoon(session: &Value) -> String {
     format!("{}T16:00", local_date(session))
 }
 
+/// A held time is no session: not of its course, not on the day's sheet.
+fn is_no_session(app: &App, clinic: &Clinic, course: &Value, session: &Value, held: &Value) {
+    let course = app.course(clinic, id(course));
+    assert_eq!(course["sessions"].as_array().unwrap().len(), 6, "{course}");
+    let path = clinic.path(&format!("/day-sheet?date={}", local_date(session)));
+    let sheet = app.get(&clinic.front_desk, &path).expect(200);
+    let on_sheet = sheet["chairs"][0]["sessions"].as_array().unwrap();
+    assert!(
+        on_sheet.iter().all(|s| s["start"] != held["start"]),
+        "{sheet}"
+    );
+}
+
 fn a_sessions_new_time_is_held_and_then_taken(app: &App) {
     let clinic = app.clinic_with("One chair", weekday_hours(), 1);
     let mine = app.book_induction(&clinic, app.patient(&clinic, "MRN-T1"));
@@ -48,18 +61,18 @@ fn a_sessions_new_time_is_held_and_then_taken(app: &App) {
     );
     // The session itself has not moved, and nobody else gets that time.
     assert_eq!(app.session(&clinic, id(&third)).0["start"], third["start"]);
-    let same_day = with_status(&theirs, &["booked"])
+    is_no_session(app, &clinic, &mine, &third, &held);
+    let other = with_status(&theirs, &["booked"])
         .into_iter()
         .find(|s| local_date(s) == local_date(&third))
-        .cloned();
-    if let Some(other) = same_day {
-        let taken = hold(app, &clinic, id(&other), &to, 10).problem(409);
-        assert_eq!(
-            taken["type"].as_str().unwrap().rsplit('/').next(),
-            Some("chair-taken"),
-            "{taken}"
-        );
-    }
+        .cloned()
+        .expect("one chair: the other induction shares the day");
+    let taken = hold(app, &clinic, id(&other), &to, 10).problem(409);
+    assert_eq!(
+        taken["type"].as_str().unwrap().rsplit('/').next(),
+        Some("chair-taken"),
+        "{taken}"
+    );
     // A second hold for the same session is refused until this one goes.
     hold(
         app,

@@ -83,20 +83,36 @@ fn freed_time_is_offered_to_the_course_that_gains_most_and_accepted_in_one_call(
 }
 on_every_backend!(freed_time_is_offered_to_the_course_that_gains_most_and_accepted_in_one_call);
 
+/// A patient on the waiting list (once: joining again is 409).
+fn waiting_for_a_course(app: &App, clinic: &Clinic) -> Value {
+    let waiting = app.patient(clinic, "MRN-W1");
+    let protocol = app.protocol_id(clinic, "iv-ketamine-standard");
+    let join = json!({"patient_id": waiting, "protocol_id": protocol});
+    let entry = app
+        .post(&clinic.front_desk, &clinic.path("/waitlist"), &join)
+        .expect(201);
+    assert_eq!(entry["status"], "waiting");
+    app.post(&clinic.front_desk, &clinic.path("/waitlist"), &join)
+        .problem(409);
+    entry
+}
+
+/// A waiting patient is taken off the list, once.
+fn taken_off_the_list(app: &App, clinic: &Clinic, entry: &Value) {
+    let withdraw = clinic.path(&format!("/waitlist/{}/withdraw", entry["id"]));
+    let gone = app
+        .post(&clinic.front_desk, &withdraw, &json!({}))
+        .expect(200);
+    assert_eq!(gone["status"], "withdrawn");
+    app.post(&clinic.front_desk, &withdraw, &json!({}))
+        .problem(409);
+}
+
 fn a_declined_or_unanswered_offer_goes_to_the_next_in_line(app: &App) {
     let Freed {
         clinic, cancelled, ..
     } = a_cancellation_frees_time(app);
-    let waiting = app.patient(&clinic, "MRN-W1");
-    let protocol = app.protocol_id(&clinic, "iv-ketamine-standard");
-    let entry = app
-        .post(
-            &clinic.front_desk,
-            &clinic.path("/waitlist"),
-            &json!({"patient_id": waiting, "protocol_id": protocol}),
-        )
-        .expect(201);
-    assert_eq!(entry["status"], "waiting");
+    let entry = waiting_for_a_course(app, &clinic);
     sweep(app);
     let first = offers(app, &clinic, "open").remove(0);
     assert_eq!(first["kind"], "earlier");
@@ -142,6 +158,7 @@ fn a_declined_or_unanswered_offer_goes_to_the_next_in_line(app: &App) {
     ] {
         assert!(types.contains(&event.to_string()), "{event} in {types:?}");
     }
+    taken_off_the_list(app, &clinic, &entry);
 }
 on_every_backend!(a_declined_or_unanswered_offer_goes_to_the_next_in_line);
 
