@@ -39,6 +39,11 @@ pub struct ServeArgs {
     /// Requests each API key may make at once after a quiet spell.
     #[arg(long, env = "CHAIRSIDE_RATE_LIMIT_BURST", default_value_t = 300)]
     rate_limit_burst: u32,
+    /// How long each server trusts an API key it verified before asking the
+    /// database again, seconds: the longest a key revoked elsewhere (another
+    /// replica, the CLI) may still be accepted here (0 = ask every time).
+    #[arg(long, env = "CHAIRSIDE_KEY_CACHE_SECONDS", default_value_t = 5)]
+    key_cache_seconds: u64,
     /// For tests and demonstrations of a clinic day: the clinic's rules read
     /// *now* from this file (one RFC 3339 instant, re-read on every use)
     /// instead of the system clock. Never set it in production.
@@ -132,6 +137,7 @@ pub fn serve(store: Store, args: ServeArgs) -> Result<(), String> {
             per_minute: args.rate_limit_per_minute,
             burst: args.rate_limit_burst.max(1),
         }),
+        key_cache_ttl: std::time::Duration::from_secs(args.key_cache_seconds),
         clock: match &args.clock_file {
             Some(path) => {
                 tracing::warn!(clock.file = %path.display(), "the clinic's clock is read from a file, not the system clock");

@@ -16,6 +16,35 @@ use serde_json::Value;
 
 use crate::support::*;
 
+/// A key made with `chairside api-key create` (as on the server host):
+/// its token and its id.
+fn key_from_cli(app: &App, label: &str) -> (String, String) {
+    let created = app.api_key_create(&["--role", "admin", "--label", label]);
+    assert!(created.status.success(), "{created:?}");
+    let token = String::from_utf8(created.stdout)
+        .unwrap()
+        .trim()
+        .to_string();
+    // "created key 7 (admin)"
+    let stderr = String::from_utf8_lossy(&created.stderr);
+    let id = stderr
+        .split_whitespace()
+        .nth(2)
+        .unwrap_or_else(|| panic!("no key id in {stderr:?}"))
+        .to_string();
+    (token, id)
+}
+
+/// Revokes a key with `chairside api-key revoke`.
+fn revoke_with_cli(app: &App, id: &str) {
+    let revoked = app
+        .command()
+        .args(["api-key", "revoke", id])
+        .output()
+        .expect("run chairside api-key revoke");
+    assert!(revoked.status.success(), "{revoked:?}");
+}
+
 /// Every role a key can have.
 const ROLES: [Role; 4] = [
     Role::Admin,

@@ -6,24 +6,8 @@ use crate::support::*;
 
 /// A key that existed and was revoked with `chairside api-key revoke`.
 fn revoked_key(app: &App) -> String {
-    let created = app.api_key_create(&["--role", "admin", "--label", "revoked"]);
-    assert!(created.status.success(), "{created:?}");
-    let token = String::from_utf8(created.stdout)
-        .unwrap()
-        .trim()
-        .to_string();
-    // "created key 7 (admin)"
-    let stderr = String::from_utf8_lossy(&created.stderr);
-    let id = stderr
-        .split_whitespace()
-        .nth(2)
-        .unwrap_or_else(|| panic!("no key id in {stderr:?}"));
-    let revoked = app
-        .command()
-        .args(["api-key", "revoke", id])
-        .output()
-        .expect("run chairside api-key revoke");
-    assert!(revoked.status.success(), "{revoked:?}");
+    let (token, id) = key_from_cli(app, "revoked");
+    revoke_with_cli(app, &id);
     token
 }
 

@@ -110,6 +110,32 @@ fn an_admin_makes_rotates_and_revokes_a_clinics_keys(app: &App) {
 }
 on_every_backend!(an_admin_makes_rotates_and_revokes_a_clinics_keys);
 
+/// Each server remembers a key it verified for a few seconds (so a request
+/// does not query for it); a revocation it did not make itself — here the
+/// CLI's, as another replica's would be — reaches it within that bound,
+/// and the key stays refused.
+fn a_key_revoked_elsewhere_is_refused_within_the_bound(app: &App) {
+    let clinic = app.clinic();
+    let (token, id) = super::key_from_cli(app, "elsewhere");
+    assert!(works(app, &clinic, &token), "verified, and remembered");
+    super::revoke_with_cli(app, &id);
+    let since = std::time::Instant::now();
+    // The server's bound is 5 s (CHAIRSIDE_KEY_CACHE_SECONDS' default);
+    // one more for the request itself.
+    let bound = std::time::Duration::from_secs(6);
+    while works(app, &clinic, &token) {
+        assert!(
+            since.elapsed() < bound,
+            "a revoked key still accepted after {bound:?}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    for _ in 0..3 {
+        assert!(!works(app, &clinic, &token), "refused from then on");
+    }
+}
+on_every_backend!(a_key_revoked_elsewhere_is_refused_within_the_bound);
+
 fn another_clinics_keys_are_out_of_reach(app: &App) {
     let (mine, theirs) = (app.clinic(), app.clinic_with("Other", weekday_hours(), 1));
     let admin = app.create_key("admin", Some(mine.id));

@@ -142,14 +142,22 @@ async fn check_credential(req: &HttpRequest) -> Credential {
     // The clinic's clock, so that a rotated key's grace ends when the
     // clinic's day says it does.
     let now = state.clock.now();
-    let verified = web::block(move || {
-        state
-            .store
-            .read(|conn| repo::api_keys::verify(conn, &token, now))
-    })
-    .await;
+    let hash = chairside_store::sha256_hex(&token);
+    if let Some(key) = state.keys.get(&hash, Instant::now()) {
+        return Credential(if key.is_live(now) {
+            Ok(key)
+        } else {
+            Err(ApiError::Unauthenticated("unknown or revoked API key".into()).into())
+        });
+    }
+    let store = state.store.clone();
+    let verified =
+        web::block(move || store.read(|conn| repo::api_keys::verify(conn, &token, now))).await;
     Credential(match verified {
-        Ok(Ok(Some(key))) => Ok(key),
+        Ok(Ok(Some(key))) => {
+            state.keys.remember(hash, key.clone(), Instant::now());
+            Ok(key)
+        }
         Ok(Ok(None)) => Err(ApiError::Unauthenticated("unknown or revoked API key".into()).into()),
         Ok(Err(error)) => Err(ApiError::from(error).into()),
         Err(error) => Err(ApiError::from(error).into()),
@@ -158,7 +166,8 @@ async fn check_credential(req: &HttpRequest) -> Credential {
 
 /// Middleware: checks the API key before the handler's extractors run.
 ///
-/// Looking the key up takes a database read. Done inside the [`Caller`]
+/// Looking the key up takes a database read (unless [`crate::key_cache`]
+/// remembers it). Done inside the [`Caller`]
 /// extractor, it raced the handler's other extractors, and a caller with a
 /// bad key could learn from a 415 or 428 what the route expects instead of
 /// getting 401. Here the key is settled first, so [`Caller`], always a

@@ -32,6 +32,7 @@ pub mod etag;
 pub mod fhir;
 pub mod ical;
 pub mod idempotency;
+pub mod key_cache;
 pub mod metrics;
 pub mod objects_only;
 pub mod openapi;

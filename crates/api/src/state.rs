@@ -6,6 +6,7 @@ use std::time::Duration;
 use chairside_store::Store;
 
 use crate::clock::Clock;
+use crate::key_cache::KeyCache;
 use crate::metrics::Metrics;
 use crate::rate_limit::{RateLimit, RateLimiter};
 
@@ -22,6 +23,8 @@ pub struct AppState {
     pub limiter: Option<Arc<RateLimiter>>,
     /// The clock the clinic's rules read (the system's, or a test's).
     pub clock: Clock,
+    /// API keys that verified, for `settings.key_cache_ttl`.
+    pub keys: Arc<KeyCache>,
 }
 
 impl AppState {
@@ -34,6 +37,7 @@ impl AppState {
             store,
             metrics: Arc::new(Metrics::default()),
             clock: settings.clock.clone(),
+            keys: Arc::new(KeyCache::new(settings.key_cache_ttl)),
             settings,
             limiter,
         }
@@ -57,6 +61,9 @@ pub struct ApiSettings {
     pub rate_limit: Option<RateLimit>,
     /// The clock the clinic's rules read.
     pub clock: Clock,
+    /// How long a verified API key is trusted without asking the database
+    /// again: the bound on a revocation reaching every server.
+    pub key_cache_ttl: Duration,
 }
 
 impl Default for ApiSettings {
@@ -69,6 +76,7 @@ impl Default for ApiSettings {
             webhook_poll: Duration::from_secs(1),
             rate_limit: Some(RateLimit::default()),
             clock: Clock::System,
+            key_cache_ttl: crate::key_cache::DEFAULT_TTL,
         }
     }
 }

@@ -85,6 +85,7 @@ pub async fn revoke_api_key(
         service::revoke(conn, &caller, p.clinic_id, p.key_id)
     })
     .await?;
+    state.keys.forget(p.key_id);
     Ok(HttpResponse::Ok().json(revoked))
 }
 
@@ -109,5 +110,6 @@ pub async fn rotate_api_key(
         service::rotate(conn, &caller, (p.clinic_id, p.key_id), &body.0, now)
     })
     .await?;
+    state.keys.forget(p.key_id);
     Ok(HttpResponse::Created().json(issued))
 }
