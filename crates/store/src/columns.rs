@@ -18,7 +18,7 @@ use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
 use diesel::deserialize::{FromSql, FromSqlRow};
 use diesel::sql_types::{Nullable, Text, Timestamp};
 
-use crate::backend::MultiBackend;
+use crate::backend::{MultiBackend, MultiRawValue};
 
 type RawValue<'a> = <MultiBackend as diesel::backend::Backend>::RawValue<'a>;
 
@@ -48,7 +48,15 @@ pub struct DbInstant(DateTime<Utc>);
 
 impl FromSql<Timestamp, MultiBackend> for DbInstant {
     fn from_sql(bytes: RawValue<'_>) -> diesel::deserialize::Result<Self> {
-        let naive = <NaiveDateTime as FromSql<Timestamp, MultiBackend>>::from_sql(bytes)?;
+        let naive = match bytes {
+            MultiRawValue::Sqlite(mut value) => {
+                match crate::timestamp_text::parse(value.read_text()) {
+                    Some(naive) => naive,
+                    None => MultiRawValue::Sqlite(value).from_sql::<NaiveDateTime, Timestamp>()?,
+                }
+            }
+            other => <NaiveDateTime as FromSql<Timestamp, MultiBackend>>::from_sql(other)?,
+        };
         Ok(DbInstant(naive.and_utc()))
     }
 }

@@ -57,6 +57,7 @@ pub mod repo;
 mod schema;
 mod secrets;
 mod store;
+mod timestamp_text;
 
 pub use backend::{DbConnection, MultiBackend};
 pub use columns::stored_instant;

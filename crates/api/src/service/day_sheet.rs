@@ -175,7 +175,8 @@ impl SheetSessions {
         today: bool,
         now: DateTime<Utc>,
     ) -> Result<SheetSessions, ApiError> {
-        let protocols = repo::floor::protocols_of(conn, clinic.id, sessions)?;
+        let protocols =
+            repo::floor::protocols_of(conn, clinic.id, sessions.iter().map(|s| s.course_id))?;
         let mut patients: Vec<i64> = sessions.iter().map(|s| s.patient_id).collect();
         patients.sort_unstable();
         patients.dedup();
@@ -266,7 +267,7 @@ fn coverage_of(
         return Ok(Vec::new());
     }
     let (from, to) = horizon(clinic.time_zone, date, 0)?;
-    let book = repo::calendar::snapshot(conn, clinic.id, from, to)?;
+    let book = repo::calendar::snapshot_of(conn, clinic.clone(), from, to)?;
     let (calendar, occupancy) = (book.calendar(), book.occupancy_without(None, now));
     Ok(Planner::new(&calendar, &occupancy)?.coverage_profile(date))
 }

@@ -51,7 +51,9 @@ pub fn running_over(
         now - Duration::days(1),
         now + Duration::days(1),
     )?;
-    let over = book
+    // The snapshot holds chair time only; the few sessions running over,
+    // and the bookings they reach, are read whole.
+    let found: Vec<(i64, ChairHold, Vec<i64>)> = book
         .sessions
         .iter()
         .filter_map(|session| {
@@ -66,15 +68,34 @@ pub fn running_over(
                         && s.status == SessionStatus::Booked
                         && Interval::new(s.starts_at, s.ends_at).overlaps(&beyond)
                 })
-                .cloned()
+                .map(|s| s.id)
                 .collect();
-            Some(RunningOver {
-                session: session.clone(),
-                hold,
-                reaches,
-            })
+            Some((session.id, hold, reaches))
         })
         .collect();
+    let ids: Vec<i64> = found
+        .iter()
+        .flat_map(|(id, _, reaches)| std::iter::once(*id).chain(reaches.iter().copied()))
+        .collect();
+    let whole = repo::sessions::by_ids(conn, clinic_id, &ids)?;
+    let session = |id: i64| {
+        whole.iter().find(|s| s.id == id).cloned().ok_or_else(|| {
+            ApiError::Internal(format!("session {id} vanished inside its transaction"))
+        })
+    };
+    let over = found
+        .into_iter()
+        .map(|(id, hold, reaches)| {
+            Ok(RunningOver {
+                session: session(id)?,
+                hold,
+                reaches: reaches
+                    .into_iter()
+                    .map(&session)
+                    .collect::<Result<_, ApiError>>()?,
+            })
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
     Ok((book, over))
 }
 

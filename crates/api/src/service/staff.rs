@@ -236,7 +236,8 @@ fn uncovered_by(
     let from = now - Duration::days(1);
     let sessions =
         repo::calendar::live_sessions(conn, clinic_id, from, now + Duration::days(PLANNING_DAYS))?;
-    let protocols = repo::floor::protocols_of(conn, clinic_id, &sessions)?;
+    let protocols =
+        repo::floor::protocols_of(conn, clinic_id, sessions.iter().map(|s| s.course_id))?;
     let mut calendar = repo::calendar::without_sessions(conn, clinic_id)?.calendar();
     let cared: Vec<(i64, DateTime<Utc>, BookedCare)> = sessions
         .iter()

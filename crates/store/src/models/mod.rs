@@ -33,7 +33,7 @@ pub use outbox::{IdempotencyRecord, NewIdempotencyRecord, NewOutboxEvent, Outbox
 pub use patient::{NewPatient, Patient, PatientUpdate};
 pub use protocol::{Protocol, ProtocolVersion};
 pub(crate) use session::live_words;
-pub use session::{Session, SessionStatus, StatusChange};
+pub use session::{Session, SessionStatus, StatusChange, TakenTime};
 pub use staff::{NewStaffMember, StaffMember};
 pub use webhook::{
     Attempt, AttemptOutcome, Delivery, DeliveryStatus, NewWebhookSubscription, Next,

@@ -60,6 +60,42 @@ pub struct Session {
     pub holds_move_of: Option<i64>,
 }
 
+/// The chair time a live session takes, and nothing else: what planning
+/// reads for every session of its window (hundreds per booking), so only
+/// the columns the engine uses are read and decoded.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = sessions)]
+pub struct TakenTime {
+    /// The session's id.
+    pub id: i64,
+    pub course_id: i64,
+    pub patient_id: i64,
+    pub chair_id: i64,
+    #[diesel(deserialize_as = DbInstant)]
+    pub starts_at: DateTime<Utc>,
+    #[diesel(deserialize_as = DbInstant)]
+    pub ends_at: DateTime<Utc>,
+    pub status: SessionStatus,
+    /// Set for a held time (not yet part of its course).
+    #[diesel(deserialize_as = DbOptInstant)]
+    pub held_until: Option<DateTime<Utc>>,
+}
+
+impl From<&Session> for TakenTime {
+    fn from(s: &Session) -> TakenTime {
+        TakenTime {
+            id: s.id,
+            course_id: s.course_id,
+            patient_id: s.patient_id,
+            chair_id: s.chair_id,
+            starts_at: s.starts_at,
+            ends_at: s.ends_at,
+            status: s.status,
+            held_until: s.held_until,
+        }
+    }
+}
+
 /// One status change of a session, kept forever.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, serde::Serialize)]
 #[diesel(table_name = session_status_history)]

@@ -9,12 +9,12 @@ use chairside_engine::{
     Booking, Chair as EngineChair, ChairId, ClinicCalendar, Closure as EngineClosure, ClosureScope,
     Interval, Occupancy, Protocol, Staffing,
 };
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
 use crate::backend::DbConnection;
 use crate::error::StoreError;
-use crate::models::{columns, live_words, Chair, Clinic, Closure, Session, StaffMember};
+use crate::models::{columns, live_words, Chair, Clinic, Closure, Session, StaffMember, TakenTime};
 use crate::repo::sessions::range_bounds;
 use crate::repo::{chairs, clinics, closures, floor, monitoring, staff};
 use crate::schema::sessions::dsl as s;
@@ -27,8 +27,9 @@ pub struct CalendarSnapshot {
     /// Its chairs, in stable order (position, id).
     pub chairs: Vec<Chair>,
     pub closures: Vec<Closure>,
-    /// Live sessions overlapping the horizon, by start.
-    pub sessions: Vec<Session>,
+    /// The chair time of the live sessions overlapping the horizon, by
+    /// start.
+    pub sessions: Vec<TakenTime>,
     /// Active staff members if the clinic plans with staff; none means it
     /// plans on chairs alone.
     pub staff: Vec<StaffMember>,
@@ -85,7 +86,7 @@ impl CalendarSnapshot {
 
     /// How long a checked-in session holds its chair at `now` (the
     /// engine's [`chair_held`]); `None` for any other session.
-    pub fn hold(&self, session: &Session, now: DateTime<Utc>) -> Option<ChairHold> {
+    pub fn hold(&self, session: &TakenTime, now: DateTime<Utc>) -> Option<ChairHold> {
         if session.status != SessionStatus::CheckedIn {
             return None;
         }
@@ -145,19 +146,30 @@ pub fn snapshot(
     to: DateTime<Utc>,
 ) -> Result<CalendarSnapshot, StoreError> {
     let clinic = clinics::get(conn, clinic_id)?;
+    snapshot_of(conn, clinic, from, to)
+}
+
+/// [`snapshot`] of a clinic the caller has already read.
+pub fn snapshot_of(
+    conn: &mut DbConnection,
+    clinic: Clinic,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<CalendarSnapshot, StoreError> {
+    let clinic_id = clinic.id;
     let staff = on_the_floor(conn, &clinic)?;
-    let sessions = live_sessions(conn, clinic_id, from, to)?;
-    let checked_in: Vec<Session> = sessions
-        .iter()
-        .filter(|s| s.status == SessionStatus::CheckedIn)
-        .cloned()
-        .collect();
-    let protocols = if staff.is_empty() {
-        floor::protocols_of(conn, clinic_id, &checked_in)?
-    } else {
-        floor::protocols_of(conn, clinic_id, &sessions)?
+    let sessions = taken(conn, clinic_id, from, to)?;
+    let checked_in = || {
+        sessions
+            .iter()
+            .filter(|s| s.status == SessionStatus::CheckedIn)
     };
-    let ids: Vec<i64> = checked_in.iter().map(|s| s.id).collect();
+    let protocols = if staff.is_empty() {
+        floor::protocols_of(conn, clinic_id, checked_in().map(|s| s.course_id))?
+    } else {
+        floor::protocols_of(conn, clinic_id, sessions.iter().map(|s| s.course_id))?
+    };
+    let ids: Vec<i64> = checked_in().map(|s| s.id).collect();
     Ok(CalendarSnapshot {
         clinic,
         chairs: chairs::list(conn, clinic_id)?,
@@ -177,14 +189,14 @@ pub fn snapshot(
 /// [`floor::lock`]) so that the sessions read are all that are committed.
 pub fn snapshot_to_place(
     conn: &mut DbConnection,
-    clinic_id: i64,
+    clinic: Clinic,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<CalendarSnapshot, StoreError> {
-    if clinics::get(conn, clinic_id)?.settings.plan_with_staff {
-        floor::lock(conn, clinic_id)?;
+    if clinic.settings.plan_with_staff {
+        floor::lock(conn, clinic.id)?;
     }
-    snapshot(conn, clinic_id, from, to)
+    snapshot_of(conn, clinic, from, to)
 }
 
 /// The clinic, chairs and closures, without sessions: enough for a
@@ -224,17 +236,43 @@ pub fn live_sessions(
 ) -> Result<Vec<Session>, StoreError> {
     let (lookback, from, to) = range_bounds(from, to);
     Ok(s::sessions
-        .filter(
-            s::clinic_id
-                .eq(clinic_id)
-                .and(s::starts_at.gt(lookback))
-                .and(s::starts_at.lt(to))
-                .and(s::ends_at.gt(from))
-                .and(s::status.eq_any(live_words())),
-        )
+        .filter(live_overlapping(clinic_id, lookback, from, to))
         .order((s::starts_at, s::id))
         .select(columns::<Session>())
         .load::<Session>(conn)?)
+}
+
+/// [`live_sessions`], only the chair time each takes (what planning reads).
+fn taken(
+    conn: &mut DbConnection,
+    clinic_id: i64,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<TakenTime>, StoreError> {
+    let (lookback, from, to) = range_bounds(from, to);
+    Ok(s::sessions
+        .filter(live_overlapping(clinic_id, lookback, from, to))
+        .order((s::starts_at, s::id))
+        .select(columns::<TakenTime>())
+        .load::<TakenTime>(conn)?)
+}
+
+/// The clinic's live sessions starting after `lookback` and overlapping
+/// `[from, to)`: a statically typed filter, so diesel prepares it once.
+#[diesel::dsl::auto_type]
+fn live_overlapping(
+    clinic_id: i64,
+    lookback: NaiveDateTime,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> _ {
+    let live: [&'static str; 4] = live_words();
+    s::clinic_id
+        .eq(clinic_id)
+        .and(s::starts_at.gt(lookback))
+        .and(s::starts_at.lt(to))
+        .and(s::ends_at.gt(from))
+        .and(s::status.eq_any(live))
 }
 
 /// A patient's live sessions overlapping `[from, to)`, by start then id.

@@ -95,10 +95,16 @@ pub fn lock_to_write(conn: &mut DbConnection, chair_ids: &[i64]) -> Result<(), S
     let mut ids = chair_ids.to_vec();
     ids.sort_unstable();
     ids.dedup();
-    for id in ids {
-        diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended('chairside.chair', $1))")
-            .bind::<diesel::sql_types::BigInt, _>(id)
-            .execute(pg)?;
+    if ids.is_empty() {
+        return Ok(());
     }
+    // One statement for all the chairs, taken in id order: PostgreSQL
+    // evaluates a volatile function of the select list after the sort.
+    diesel::sql_query(
+        "SELECT pg_advisory_xact_lock(hashtextextended('chairside.chair', id)) \
+         FROM unnest($1) WITH ORDINALITY AS chair(id, n) ORDER BY n",
+    )
+    .bind::<diesel::sql_types::Array<diesel::sql_types::BigInt>, _>(ids)
+    .execute(pg)?;
     Ok(())
 }

@@ -18,7 +18,6 @@ use diesel::sql_types::BigInt;
 
 use crate::backend::DbConnection;
 use crate::error::StoreError;
-use crate::models::Session;
 use crate::schema::courses::dsl as c;
 use crate::schema::protocol_versions::dsl as pv;
 
@@ -37,13 +36,13 @@ pub fn lock(conn: &mut DbConnection, clinic_id: i64) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// The protocol of each course the sessions belong to, by course id.
+/// The protocol of each of these courses, by course id.
 pub fn protocols_of(
     conn: &mut DbConnection,
     clinic_id: i64,
-    sessions: &[Session],
+    courses: impl IntoIterator<Item = i64>,
 ) -> Result<HashMap<i64, Protocol>, StoreError> {
-    let courses: HashSet<i64> = sessions.iter().map(|s| s.course_id).collect();
+    let courses: HashSet<i64> = courses.into_iter().collect();
     if courses.is_empty() {
         return Ok(HashMap::new());
     }

@@ -149,3 +149,23 @@ pub fn list_versions(
         .select(columns::<ProtocolVersion>())
         .load::<ProtocolVersion>(conn)?)
 }
+
+/// A protocol's latest revision, in one read; not found when the clinic
+/// has no such protocol.
+pub fn latest_version(
+    conn: &mut DbConnection,
+    clinic_id: i64,
+    protocol_id: i64,
+) -> Result<ProtocolVersion, StoreError> {
+    pv::protocol_versions
+        .filter(
+            pv::clinic_id
+                .eq(clinic_id)
+                .and(pv::protocol_id.eq(protocol_id)),
+        )
+        .order(pv::revision.desc())
+        .select(columns::<ProtocolVersion>())
+        .first::<ProtocolVersion>(conn)
+        .optional()?
+        .ok_or(StoreError::not_found("protocol"))
+}

@@ -116,6 +116,22 @@ pub fn get(conn: &mut DbConnection, clinic_id: i64, id: i64) -> Result<Session, 
         .ok_or(StoreError::not_found("session"))
 }
 
+/// These sessions of the clinic, whole (held times too), by id.
+pub fn by_ids(
+    conn: &mut DbConnection,
+    clinic_id: i64,
+    ids: &[i64],
+) -> Result<Vec<Session>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(s::sessions
+        .filter(s::clinic_id.eq(clinic_id).and(s::id.eq_any(ids)))
+        .order(s::id)
+        .select(columns::<Session>())
+        .load::<Session>(conn)?)
+}
+
 /// Applies one session's part of an engine decision, if the session is
 /// still at `version` (the one the decision read): its status (kept in the
 /// status history), chair and time, number, omission and reason. Must run

@@ -16,7 +16,6 @@ use crate::dto::course::{CoursePlan, CourseView, PlanCourse};
 use crate::error::ApiError;
 use crate::service::course::record::{record, Written};
 use crate::service::course::snapshot::{Snapshot, Window};
-use crate::service::protocols;
 use crate::views;
 
 /// Default window for the first session.
@@ -44,13 +43,14 @@ fn named_in_request(
             format!("patient {} is not in this clinic", request.patient_id),
         )
     })?;
-    let (_, version) = protocols::latest(conn, clinic_id, request.protocol_id).map_err(|e| {
-        ApiError::unknown_reference(
-            e,
-            "protocol_id",
-            format!("protocol {} is not in this clinic", request.protocol_id),
-        )
-    })?;
+    let version =
+        repo::protocols::latest_version(conn, clinic_id, request.protocol_id).map_err(|e| {
+            ApiError::unknown_reference(
+                e,
+                "protocol_id",
+                format!("protocol {} is not in this clinic", request.protocol_id),
+            )
+        })?;
     if let Some(preferences) = &request.preferences {
         preferences.validate()?;
         patient.preferences = preferences.clone();
@@ -180,7 +180,7 @@ fn persist(
         course: None,
         ..planned.decision.clone()
     };
-    let applied: Applied = repo::courses::apply(conn, &row, &[], &decision, caller.actor())?;
+    let applied: Applied = repo::courses::apply_to_new(conn, &row, &decision, caller.actor())?;
     let zone = planned.clinic.time_zone;
     record(
         conn,

@@ -66,13 +66,16 @@ impl Snapshot {
             Some(window) => {
                 let clinic = repo::clinics::get(conn, clinic_id)?;
                 let (from, to) = horizon(clinic.time_zone, window.from, window.days)?;
-                let rows = repo::calendar::snapshot_to_place(conn, clinic_id, from, to)?;
-                let elsewhere =
-                    repo::calendar::patient_live_sessions(conn, clinic_id, patient.id, from, to)?
-                        .into_iter()
-                        .filter(|s| Some(s.course_id) != course || s.held_until.is_some())
-                        .map(|s| Interval::new(s.starts_at, s.ends_at))
-                        .collect();
+                let rows = repo::calendar::snapshot_to_place(conn, clinic, from, to)?;
+                // The patient's own live sessions are among the clinic's,
+                // read over the same range: no second query.
+                let elsewhere = rows
+                    .sessions
+                    .iter()
+                    .filter(|s| s.patient_id == patient.id)
+                    .filter(|s| Some(s.course_id) != course || s.held_until.is_some())
+                    .map(|s| Interval::new(s.starts_at, s.ends_at))
+                    .collect();
                 (rows, elsewhere)
             }
             None => (

@@ -3,7 +3,7 @@
 
 use chairside_engine::course::{CourseEvent, CourseState, Decision};
 use chairside_engine::Modality;
-use chairside_store::models::{Actor, Course, CourseStatus, Role, SessionStatus};
+use chairside_store::models::{Actor, Course, CourseStatus, Role, SessionStatus, TakenTime};
 use chairside_store::repo::courses::NewCourse;
 use chairside_store::repo::{calendar, courses, sessions};
 use chairside_store::{DbConnection, ErrorKind, StoreError};
@@ -131,7 +131,8 @@ backend_test! {
         let second = book(&db.store, &fx, fx.patient_ids[1], &[planned(fx.chair_ids[0], 1, at(0, 10), 60)]).unwrap();
         let snapshot = db.store.read(|c| calendar::snapshot(c, fx.clinic_id, at(0, 0), at(1, 0))).unwrap();
         assert_eq!(snapshot.chairs.len(), 1);
-        assert_eq!(snapshot.sessions, second.sessions);
+        let taken: Vec<TakenTime> = second.sessions.iter().map(TakenTime::from).collect();
+        assert_eq!(snapshot.sessions, taken);
         // A session that started before the window and runs into it counts.
         let running = db.store.read(|c| calendar::live_sessions(c, fx.clinic_id, at(0, 10) + Duration::minutes(30), at(0, 12))).unwrap();
         assert_eq!(running, second.sessions);
