@@ -57,31 +57,36 @@ pub const SESSIONS_PER_COURSE: usize = 6;
 /// The columns of a session the planner reads.
 const SESSION_READ: &str = r#""sessions"."id", "sessions"."clinic_id", "sessions"."course_id", "sessions"."patient_id", "sessions"."phase_index", "sessions"."sequence", "sessions"."chair_id", "sessions"."starts_at", "sessions"."ends_at", "sessions"."status", "sessions"."reason", "sessions"."version", "sessions"."created_at", "sessions"."updated_at""#;
 
-/// The statements of one booking, in the order the server sends them:
-/// `auth` outside the transaction, then everything else inside one, with
-/// `clinic` three times, `lock_course` and a `session.booked` outbox row
-/// once per session.
+/// Events a booking announces: `course.booked` and one `session.booked`
+/// per session, in one INSERT.
+pub const EVENTS_PER_BOOKING: usize = 1 + SESSIONS_PER_COURSE;
+
+/// The statements of one booking, in the order the server sends them, all
+/// in one transaction (the API key is verified from the server's cache, not
+/// per request; `turn` and `lock_chairs` are PostgreSQL's only — SQLite
+/// writers take turns on a process mutex).
 pub struct Statements {
-    pub auth: String,
+    /// The clinic's turn lock, held shared by a first attempt.
+    pub turn: String,
     /// Was this `Idempotency-Key` seen?
     pub idempotency: String,
-    /// Planning reads: patient, protocol, its revisions, clinic, chairs,
-    /// closures, the clinic's live sessions and the patient's.
+    /// Planning reads: patient, protocol's latest revision, clinic, the
+    /// clinic's live sessions (the patient's own among them), chairs,
+    /// closures and the patient's courses.
     pub patient: String,
-    pub protocol: String,
-    pub versions: String,
+    pub version: String,
     pub clinic: String,
+    pub live: String,
     pub chairs: String,
     pub closures: String,
-    pub live: String,
-    pub patient_live: String,
-    /// The booking: course, sessions, outbox events, audit row.
+    pub patient_courses: String,
+    /// The booking: course, the chair's lock, sessions, outbox events (one
+    /// statement), audit row.
     pub course: String,
+    pub lock_chairs: String,
     pub sessions: String,
     pub outbox: String,
     pub audit: String,
-    /// Taken before each `session.booked` event.
-    pub lock_course: String,
     /// The response, remembered under the key in the same transaction.
     pub remember: String,
 }
@@ -89,24 +94,22 @@ pub struct Statements {
 impl Statements {
     pub fn new() -> Statements {
         Statements {
-            auth: r#"SELECT "api_keys"."id", "api_keys"."clinic_id", "api_keys"."prefix", "api_keys"."secret_hash", "api_keys"."role", "api_keys"."label", "api_keys"."created_at", "api_keys"."revoked_at" FROM "api_keys" WHERE (("api_keys"."prefix" = :prefix) AND ("api_keys"."revoked_at" IS NULL)) LIMIT :limit"#.into(),
+            turn: r#"SELECT pg_advisory_xact_lock_shared(hashtextextended('chairside.retry', :clinic))"#.into(),
             idempotency: r#"SELECT "idempotency_keys"."id", "idempotency_keys"."clinic_id", "idempotency_keys"."key_id", "idempotency_keys"."idempotency_key", "idempotency_keys"."request_fingerprint", "idempotency_keys"."response_status", "idempotency_keys"."response_body", "idempotency_keys"."created_at" FROM "idempotency_keys" WHERE ((("idempotency_keys"."clinic_id" = :clinic) AND ("idempotency_keys"."key_id" = :key)) AND ("idempotency_keys"."idempotency_key" = :idempotency_key)) LIMIT :limit"#.into(),
             patient: r#"SELECT "patients"."id", "patients"."clinic_id", "patients"."external_ref", "patients"."display_name", "patients"."preferences", "patients"."intake_assessed_on", "patients"."consent_on_file", "patients"."rems_enrolled_on", "patients"."escort_confirmed", "patients"."calendar_token_hash", "patients"."version", "patients"."created_at", "patients"."updated_at" FROM "patients" WHERE (("patients"."clinic_id" = :clinic) AND ("patients"."id" = :patient)) LIMIT :limit"#.into(),
-            protocol: r#"SELECT "protocols"."id", "protocols"."clinic_id", "protocols"."code", "protocols"."name", "protocols"."latest_revision", "protocols"."version", "protocols"."created_at", "protocols"."updated_at" FROM "protocols" WHERE (("protocols"."clinic_id" = :clinic) AND ("protocols"."id" = :protocol)) LIMIT :limit"#.into(),
-            versions: r#"SELECT "protocol_versions"."id", "protocol_versions"."clinic_id", "protocol_versions"."protocol_id", "protocol_versions"."revision", "protocol_versions"."definition", "protocol_versions"."created_at" FROM "protocol_versions" WHERE (("protocol_versions"."clinic_id" = :clinic) AND ("protocol_versions"."protocol_id" = :protocol)) ORDER BY "protocol_versions"."revision""#.into(),
+            version: r#"SELECT "protocol_versions"."id", "protocol_versions"."clinic_id", "protocol_versions"."protocol_id", "protocol_versions"."revision", "protocol_versions"."definition", "protocol_versions"."created_at" FROM "protocol_versions" WHERE (("protocol_versions"."clinic_id" = :clinic) AND ("protocol_versions"."protocol_id" = :protocol)) ORDER BY "protocol_versions"."revision" DESC LIMIT :limit"#.into(),
             clinic: r#"SELECT "clinics"."id", "clinics"."name", "clinics"."time_zone", "clinics"."opening_hours", "clinics"."settings", "clinics"."version", "clinics"."created_at", "clinics"."updated_at" FROM "clinics" WHERE ("clinics"."id" = :clinic) LIMIT :limit"#.into(),
-            chairs: r#"SELECT "chairs"."id", "chairs"."clinic_id", "chairs"."label", "chairs"."modalities", "chairs"."position", "chairs"."active", "chairs"."version", "chairs"."created_at", "chairs"."updated_at" FROM "chairs" WHERE ("chairs"."clinic_id" = :clinic) ORDER BY "chairs"."position", "chairs"."id""#.into(),
-            closures: r#"SELECT "closures"."id", "closures"."clinic_id", "closures"."chair_id", "closures"."first_day", "closures"."last_day", "closures"."local_start", "closures"."local_end", "closures"."reason", "closures"."created_at" FROM "closures" WHERE ("closures"."clinic_id" = :clinic) ORDER BY "closures"."id""#.into(),
             live: format!(
                 r#"SELECT {SESSION_READ} FROM "sessions" WHERE ((((("sessions"."clinic_id" = :clinic) AND ("sessions"."starts_at" > :lookback)) AND ("sessions"."starts_at" < :until)) AND ("sessions"."ends_at" > :since)) AND ("sessions"."status" :live)) ORDER BY "sessions"."starts_at", "sessions"."id""#
             ),
-            patient_live: format!(
-                r#"SELECT {SESSION_READ} FROM "sessions" WHERE (((((("sessions"."clinic_id" = :clinic) AND ("sessions"."patient_id" = :patient)) AND ("sessions"."starts_at" > :lookback)) AND ("sessions"."starts_at" < :until)) AND ("sessions"."ends_at" > :since)) AND ("sessions"."status" :live)) ORDER BY "sessions"."starts_at", "sessions"."id""#
-            ),
+            chairs: r#"SELECT "chairs"."id", "chairs"."clinic_id", "chairs"."label", "chairs"."modalities", "chairs"."position", "chairs"."active", "chairs"."version", "chairs"."created_at", "chairs"."updated_at" FROM "chairs" WHERE ("chairs"."clinic_id" = :clinic) ORDER BY "chairs"."position", "chairs"."id""#.into(),
+            closures: r#"SELECT "closures"."id", "closures"."clinic_id", "closures"."chair_id", "closures"."first_day", "closures"."last_day", "closures"."local_start", "closures"."local_end", "closures"."reason", "closures"."created_at" FROM "closures" WHERE ("closures"."clinic_id" = :clinic) ORDER BY "closures"."id""#.into(),
+            patient_courses: r#"SELECT "courses"."id", "courses"."clinic_id", "courses"."patient_id", "courses"."protocol_version_id", "courses"."status", "courses"."current_phase", "courses"."booster_policy", "courses"."at_risk_reason", "courses"."version", "courses"."created_at", "courses"."updated_at", "courses"."modality", "courses"."series_started_at", "courses"."extension_accepted", "courses"."held_until" FROM "courses" WHERE (("courses"."clinic_id" = :clinic) AND ("courses"."patient_id" = :patient)) ORDER BY "courses"."id""#.into(),
             course: format!(
                 r#"INSERT INTO "courses" ({}) VALUES (:clinic, :patient, :pv, :status, :phase, :booster_policy, :now, :now) RETURNING "courses"."id", "courses"."clinic_id", "courses"."patient_id", "courses"."protocol_version_id", "courses"."status", "courses"."current_phase", "courses"."booster_policy", "courses"."at_risk_reason", "courses"."version", "courses"."created_at", "courses"."updated_at", "courses"."series_start_sequence""#,
                 quoted(&COURSE_COLUMNS)
             ),
+            lock_chairs: r#"SELECT pg_advisory_xact_lock(hashtextextended('chairside.chair', id)) FROM unnest(ARRAY[:chair]::bigint[]) WITH ORDINALITY AS chair(id, n) ORDER BY n"#.into(),
             sessions: format!(
                 r#"INSERT INTO "sessions" ({}) VALUES {} RETURNING "sessions"."id""#,
                 quoted(&SESSION_COLUMNS),
@@ -115,9 +118,14 @@ impl Statements {
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
-            outbox: r#"INSERT INTO "outbox" ("clinic_id", "event_id", "event_type", "aggregate_id", "payload", "created_at") VALUES (:clinic, :event_id, :event_type, :course_id, :payload, :now) RETURNING "outbox"."id", "outbox"."clinic_id", "outbox"."event_id", "outbox"."event_type", "outbox"."aggregate_id", "outbox"."payload", "outbox"."created_at", "outbox"."published_at""#.into(),
+            outbox: format!(
+                r#"INSERT INTO "outbox" ("clinic_id", "event_id", "event_type", "aggregate_id", "payload", "created_at") VALUES {}"#,
+                (1..=EVENTS_PER_BOOKING)
+                    .map(|n| format!("(:clinic, :event_id_{n}, :event_type_{n}, :course_id, :payload_{n}, :now)"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
             audit: r#"INSERT INTO "audit_log" ("clinic_id", "key_id", "role", "action", "entity_type", "entity_id", "before", "after", "request_id", "at") VALUES (:clinic, :key, :role, :action, :entity_type, :course_id, :before, :after, :request_id, :now) RETURNING "audit_log"."id""#.into(),
-            lock_course: r#"UPDATE "courses" SET "version" = "courses"."version" WHERE (("courses"."clinic_id" = :clinic) AND ("courses"."id" = :course_id))"#.into(),
             remember: r#"INSERT INTO "idempotency_keys" ("clinic_id", "key_id", "idempotency_key", "request_fingerprint", "response_status", "response_body", "created_at") VALUES (:clinic, :key, :idempotency_key, :fingerprint, :response_status, :response_body, :now) RETURNING "idempotency_keys"."id", "idempotency_keys"."clinic_id", "idempotency_keys"."key_id", "idempotency_keys"."idempotency_key", "idempotency_keys"."request_fingerprint", "idempotency_keys"."response_status", "idempotency_keys"."response_body", "idempotency_keys"."created_at""#.into(),
         }
     }

@@ -23,8 +23,6 @@ pub struct Ids {
     pub protocol_step: i64,
     /// Clinic 0's front-desk key id (clinic `i`'s is `key0 + i`).
     pub key0: i64,
-    /// The lookup prefix of clinic 0's key.
-    pub prefix: String,
     /// Patients per clinic usable (a multiple of the lanes).
     pub pool: i64,
     /// Clients per clinic (rounded up): each books on a chair of its own.
@@ -57,12 +55,6 @@ impl Ids {
                 2
             },
             key0: key_of(scratch, c[0].id)?,
-            prefix: c[0]
-                .front_desk
-                .strip_prefix("chs_")
-                .and_then(|rest| rest.split_once('_'))
-                .map(|(prefix, _)| prefix.to_string())
-                .ok_or("a front-desk key without a prefix")?,
             pool: pool / lanes * lanes,
             lanes,
         };

@@ -1,11 +1,13 @@
-//! The limit: the HTTP booking's database work without HTTP, the server or
-//! the planner. The same statements ([`crate::booking_sql`]), in the same
+//! The booking's database work without HTTP, the server or the planner,
+//! twice: Chairside's own transaction ([`run`]) and the minimal one, the
+//! database's limit ([`minimal`]). Chairside's own: The same statements ([`crate::booking_sql`]), in the same
 //! order, with the same row counts and payload sizes, on a database set up
 //! exactly like the booking run's (clinics and chairs through the API,
 //! patients with SQL), run by pgbench on PostgreSQL and by a C-API loop on
 //! SQLite.
 
 mod ids;
+pub mod minimal;
 mod pgbench;
 mod pgbench_script;
 mod sqlite_direct;

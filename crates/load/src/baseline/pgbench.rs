@@ -6,7 +6,7 @@ use super::pgbench_script::script;
 use super::Alone;
 use crate::context::Context;
 use crate::database::Backend;
-use crate::report::Baseline;
+use crate::report::{Baseline, Transaction};
 use crate::runner::Limit;
 
 /// Bookings of the measured run are numbered from here, after the warm-up's.
@@ -94,12 +94,22 @@ fn pgbench(
 
 /// Warm-up, then the measured run.
 pub fn run(ctx: &Context, alone: &Alone) -> Result<Baseline, String> {
-    let clients = alone.clients;
     let url = alone.scratch.pg_url().ok_or("pgbench needs PostgreSQL")?;
     let path = alone.scratch.dir.join("http-booking.pgbench.sql");
     std::fs::write(&path, script(alone.ids, alone.base))
         .map_err(|e| format!("{}: {e}", path.display()))?;
-    let path = path.display().to_string();
+    let out = measure(ctx, url, &path, alone.clients)?;
+    Ok(baseline(out, alone.clients, Transaction::Own))
+}
+
+/// pgbench with `script` from a file: a warm-up, then the measured run.
+pub fn measure(
+    ctx: &Context,
+    url: &str,
+    script: &std::path::Path,
+    clients: usize,
+) -> Result<Output, String> {
+    let path = script.display().to_string();
     let seconds = |d: std::time::Duration| vec!["-T".to_string(), d.as_secs().max(1).to_string()];
     if !ctx.warmup.is_zero() {
         pgbench(url, &path, clients, 0, &seconds(ctx.warmup))?;
@@ -109,9 +119,14 @@ pub fn run(ctx: &Context, alone: &Alone) -> Result<Baseline, String> {
         Limit::Operations(n) => vec!["-t".into(), (n / clients as u64).max(1).to_string()],
         Limit::Duration(d) => seconds(d),
     };
-    let out = pgbench(url, &path, clients, MEASURED_FROM, &how_long)?;
-    Ok(Baseline {
+    pgbench(url, &path, clients, MEASURED_FROM, &how_long)
+}
+
+/// What pgbench measured, as the report shows a baseline.
+pub fn baseline(out: Output, clients: usize, transaction: Transaction) -> Baseline {
+    Baseline {
         backend: Backend::Postgres,
+        transaction,
         clients,
         how: "pgbench -M prepared".into(),
         courses_per_second: out.tps,
@@ -120,7 +135,7 @@ pub fn run(ctx: &Context, alone: &Alone) -> Result<Baseline, String> {
         mean_ms: out.latency_ms,
         p50_ms: None,
         p99_ms: None,
-    })
+    }
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use chrono::NaiveDateTime;
 
 use super::ids::{Ids, BOOKING_SECONDS, LANE_SHIFT_SECONDS};
 use super::values::*;
-use crate::booking_sql::{fill, Statements, SESSIONS_PER_COURSE};
+use crate::booking_sql::{fill, Statements};
 use crate::world::{IV_BOOSTER_POLICY, PATIENT_ID_BASE};
 
 /// The variables of one transaction: [`Ids`]' arithmetic in pgbench.
@@ -38,54 +38,63 @@ pub fn script(ids: &Ids, base: NaiveDateTime) -> String {
     );
     let pg = |template: &str| {
         fill(template, |name| {
-            value(name, ids, &base).unwrap_or_else(|| format!(":{name}"))
+            value(name, &base).unwrap_or_else(|| format!(":{name}"))
         })
     };
-    // An outbox row: `c` for the course, `1`… for its sessions.
-    let event = |suffix: &str, kind: &str, payload: &str| {
-        fill(&sql.outbox, |name| match name {
-            "event_id" => format!("'evt_pgbench_' || :client_id || '_' || :n || '_{suffix}'"),
-            "event_type" => text(kind),
-            "payload" => literal(payload),
-            _ => value(name, ids, &base).unwrap_or_else(|| format!(":{name}")),
-        })
-    };
-    let mut lines = vec![header(ids)];
-    // Authentication, outside the transaction.
-    lines.push(pg(&sql.auth) + ";");
-    lines.push("BEGIN;".into());
-    for read in [&sql.idempotency, &sql.patient, &sql.protocol, &sql.versions] {
-        lines.push(pg(read) + ";");
-    }
-    for _ in 0..3 {
-        lines.push(pg(&sql.clinic) + ";");
-    }
-    for read in [&sql.chairs, &sql.closures, &sql.live, &sql.patient_live] {
+    // The outbox rows: the course's event first, then one per session.
+    let events = fill(&sql.outbox, |name| match event_value(name) {
+        Some(value) => value,
+        None => value(name, &base).unwrap_or_else(|| format!(":{name}")),
+    });
+    let mut lines = vec![header(ids), "BEGIN;".into(), pg(&sql.turn) + ";"];
+    for read in [
+        &sql.idempotency,
+        &sql.patient,
+        &sql.version,
+        &sql.clinic,
+        &sql.live,
+        &sql.chairs,
+        &sql.closures,
+        &sql.patient_courses,
+    ] {
         lines.push(pg(read) + ";");
     }
     // The course's id comes back as :course_id.
     lines.push(pg(&sql.course) + "\n\\gset course_");
+    lines.push(pg(&sql.lock_chairs) + ";");
     lines.push(pg(&sql.sessions) + ";");
-    lines.push(event("c", COURSE_BOOKED, COURSE_PAYLOAD) + ";");
+    lines.push(events + ";");
     lines.push(pg(&sql.audit) + ";");
-    for n in 1..=SESSIONS_PER_COURSE {
-        lines.push(pg(&sql.lock_course) + ";");
-        lines.push(event(&n.to_string(), SESSION_BOOKED, SESSION_PAYLOAD) + ";");
-    }
     lines.push(pg(&sql.remember) + ";");
     lines.push("COMMIT;\n".into());
     lines.join("\n")
 }
 
+/// The `k`-th outbox row's id, type and payload (`k` = 1: the course's).
+fn event_value(name: &str) -> Option<String> {
+    let (field, k) = name.rsplit_once('_')?;
+    let k: usize = k.parse().ok()?;
+    let (kind, payload) = if k == 1 {
+        (COURSE_BOOKED, COURSE_PAYLOAD)
+    } else {
+        (SESSION_BOOKED, SESSION_PAYLOAD)
+    };
+    Some(match field {
+        "event_id" => format!("'evt_pgbench_' || :client_id || '_' || :n || '_{k}'"),
+        "event_type" => text(kind),
+        "payload" => literal(payload),
+        _ => return None,
+    })
+}
+
 /// What pgbench sends for parameter `name` of the booking's statements
 /// (`base`: the literal of the base instant), or `None` where a pgbench
 /// variable of the same name stands (`:clinic`, `:course_id`, …).
-fn value(name: &str, ids: &Ids, base: &str) -> Option<String> {
+fn value(name: &str, base: &str) -> Option<String> {
     // Instants are offsets in seconds from the base, as in the SQLite loop.
     let at = |seconds: String| format!("{base} + ({seconds}) * INTERVAL '1 second'");
     let slot = |n: &str| n.parse::<i64>().ok().map(|n| (n - 1) * SLOT_SECONDS);
     Some(match name {
-        "prefix" => text(&ids.prefix),
         "limit" => "1".into(),
         "idempotency_key" => "'pgbench-' || :client_id || '-' || :n".into(),
         "lookback" => at(format!(":t0::bigint - {LOOKBACK_SECONDS}")),
@@ -156,6 +165,7 @@ fn literal(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::booking_sql::{EVENTS_PER_BOOKING, SESSIONS_PER_COURSE};
 
     fn ids() -> Ids {
         Ids {
@@ -167,7 +177,6 @@ mod tests {
             version0: 1,
             protocol_step: 2,
             key0: 2,
-            prefix: "abc".into(),
             pool: 1000,
             lanes: 4,
         }
@@ -229,13 +238,13 @@ mod tests {
     }
 
     #[test]
-    fn one_event_per_session_each_after_the_course_lock() {
+    fn every_event_in_one_insert_and_no_course_lock() {
         let sql = script(&ids(), base());
         assert_eq!(sql.matches("'session.booked'").count(), SESSIONS_PER_COURSE);
-        assert_eq!(
-            sql.matches(r#"UPDATE "courses" SET "version""#).count(),
-            SESSIONS_PER_COURSE
-        );
+        assert_eq!(sql.matches("'course.booked'").count(), 1);
+        assert_eq!(sql.matches(r#"INSERT INTO "outbox""#).count(), 1);
+        assert!(sql.contains(&format!("'_{EVENTS_PER_BOOKING}'")), "{sql}");
+        assert!(!sql.contains(r#"UPDATE "courses""#));
         assert_eq!(sql.matches("\\gset course_").count(), 1);
     }
 }

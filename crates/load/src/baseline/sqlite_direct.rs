@@ -12,10 +12,10 @@ use chrono::{Duration, NaiveDateTime, Utc};
 
 use super::values::*;
 use super::{Alone, Ids};
-use crate::booking_sql::{sqlite, Statements, SESSIONS_PER_COURSE};
+use crate::booking_sql::{sqlite, Statements, EVENTS_PER_BOOKING, SESSIONS_PER_COURSE};
 use crate::context::Context;
 use crate::database::Backend;
-use crate::report::Baseline;
+use crate::report::{Baseline, Transaction};
 use crate::runner::{self, Recorder, Work};
 use crate::sqlite::{Db, Param, Stmt};
 use crate::world::IV_BOOSTER_POLICY;
@@ -24,21 +24,18 @@ const OP: &str = "booking transaction";
 
 /// The statements of [`Statements`], prepared on one connection.
 struct Prepared {
-    auth: Stmt,
     idempotency: Stmt,
     patient: Stmt,
-    protocol: Stmt,
-    versions: Stmt,
+    version: Stmt,
     clinic: Stmt,
+    live: Stmt,
     chairs: Stmt,
     closures: Stmt,
-    live: Stmt,
-    patient_live: Stmt,
+    patient_courses: Stmt,
     course: Stmt,
     sessions: Stmt,
     outbox: Stmt,
     audit: Stmt,
-    lock_course: Stmt,
     remember: Stmt,
 }
 
@@ -47,21 +44,18 @@ impl Prepared {
         let sql = Statements::new();
         let prepare = |template: &str| db.prepare(&sqlite(template));
         Ok(Prepared {
-            auth: prepare(&sql.auth)?,
             idempotency: prepare(&sql.idempotency)?,
             patient: prepare(&sql.patient)?,
-            protocol: prepare(&sql.protocol)?,
-            versions: prepare(&sql.versions)?,
+            version: prepare(&sql.version)?,
             clinic: prepare(&sql.clinic)?,
+            live: prepare(&sql.live)?,
             chairs: prepare(&sql.chairs)?,
             closures: prepare(&sql.closures)?,
-            live: prepare(&sql.live)?,
-            patient_live: prepare(&sql.patient_live)?,
+            patient_courses: prepare(&sql.patient_courses)?,
             course: prepare(&sql.course)?,
             sessions: prepare(&sql.sessions)?,
             outbox: prepare(&sql.outbox)?,
             audit: prepare(&sql.audit)?,
-            lock_course: prepare(&sql.lock_course)?,
             remember: prepare(&sql.remember)?,
         })
     }
@@ -130,10 +124,6 @@ impl Booker {
     fn book(&mut self) -> Result<(), String> {
         let b = Booking::new(&self.ids, self.base, self.client, self.n);
         self.n += 1;
-        self.sql
-            .auth
-            .bind(&[Param::Text(&self.ids.prefix), Param::Int(1)]);
-        self.sql.auth.rows()?;
         let writers = Arc::clone(&self.writers);
         let _turn = writers.lock().map_err(|_| "writer queue poisoned")?;
         self.db.exec("BEGIN IMMEDIATE")?;
@@ -157,26 +147,21 @@ impl Booker {
         sql.idempotency.rows()?;
         sql.patient.bind(&[clinic, Int(b.patient), limit]);
         sql.patient.rows()?;
-        sql.protocol.bind(&[clinic, Int(b.protocol), limit]);
-        sql.protocol.rows()?;
-        sql.versions.bind(&[clinic, Int(b.protocol)]);
-        sql.versions.rows()?;
-        for _ in 0..3 {
-            sql.clinic.bind(&[clinic, limit]);
-            sql.clinic.rows()?;
-        }
-        sql.chairs.bind(&[clinic]);
-        sql.chairs.rows()?;
-        sql.closures.bind(&[clinic]);
-        sql.closures.rows()?;
+        sql.version.bind(&[clinic, Int(b.protocol), limit]);
+        sql.version.rows()?;
+        sql.clinic.bind(&[clinic, limit]);
+        sql.clinic.rows()?;
         let [lookback, until, since] = &b.window;
         let mut params = vec![clinic, Text(lookback), Text(until), Text(since)];
         params.extend(LIVE.map(Text));
         sql.live.bind(&params);
         sql.live.rows()?;
-        params.insert(1, Int(b.patient));
-        sql.patient_live.bind(&params);
-        sql.patient_live.rows()?;
+        sql.chairs.bind(&[clinic]);
+        sql.chairs.rows()?;
+        sql.closures.bind(&[clinic]);
+        sql.closures.rows()?;
+        sql.patient_courses.bind(&[clinic, Int(b.patient)]);
+        sql.patient_courses.rows()?;
         Ok(())
     }
 
@@ -198,7 +183,7 @@ impl Booker {
         ]);
         let course = Int(sql.course.ids()?[0]);
         self.insert_sessions(b, course)?;
-        self.insert_event(b, course, "c", COURSE_BOOKED, COURSE_PAYLOAD)?;
+        self.insert_events(b, course)?;
         sql.audit.bind(&[
             clinic,
             Int(b.key),
@@ -212,11 +197,6 @@ impl Booker {
             now,
         ]);
         sql.audit.rows()?;
-        for n in 1..=SESSIONS_PER_COURSE {
-            sql.lock_course.bind(&[clinic, course]);
-            sql.lock_course.rows()?;
-            self.insert_event(b, course, &n.to_string(), SESSION_BOOKED, SESSION_PAYLOAD)?;
-        }
         sql.remember.bind(&[
             clinic,
             Int(b.key),
@@ -260,25 +240,30 @@ impl Booker {
         self.sql.sessions.ids().map(drop)
     }
 
-    /// An outbox row; its event id ends in `suffix` (`c` for the course).
-    fn insert_event(
-        &self,
-        b: &Booking,
-        course: Param<'_>,
-        suffix: &str,
-        kind: &str,
-        payload: &str,
-    ) -> Result<(), String> {
+    /// The outbox rows, in one statement: the course's event, then one per
+    /// session.
+    fn insert_events(&self, b: &Booking, course: Param<'_>) -> Result<(), String> {
         use Param::{Int, Text};
-        let event = format!("{}_{suffix}", b.event);
-        self.sql.outbox.bind(&[
-            Int(b.clinic),
-            Text(&event),
-            Text(kind),
-            course,
-            Text(payload),
-            Text(&b.now),
-        ]);
+        let ids: Vec<String> = (1..=EVENTS_PER_BOOKING)
+            .map(|k| format!("{}_{k}", b.event))
+            .collect();
+        let mut rows = Vec::with_capacity(6 * EVENTS_PER_BOOKING);
+        for (k, id) in ids.iter().enumerate() {
+            let (kind, payload) = if k == 0 {
+                (COURSE_BOOKED, COURSE_PAYLOAD)
+            } else {
+                (SESSION_BOOKED, SESSION_PAYLOAD)
+            };
+            rows.extend([
+                Int(b.clinic),
+                Text(id),
+                Text(kind),
+                course,
+                Text(payload),
+                Text(&b.now),
+            ]);
+        }
+        self.sql.outbox.bind(&rows);
         self.sql.outbox.rows().map(drop)
     }
 }
@@ -317,6 +302,7 @@ pub fn run(ctx: &Context, alone: &Alone) -> Result<Baseline, String> {
     }
     Ok(Baseline {
         backend: Backend::Sqlite,
+        transaction: Transaction::Own,
         clients: alone.clients,
         how: "C API loop".into(),
         courses_per_second: summary.per_second,

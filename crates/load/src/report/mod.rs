@@ -39,10 +39,32 @@ pub struct RunResult {
     pub server_log_lines: usize,
 }
 
-/// The booking transaction without HTTP: the database alone.
+/// Which booking transaction a baseline ran without HTTP.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Transaction {
+    /// Chairside's own: the statements the server sends for one booking.
+    Own,
+    /// The minimal one (`crates/load/minimal/`): a course, six sessions
+    /// through both exclusion constraints, one outbox and one audit row.
+    /// The database's limit.
+    Minimal,
+}
+
+impl Transaction {
+    pub fn name(self) -> &'static str {
+        match self {
+            Transaction::Own => "own",
+            Transaction::Minimal => "minimal",
+        }
+    }
+}
+
+/// A booking transaction without HTTP: the database alone.
 #[derive(Debug, Clone, Serialize)]
 pub struct Baseline {
     pub backend: Backend,
+    pub transaction: Transaction,
     /// Concurrent clients (connections).
     pub clients: usize,
     /// How it was driven.
