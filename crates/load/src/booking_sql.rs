@@ -66,7 +66,7 @@ pub const EVENTS_PER_BOOKING: usize = 1 + SESSIONS_PER_COURSE;
 /// per request; `turn` and `lock_chairs` are PostgreSQL's only — SQLite
 /// writers take turns on a process mutex).
 pub struct Statements {
-    /// The clinic's turn lock, held shared by a first attempt.
+    /// The clinic's turn lock (its writers take turns).
     pub turn: String,
     /// Was this `Idempotency-Key` seen?
     pub idempotency: String,
@@ -94,7 +94,7 @@ pub struct Statements {
 impl Statements {
     pub fn new() -> Statements {
         Statements {
-            turn: r#"SELECT pg_advisory_xact_lock_shared(hashtextextended('chairside.retry', :clinic))"#.into(),
+            turn: r#"SELECT pg_advisory_xact_lock(hashtextextended('chairside.retry', :clinic))"#.into(),
             idempotency: r#"SELECT "idempotency_keys"."id", "idempotency_keys"."clinic_id", "idempotency_keys"."key_id", "idempotency_keys"."idempotency_key", "idempotency_keys"."request_fingerprint", "idempotency_keys"."response_status", "idempotency_keys"."response_body", "idempotency_keys"."created_at" FROM "idempotency_keys" WHERE ((("idempotency_keys"."clinic_id" = :clinic) AND ("idempotency_keys"."key_id" = :key)) AND ("idempotency_keys"."idempotency_key" = :idempotency_key)) LIMIT :limit"#.into(),
             patient: r#"SELECT "patients"."id", "patients"."clinic_id", "patients"."external_ref", "patients"."display_name", "patients"."preferences", "patients"."intake_assessed_on", "patients"."consent_on_file", "patients"."rems_enrolled_on", "patients"."escort_confirmed", "patients"."calendar_token_hash", "patients"."version", "patients"."created_at", "patients"."updated_at" FROM "patients" WHERE (("patients"."clinic_id" = :clinic) AND ("patients"."id" = :patient)) LIMIT :limit"#.into(),
             version: r#"SELECT "protocol_versions"."id", "protocol_versions"."clinic_id", "protocol_versions"."protocol_id", "protocol_versions"."revision", "protocol_versions"."definition", "protocol_versions"."created_at" FROM "protocol_versions" WHERE (("protocol_versions"."clinic_id" = :clinic) AND ("protocol_versions"."protocol_id" = :protocol)) ORDER BY "protocol_versions"."revision" DESC LIMIT :limit"#.into(),

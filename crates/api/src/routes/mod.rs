@@ -67,7 +67,7 @@ where
 }
 
 /// Like [`write`], re-planning when a concurrent writer took the chair;
-/// the clinic's re-plans take turns.
+/// the clinic's writers take turns.
 pub async fn write_replanning<T, F>(
     state: &web::Data<AppState>,
     clinic_id: i64,

@@ -137,3 +137,55 @@ backend_test! {
         assert_one_winner(&outcomes, ErrorKind::ChairTaken);
     }
 }
+
+chairside_testkit::postgres_test! {
+    /// PostgreSQL only (SQLite writers all take turns): while one writer of
+    /// a clinic is inside its transaction, a second writer of the same
+    /// clinic does not start planning, and a writer of another clinic goes
+    /// ahead and commits.
+    fn a_clinics_writers_take_turns_and_other_clinics_go_on() {
+        let db = TestStore::postgres();
+        let (inside_tx, inside_rx) = std::sync::mpsc::channel::<&str>();
+        let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+        let writer = |clinic: i64, name: &'static str, release: Option<std::sync::mpsc::Receiver<()>>| {
+            let (store, inside) = (db.store.clone(), inside_tx.clone());
+            move || {
+                store
+                    .write_retrying(1, clinic, |_| {
+                        inside.send(name).unwrap();
+                        if let Some(release) = &release {
+                            release.recv().unwrap();
+                        }
+                        Ok::<_, StoreError>(())
+                    })
+                    .unwrap()
+            }
+        };
+        std::thread::scope(|scope| {
+            // Lets the first writer go however this ends, so a failure
+            // fails rather than waits for ever.
+            let release = Release(release_tx);
+            scope.spawn(writer(1, "first", Some(release_rx)));
+            assert_eq!(inside_rx.recv().unwrap(), "first");
+            scope.spawn(writer(1, "same clinic", None));
+            scope.spawn(writer(2, "other clinic", None)).join().unwrap();
+            let meanwhile: Vec<&str> = inside_rx.try_iter().collect();
+            drop(release);
+            assert_eq!(
+                meanwhile,
+                ["other clinic"],
+                "the same clinic's writer waits for its turn"
+            );
+            assert_eq!(inside_rx.recv().unwrap(), "same clinic");
+        });
+    }
+}
+
+/// Sends its one message when dropped.
+struct Release(std::sync::mpsc::Sender<()>);
+
+impl Drop for Release {
+    fn drop(&mut self) {
+        let _ = self.0.send(());
+    }
+}
