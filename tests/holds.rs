@@ -3,8 +3,6 @@
 //! hold that runs out frees them; portals racing for the same hold or the
 //! same chair never both win.
 
-use std::sync::{Arc, Barrier};
-
 use chrono::Duration;
 use serde_json::{json, Value};
 
@@ -115,24 +113,6 @@ fn a_hold_that_runs_out_frees_its_chairs(app: &App) {
     );
 }
 on_every_backend!(a_hold_that_runs_out_frees_its_chairs);
-
-/// Sends the calls at once; the replies in order.
-fn all_at_once(calls: Vec<Call>) -> Vec<Reply> {
-    let barrier = Arc::new(Barrier::new(calls.len()));
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = calls
-            .into_iter()
-            .map(|call| {
-                let barrier = barrier.clone();
-                scope.spawn(move || {
-                    barrier.wait();
-                    call.send()
-                })
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap()).collect()
-    })
-}
 
 /// Two portals racing for the same hold — one confirming, one letting it
 /// go, many times over — and ten portals holding plans for one chair at

@@ -2,8 +2,6 @@
 //! one time, released together, over one SQLite server or three server
 //! processes sharing one PostgreSQL database.
 
-use std::sync::{Arc, Barrier};
-
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde_json::{json, Value};
 
@@ -18,29 +16,18 @@ type Racer = (String, Value, String);
 /// the replies in the same order.
 fn release_together(app: &App, key: &str, requests: &[Racer]) -> Vec<Reply> {
     let servers = app.servers();
-    let barrier = Arc::new(Barrier::new(requests.len()));
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = requests
-            .iter()
-            .enumerate()
-            .map(|(i, (path, body, etag))| {
-                let call = servers[i % servers.len()]
-                    .call("POST", path)
-                    .key(key)
-                    .if_match(etag)
-                    .json(body);
-                let barrier = barrier.clone();
-                scope.spawn(move || {
-                    barrier.wait();
-                    call.send()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("a racing request"))
-            .collect()
-    })
+    let calls = requests
+        .iter()
+        .enumerate()
+        .map(|(i, (path, body, etag))| {
+            servers[i % servers.len()]
+                .call("POST", path)
+                .key(key)
+                .if_match(etag)
+                .json(body)
+        })
+        .collect();
+    all_at_once(calls)
 }
 
 /// Exactly one 200; every other reply a 409 problem about the chair.
@@ -282,25 +269,18 @@ fn fifty_new_patients_book_at_once(app: &App, round: usize) {
         .map(|n| app.patient(&clinic, &format!("MRN-N{round}-{n}")))
         .collect();
     let servers = app.servers();
-    let barrier = Arc::new(Barrier::new(patients.len()));
-    let replies: Vec<Reply> = std::thread::scope(|scope| {
-        let handles: Vec<_> = patients
+    let replies = all_at_once(
+        patients
             .iter()
             .enumerate()
             .map(|(i, patient)| {
-                let call = servers[i % servers.len()]
+                servers[i % servers.len()]
                     .call("POST", &clinic.path("/courses"))
                     .key(&clinic.front_desk)
-                    .json(&json!({"patient_id": patient, "protocol_id": protocol, "earliest": monday}));
-                let barrier = barrier.clone();
-                scope.spawn(move || {
-                    barrier.wait();
-                    call.send()
-                })
+                    .json(&json!({"patient_id": patient, "protocol_id": protocol, "earliest": monday}))
             })
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap()).collect()
-    });
+            .collect(),
+    );
     let conflicts: Vec<&Reply> = replies.iter().filter(|r| r.status == 409).collect();
     assert!(
         conflicts.is_empty(),

@@ -32,3 +32,25 @@ macro_rules! race_on_every_backend {
 pub(crate) use race_on_every_backend;
 
 pub(crate) use chairside_testkit::postgres_test;
+
+/// Sends the calls at once (one thread each, released together); the
+/// replies in the calls' order.
+pub fn all_at_once(calls: Vec<Call>) -> Vec<Reply> {
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(calls.len()));
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = calls
+            .into_iter()
+            .map(|call| {
+                let barrier = barrier.clone();
+                scope.spawn(move || {
+                    barrier.wait();
+                    call.send()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a request sent at once"))
+            .collect()
+    })
+}

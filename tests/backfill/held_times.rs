@@ -1,7 +1,5 @@
 //! A portal holds one session's new time while the patient decides.
 
-use std::sync::{Arc, Barrier};
-
 use chrono::Duration;
 use serde_json::{json, Value};
 
@@ -137,28 +135,21 @@ fn portals_racing_for_one_time_never_both_win(app: &App) {
     );
     let to = format!("{day}T16:30");
     let servers = app.servers();
-    let barrier = Arc::new(Barrier::new(racing.len()));
-    let replies: Vec<Reply> = std::thread::scope(|scope| {
-        let handles: Vec<_> = racing
+    let replies = all_at_once(
+        racing
             .iter()
             .enumerate()
             .map(|(i, session)| {
-                let call = servers[i % servers.len()]
+                servers[i % servers.len()]
                     .call(
                         "POST",
                         &clinic.path(&format!("/sessions/{}/hold", id(session))),
                     )
                     .key(&clinic.front_desk)
-                    .json(&json!({"to": {"local_start": to}, "minutes": 10}));
-                let barrier = barrier.clone();
-                scope.spawn(move || {
-                    barrier.wait();
-                    call.send()
-                })
+                    .json(&json!({"to": {"local_start": to}, "minutes": 10}))
             })
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap()).collect()
-    });
+            .collect(),
+    );
     let winners = replies.iter().filter(|r| r.status == 201).count();
     assert_eq!(winners, 1, "{replies:#?}");
     assert!(

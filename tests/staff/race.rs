@@ -8,8 +8,6 @@
 //! coverage decides) let exactly one win; the others are told the floor is
 //! short.
 
-use std::sync::{Arc, Barrier};
-
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
@@ -35,25 +33,13 @@ type MakeCall<'a> = Box<dyn Fn(&Server) -> Call + Sync + 'a>;
 /// Sends the calls all at once, spread over the app's servers in turn.
 fn release_together(app: &App, calls: Vec<MakeCall<'_>>) -> Vec<Reply> {
     let servers = app.servers();
-    let barrier = Arc::new(Barrier::new(calls.len()));
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = calls
+    all_at_once(
+        calls
             .iter()
             .enumerate()
-            .map(|(i, make)| {
-                let call = make(servers[i % servers.len()]);
-                let barrier = barrier.clone();
-                scope.spawn(move || {
-                    barrier.wait();
-                    call.send()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("a request"))
-            .collect()
-    })
+            .map(|(i, make)| make(servers[i % servers.len()]))
+            .collect(),
+    )
 }
 
 #[track_caller]
