@@ -274,27 +274,3 @@ fn live_overlapping(
         .and(s::ends_at.gt(from))
         .and(s::status.eq_any(live))
 }
-
-/// A patient's live sessions overlapping `[from, to)`, by start then id.
-pub fn patient_live_sessions(
-    conn: &mut DbConnection,
-    clinic_id: i64,
-    patient_id: i64,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-) -> Result<Vec<Session>, StoreError> {
-    let (lookback, from, to) = range_bounds(from, to);
-    Ok(s::sessions
-        .filter(
-            s::clinic_id
-                .eq(clinic_id)
-                .and(s::patient_id.eq(patient_id))
-                .and(s::starts_at.gt(lookback))
-                .and(s::starts_at.lt(to))
-                .and(s::ends_at.gt(from))
-                .and(s::status.eq_any(live_words())),
-        )
-        .order((s::starts_at, s::id))
-        .select(columns::<Session>())
-        .load::<Session>(conn)?)
-}
