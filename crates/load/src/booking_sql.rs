@@ -54,36 +54,33 @@ pub const SESSION_COLUMNS: [&str; 11] = [
 /// Sessions per booked course: the IV preset's induction.
 pub const SESSIONS_PER_COURSE: usize = 6;
 
-/// The columns of a session the planner reads.
-const SESSION_READ: &str = r#""sessions"."id", "sessions"."clinic_id", "sessions"."course_id", "sessions"."patient_id", "sessions"."phase_index", "sessions"."sequence", "sessions"."chair_id", "sessions"."starts_at", "sessions"."ends_at", "sessions"."status", "sessions"."reason", "sessions"."version", "sessions"."created_at", "sessions"."updated_at""#;
-
 /// Events a booking announces: `course.booked` and one `session.booked`
 /// per session, in one INSERT.
 pub const EVENTS_PER_BOOKING: usize = 1 + SESSIONS_PER_COURSE;
 
 /// The statements of one booking, in the order the server sends them, all
-/// in one transaction (the API key is verified from the server's cache, not
-/// per request; `turn` and `lock_chairs` are PostgreSQL's only — SQLite
-/// writers take turns on a process mutex).
+/// in one transaction, as one server runs them in a steady state: the API
+/// key is verified from the server's cache, and the clinic and its
+/// calendar (live sessions, chairs, closures) from the calendar the server
+/// kept, which the clinic's count of changes says is current (a server
+/// reads them again only after another writer changed them).
 pub struct Statements {
-    /// The clinic's turn lock (its writers take turns).
+    /// The clinic's turn, counted (its writers take turns): a function on
+    /// PostgreSQL, the upsert it runs on SQLite.
     pub turn: String,
+    pub turn_sqlite: String,
     /// Was this `Idempotency-Key` seen?
     pub idempotency: String,
-    /// Planning reads: patient, protocol's latest revision, clinic, the
-    /// clinic's live sessions (the patient's own among them), chairs,
-    /// closures and the patient's courses.
+    /// Planning reads: patient, protocol's latest revision, the clinic's
+    /// count of changes (is the kept calendar current?) and the patient's
+    /// courses.
     pub patient: String,
     pub version: String,
-    pub clinic: String,
-    pub live: String,
-    pub chairs: String,
-    pub closures: String,
+    pub changes: String,
     pub patient_courses: String,
-    /// The booking: course, the chair's lock, sessions, outbox events (one
-    /// statement), audit row.
+    /// The booking: course, sessions, outbox events (one statement), audit
+    /// row.
     pub course: String,
-    pub lock_chairs: String,
     pub sessions: String,
     pub outbox: String,
     pub audit: String,
@@ -94,22 +91,17 @@ pub struct Statements {
 impl Statements {
     pub fn new() -> Statements {
         Statements {
-            turn: r#"SELECT pg_advisory_xact_lock(hashtextextended('chairside.retry', :clinic))"#.into(),
+            turn: r#"SELECT chairside_take_turn(:clinic)"#.into(),
+            turn_sqlite: r#"INSERT INTO "clinic_turns" ("clinic_id", "changes") VALUES (:clinic, :one) ON CONFLICT ("clinic_id") DO UPDATE SET "changes" = ("clinic_turns"."changes" + :one) RETURNING "clinic_turns"."changes""#.into(),
             idempotency: r#"SELECT "idempotency_keys"."id", "idempotency_keys"."clinic_id", "idempotency_keys"."key_id", "idempotency_keys"."idempotency_key", "idempotency_keys"."request_fingerprint", "idempotency_keys"."response_status", "idempotency_keys"."response_body", "idempotency_keys"."created_at" FROM "idempotency_keys" WHERE ((("idempotency_keys"."clinic_id" = :clinic) AND ("idempotency_keys"."key_id" = :key)) AND ("idempotency_keys"."idempotency_key" = :idempotency_key)) LIMIT :limit"#.into(),
             patient: r#"SELECT "patients"."id", "patients"."clinic_id", "patients"."external_ref", "patients"."display_name", "patients"."preferences", "patients"."intake_assessed_on", "patients"."consent_on_file", "patients"."rems_enrolled_on", "patients"."escort_confirmed", "patients"."calendar_token_hash", "patients"."version", "patients"."created_at", "patients"."updated_at" FROM "patients" WHERE (("patients"."clinic_id" = :clinic) AND ("patients"."id" = :patient)) LIMIT :limit"#.into(),
             version: r#"SELECT "protocol_versions"."id", "protocol_versions"."clinic_id", "protocol_versions"."protocol_id", "protocol_versions"."revision", "protocol_versions"."definition", "protocol_versions"."created_at" FROM "protocol_versions" WHERE (("protocol_versions"."clinic_id" = :clinic) AND ("protocol_versions"."protocol_id" = :protocol)) ORDER BY "protocol_versions"."revision" DESC LIMIT :limit"#.into(),
-            clinic: r#"SELECT "clinics"."id", "clinics"."name", "clinics"."time_zone", "clinics"."opening_hours", "clinics"."settings", "clinics"."version", "clinics"."created_at", "clinics"."updated_at" FROM "clinics" WHERE ("clinics"."id" = :clinic) LIMIT :limit"#.into(),
-            live: format!(
-                r#"SELECT {SESSION_READ} FROM "sessions" WHERE ((((("sessions"."clinic_id" = :clinic) AND ("sessions"."starts_at" > :lookback)) AND ("sessions"."starts_at" < :until)) AND ("sessions"."ends_at" > :since)) AND ("sessions"."status" :live)) ORDER BY "sessions"."starts_at", "sessions"."id""#
-            ),
-            chairs: r#"SELECT "chairs"."id", "chairs"."clinic_id", "chairs"."label", "chairs"."modalities", "chairs"."position", "chairs"."active", "chairs"."version", "chairs"."created_at", "chairs"."updated_at" FROM "chairs" WHERE ("chairs"."clinic_id" = :clinic) ORDER BY "chairs"."position", "chairs"."id""#.into(),
-            closures: r#"SELECT "closures"."id", "closures"."clinic_id", "closures"."chair_id", "closures"."first_day", "closures"."last_day", "closures"."local_start", "closures"."local_end", "closures"."reason", "closures"."created_at" FROM "closures" WHERE ("closures"."clinic_id" = :clinic) ORDER BY "closures"."id""#.into(),
+            changes: r#"SELECT "clinic_turns"."changes" FROM "clinic_turns" WHERE ("clinic_turns"."clinic_id" = :clinic) LIMIT :limit"#.into(),
             patient_courses: r#"SELECT "courses"."id", "courses"."clinic_id", "courses"."patient_id", "courses"."protocol_version_id", "courses"."status", "courses"."current_phase", "courses"."booster_policy", "courses"."at_risk_reason", "courses"."version", "courses"."created_at", "courses"."updated_at", "courses"."modality", "courses"."series_started_at", "courses"."extension_accepted", "courses"."held_until" FROM "courses" WHERE (("courses"."clinic_id" = :clinic) AND ("courses"."patient_id" = :patient)) ORDER BY "courses"."id""#.into(),
             course: format!(
                 r#"INSERT INTO "courses" ({}) VALUES (:clinic, :patient, :pv, :status, :phase, :booster_policy, :now, :now) RETURNING "courses"."id", "courses"."clinic_id", "courses"."patient_id", "courses"."protocol_version_id", "courses"."status", "courses"."current_phase", "courses"."booster_policy", "courses"."at_risk_reason", "courses"."version", "courses"."created_at", "courses"."updated_at", "courses"."series_start_sequence""#,
                 quoted(&COURSE_COLUMNS)
             ),
-            lock_chairs: r#"SELECT pg_advisory_xact_lock(hashtextextended('chairside.chair', id)) FROM unnest(ARRAY[:chair]::bigint[]) WITH ORDINALITY AS chair(id, n) ORDER BY n"#.into(),
             sessions: format!(
                 r#"INSERT INTO "sessions" ({}) VALUES {} RETURNING "sessions"."id""#,
                 quoted(&SESSION_COLUMNS),

@@ -51,6 +51,7 @@ mod backend;
 mod columns;
 mod connection;
 mod error;
+mod kept;
 mod migrations;
 pub mod models;
 pub mod repo;
@@ -58,6 +59,7 @@ mod schema;
 mod secrets;
 mod store;
 mod timestamp_text;
+mod turn;
 
 pub use backend::{DbConnection, MultiBackend};
 pub use columns::stored_instant;
@@ -69,3 +71,4 @@ pub use store::{
     in_savepoint, in_write_transaction, rolled_back, PooledDbConnection, RetryableError, Store,
     StoreConfig,
 };
+pub use turn::CalendarUses;

@@ -355,8 +355,16 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    clinic_turns (clinic_id) {
+        clinic_id -> BigInt,
+        changes -> BigInt,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     clinics,
+    clinic_turns,
     chairs,
     staff_members,
     closures,

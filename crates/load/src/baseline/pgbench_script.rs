@@ -51,17 +51,13 @@ pub fn script(ids: &Ids, base: NaiveDateTime) -> String {
         &sql.idempotency,
         &sql.patient,
         &sql.version,
-        &sql.clinic,
-        &sql.live,
-        &sql.chairs,
-        &sql.closures,
+        &sql.changes,
         &sql.patient_courses,
     ] {
         lines.push(pg(read) + ";");
     }
     // The course's id comes back as :course_id.
     lines.push(pg(&sql.course) + "\n\\gset course_");
-    lines.push(pg(&sql.lock_chairs) + ";");
     lines.push(pg(&sql.sessions) + ";");
     lines.push(events + ";");
     lines.push(pg(&sql.audit) + ";");
@@ -97,10 +93,6 @@ fn value(name: &str, base: &str) -> Option<String> {
     Some(match name {
         "limit" => "1".into(),
         "idempotency_key" => "'pgbench-' || :client_id || '-' || :n".into(),
-        "lookback" => at(format!(":t0::bigint - {LOOKBACK_SECONDS}")),
-        "until" => at(format!(":t0::bigint + {UNTIL_SECONDS}")),
-        "since" => at(format!(":t0::bigint - {SINCE_SECONDS}")),
-        "live" => format!("= ANY('{{{}}}')", LIVE.join(",")),
         "status" => text(COURSE_STATUS),
         "phase" => "0".into(),
         "booster_policy" => literal(IV_BOOSTER_POLICY),

@@ -27,10 +27,8 @@ struct Prepared {
     idempotency: Stmt,
     patient: Stmt,
     version: Stmt,
-    clinic: Stmt,
-    live: Stmt,
-    chairs: Stmt,
-    closures: Stmt,
+    turn: Stmt,
+    changes: Stmt,
     patient_courses: Stmt,
     course: Stmt,
     sessions: Stmt,
@@ -47,10 +45,8 @@ impl Prepared {
             idempotency: prepare(&sql.idempotency)?,
             patient: prepare(&sql.patient)?,
             version: prepare(&sql.version)?,
-            clinic: prepare(&sql.clinic)?,
-            live: prepare(&sql.live)?,
-            chairs: prepare(&sql.chairs)?,
-            closures: prepare(&sql.closures)?,
+            turn: prepare(&sql.turn_sqlite)?,
+            changes: prepare(&sql.changes)?,
             patient_courses: prepare(&sql.patient_courses)?,
             course: prepare(&sql.course)?,
             sessions: prepare(&sql.sessions)?,
@@ -71,8 +67,6 @@ struct Booking {
     chair: i64,
     /// The first session's start.
     t0: NaiveDateTime,
-    /// The planning reads' bounds: lookback, until, since.
-    window: [String; 3],
     now: String,
     idempotency_key: String,
     /// Outbox event ids start with this.
@@ -83,7 +77,6 @@ impl Booking {
     fn new(ids: &Ids, base: NaiveDateTime, client: i64, n: i64) -> Booking {
         let (ci, _, chair) = ids.place(client);
         let t0 = base + Duration::seconds(ids.offset(client, n));
-        let at = |seconds: i64| ts(t0 + Duration::seconds(seconds));
         Booking {
             clinic: ids.clinic0 + ci,
             key: ids.key0 + ci,
@@ -91,7 +84,6 @@ impl Booking {
             version: ids.version0 + ci * ids.protocol_step,
             patient: ids.patient(client, n),
             chair,
-            window: [at(-LOOKBACK_SECONDS), at(UNTIL_SECONDS), at(-SINCE_SECONDS)],
             t0,
             now: ts(Utc::now().naive_utc()),
             idempotency_key: format!("direct-{client}-{n}"),
@@ -137,11 +129,13 @@ impl Booker {
         }
     }
 
-    /// The idempotency check and what the planner reads.
+    /// The clinic's turn, the idempotency check and what the planner reads.
     fn read_for_planning(&self, b: &Booking) -> Result<(), String> {
         use Param::{Int, Text};
         let sql = &self.sql;
         let (clinic, limit) = (Int(b.clinic), Int(1));
+        sql.turn.bind(&[clinic, Int(1), Int(1)]);
+        sql.turn.rows()?;
         sql.idempotency
             .bind(&[clinic, Int(b.key), Text(&b.idempotency_key), limit]);
         sql.idempotency.rows()?;
@@ -149,17 +143,8 @@ impl Booker {
         sql.patient.rows()?;
         sql.version.bind(&[clinic, Int(b.protocol), limit]);
         sql.version.rows()?;
-        sql.clinic.bind(&[clinic, limit]);
-        sql.clinic.rows()?;
-        let [lookback, until, since] = &b.window;
-        let mut params = vec![clinic, Text(lookback), Text(until), Text(since)];
-        params.extend(LIVE.map(Text));
-        sql.live.bind(&params);
-        sql.live.rows()?;
-        sql.chairs.bind(&[clinic]);
-        sql.chairs.rows()?;
-        sql.closures.bind(&[clinic]);
-        sql.closures.rows()?;
+        sql.changes.bind(&[clinic, limit]);
+        sql.changes.rows()?;
         sql.patient_courses.bind(&[clinic, Int(b.patient)]);
         sql.patient_courses.rows()?;
         Ok(())

@@ -1,7 +1,7 @@
 //! The values of a booking that do not depend on ids: the JSON the server
-//! stores (of the sizes it writes, captured from a real booking), the fixed
-//! values of its rows and the time window the planner reads. The direct
-//! SQLite loop binds them; the pgbench script writes them as literals.
+//! stores (of the sizes it writes, captured from a real booking) and the
+//! fixed values of its rows. The direct SQLite loop binds them; the pgbench
+//! script writes them as literals.
 
 /// The `course.booked` payload (and the audit row's `after`) of a
 /// six-session course, as the server writes it.
@@ -19,10 +19,6 @@ pub const REQUEST_ID: &str = "90cbcd32266b61db9546b601";
 /// The fingerprint of the booking request remembered with its key.
 pub const FINGERPRINT: &str = "4b6cc5d85e6561e39a0701d9446e68c11e50fa217720acb32688e0dc09c80d5c";
 
-/// The statuses that hold a chair and a patient (the planner reads only
-/// these sessions).
-pub const LIVE: [&str; 4] = ["booked", "checked_in", "completed", "not_dosed"];
-
 /// The audit row: who, what, on which kind of entity.
 pub const AUDIT_ROLE: &str = "front_desk";
 pub const AUDIT_ACTION: &str = "course.book";
@@ -38,15 +34,6 @@ pub const SESSION_BOOKED: &str = "session.booked";
 
 /// The status of the remembered response.
 pub const RESPONSE_STATUS: i64 = 201;
-
-/// The planning reads' window around a booking's first session, seconds:
-/// sessions starting after `LOOKBACK` before it (three weeks and the
-/// longest session) and before `UNTIL` after it, ending after `SINCE`
-/// before it. Over 53 days, they return a few hundred live sessions, as
-/// the server's planning snapshot does.
-pub const LOOKBACK_SECONDS: i64 = 1_857_600;
-pub const UNTIL_SECONDS: i64 = 2_764_800;
-pub const SINCE_SECONDS: i64 = 1_814_400;
 
 /// A course's sessions: one every two hours on the lane's chair, 90
 /// minutes each.

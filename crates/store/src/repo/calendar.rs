@@ -1,6 +1,7 @@
 //! The calendar snapshot the engine plans against.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chairside_engine::course::SessionStatus;
 use chairside_engine::monitoring::{chair_held, ChairHold, MonitoringRecord};
@@ -18,6 +19,7 @@ use crate::models::{columns, live_words, Chair, Clinic, Closure, Session, StaffM
 use crate::repo::sessions::range_bounds;
 use crate::repo::{chairs, clinics, closures, floor, monitoring, staff};
 use crate::schema::sessions::dsl as s;
+use crate::turn;
 
 /// Everything the engine needs to plan in a clinic over a horizon.
 #[derive(Debug, Clone, PartialEq)]
@@ -138,7 +140,7 @@ impl CalendarSnapshot {
 
 /// Loads the clinic, chairs, closures, staff and the live sessions
 /// overlapping `[from, to)`, to read (availability, the day sheet); a writer
-/// that will place sessions uses [`snapshot_to_place`].
+/// that will place sessions uses [`to_place`].
 pub fn snapshot(
     conn: &mut DbConnection,
     clinic_id: i64,
@@ -181,22 +183,43 @@ pub fn snapshot_of(
     })
 }
 
-/// [`snapshot`] for a writer that will place sessions. Inside
-/// [`Store::write`](crate::Store::write) on SQLite it is read under the write
-/// lock, so the plan is made on current data. On PostgreSQL a concurrent
-/// booking of the same chair is caught by the exclusion constraint; where
-/// the clinic plans with staff, the floor is locked first (see
-/// [`floor::lock`]) so that the sessions read are all that are committed.
-pub fn snapshot_to_place(
+/// The calendar for a writer that will place sessions, over the window
+/// `window` answers for the clinic. Inside
+/// [`Store::write_retrying`](crate::Store::write_retrying) the writer holds
+/// the clinic's turn, so the plan is made on current data, and the calendar
+/// this server kept (the clinic with it) is used when the clinic's count of
+/// changes says it is still the database's (see [`turn`](crate::turn)).
+/// Where the clinic plans with staff, the floor is locked first (see
+/// [`floor::lock`]).
+pub fn to_place<E: From<StoreError>>(
     conn: &mut DbConnection,
-    clinic: Clinic,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-) -> Result<CalendarSnapshot, StoreError> {
+    clinic_id: i64,
+    window: impl FnOnce(&Clinic) -> Result<(DateTime<Utc>, DateTime<Utc>), E>,
+) -> Result<Arc<CalendarSnapshot>, E> {
+    let now = match turn::holds(clinic_id) {
+        true => Some(turn::count(conn, clinic_id)?),
+        false => None,
+    };
+    let clinic = match now.and_then(|now| turn::kept_clinic(clinic_id, now)) {
+        Some(clinic) => clinic,
+        None => clinics::get(conn, clinic_id)?,
+    };
+    let (from, to) = window(&clinic)?;
     if clinic.settings.plan_with_staff {
-        floor::lock(conn, clinic.id)?;
+        floor::lock(conn, clinic_id)?;
     }
-    snapshot_of(conn, clinic, from, to)
+    let Some(now) = now else {
+        return Ok(Arc::new(snapshot_of(conn, clinic, from, to)?));
+    };
+    if let Some(kept) = turn::kept_calendar(clinic_id, now, from, to) {
+        return Ok(kept);
+    }
+    // Writers' windows move on with the days (each books from its own
+    // earliest date): read some way ahead, so that the next ones find it.
+    let to = to + (to - from) / 2;
+    let calendar = Arc::new(snapshot_of(conn, clinic, from, to)?);
+    turn::keep(clinic_id, now, (from, to), calendar.clone());
+    Ok(calendar)
 }
 
 /// The clinic, chairs and closures, without sessions: enough for a

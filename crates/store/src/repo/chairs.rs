@@ -79,32 +79,3 @@ pub fn set_active(
         }
     }
 }
-
-/// Locks the chairs a writer is about to place sessions on, until its
-/// transaction ends, in id order. Two transactions inserting overlapping
-/// sessions on one chair would otherwise each find the other's row while
-/// checking the exclusion constraint and wait for each other — PostgreSQL
-/// breaks that only after its deadlock timeout (1 s), with pools full
-/// meanwhile. Locked first, the second writer waits for the first to
-/// commit and is then refused at once (and re-plans); writers on other
-/// chairs stay parallel. SQLite writers already take turns.
-pub fn lock_to_write(conn: &mut DbConnection, chair_ids: &[i64]) -> Result<(), StoreError> {
-    let DbConnection::Postgresql(pg) = conn else {
-        return Ok(());
-    };
-    let mut ids = chair_ids.to_vec();
-    ids.sort_unstable();
-    ids.dedup();
-    if ids.is_empty() {
-        return Ok(());
-    }
-    // One statement for all the chairs, taken in id order: PostgreSQL
-    // evaluates a volatile function of the select list after the sort.
-    diesel::sql_query(
-        "SELECT pg_advisory_xact_lock(hashtextextended('chairside.chair', id)) \
-         FROM unnest($1) WITH ORDINALITY AS chair(id, n) ORDER BY n",
-    )
-    .bind::<diesel::sql_types::Array<diesel::sql_types::BigInt>, _>(ids)
-    .execute(pg)?;
-    Ok(())
-}

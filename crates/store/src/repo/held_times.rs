@@ -41,7 +41,7 @@ pub fn hold(
     held: &NewHeldTime,
 ) -> Result<Session, StoreError> {
     require_transaction(conn)?;
-    crate::repo::chairs::lock_to_write(conn, &[held.placement.chair.0])?;
+    crate::turn::hold(conn, clinic_id)?;
     let at = now();
     Ok(diesel::insert_into(s::sessions)
         .values((

@@ -5,6 +5,7 @@
 
 mod audit;
 mod booking;
+mod kept_calendar;
 mod migrations;
 mod races;
 mod records;

@@ -45,13 +45,14 @@ fn schema(conn: &mut DbConnection) -> BTreeSet<String> {
 }
 
 /// Migrations the binary embeds (per backend).
-const MIGRATIONS: usize = 14;
+const MIGRATIONS: usize = 15;
 
-const TABLES: [&str; 26] = [
+const TABLES: [&str; 27] = [
     "api_keys",
     "audit_log",
     "booster_policy_changes",
     "chairs",
+    "clinic_turns",
     "clinics",
     "closures",
     "courses",

@@ -180,7 +180,8 @@ fn persist(
         course: None,
         ..planned.decision.clone()
     };
-    let applied: Applied = repo::courses::apply_to_new(conn, &row, &decision, caller.actor())?;
+    let applied: Applied =
+        repo::courses::apply_to_new(conn, &row, protocol, &decision, caller.actor())?;
     let zone = planned.clinic.time_zone;
     record(
         conn,

@@ -64,9 +64,9 @@ impl Snapshot {
     ) -> Result<Snapshot, ApiError> {
         let (calendar_rows, elsewhere) = match window {
             Some(window) => {
-                let clinic = repo::clinics::get(conn, clinic_id)?;
-                let (from, to) = horizon(clinic.time_zone, window.from, window.days)?;
-                let rows = repo::calendar::snapshot_to_place(conn, clinic, from, to)?;
+                let rows = repo::calendar::to_place(conn, clinic_id, |clinic| {
+                    horizon(clinic.time_zone, window.from, window.days)
+                })?;
                 // The patient's own live sessions are among the clinic's,
                 // read over the same range: no second query.
                 let elsewhere = rows
@@ -79,7 +79,7 @@ impl Snapshot {
                 (rows, elsewhere)
             }
             None => (
-                repo::calendar::without_sessions(conn, clinic_id)?,
+                std::sync::Arc::new(repo::calendar::without_sessions(conn, clinic_id)?),
                 Vec::new(),
             ),
         };
@@ -97,7 +97,7 @@ impl Snapshot {
         Ok(Snapshot {
             calendar: calendar_rows.calendar(),
             occupancy: calendar_rows.occupancy_without(course, now),
-            clinic: calendar_rows.clinic,
+            clinic: calendar_rows.clinic.clone(),
             patient: engine_patient(patient),
             elsewhere,
             other_courses,

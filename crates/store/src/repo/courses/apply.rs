@@ -4,6 +4,7 @@
 //! still at the version the decision read.
 
 use chairside_engine::course::{self as engine, CourseState, Decision};
+use chairside_engine::Protocol;
 use diesel::prelude::*;
 
 use crate::backend::DbConnection;
@@ -46,16 +47,21 @@ pub fn apply(
     apply_with(conn, course, read, decision, actor, Touch::MoveVersionOn)
 }
 
-/// [`apply`] to a course [`create`]d in this same transaction: nobody else
-/// can have read it yet, so its version stays where it was written (one
-/// statement fewer for every booking).
+/// [`apply`] to a course [`create`]d in this same transaction, of
+/// `protocol`: nobody else can have read it yet, so its version stays where
+/// it was written (one statement fewer for every booking), and its sessions
+/// are all it changed of the calendar, so the calendar this server keeps
+/// follows them (see [`turn`](crate::turn)).
 pub fn apply_to_new(
     conn: &mut DbConnection,
     course: &Course,
+    protocol: &Protocol,
     decision: &Decision,
     actor: Actor,
 ) -> Result<Applied, StoreError> {
-    apply_with(conn, course, &[], decision, actor, Touch::JustCreated)
+    let applied = apply_with(conn, course, &[], decision, actor, Touch::JustCreated)?;
+    crate::turn::booked(course.clinic_id, &applied.booked, protocol);
+    Ok(applied)
 }
 
 /// Whether applying a decision moves the course's version on.
@@ -75,7 +81,9 @@ fn apply_with(
 ) -> Result<Applied, StoreError> {
     require_transaction(conn)?;
     let clinic_id = course.clinic_id;
-    crate::repo::chairs::lock_to_write(conn, &decision.chairs_placed())?;
+    if !decision.chairs_placed().is_empty() {
+        crate::turn::hold(conn, clinic_id)?;
+    }
     let changed = apply_updates(conn, course, read, decision, actor)?;
     let booked = sessions::insert(
         conn,

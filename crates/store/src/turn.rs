@@ -1,0 +1,249 @@
+//! A clinic's turn: the one writer at a time that may place sessions in a
+//! clinic, and the count of changes that tells it whether the calendar this
+//! server kept from an earlier turn is still the database's.
+//!
+//! The turn is a row of `clinic_turns`: taking it counts one change and
+//! holds the row until the transaction ends, so the clinic's other writers
+//! wait (on PostgreSQL, on any server; SQLite writers already go one at a
+//! time). Every row changed in a table planning reads counts one more, by
+//! trigger, whoever writes it. A kept calendar stands for one count; it is
+//! used only when the database's count is that count, and it follows the
+//! turn's own writes only where they are recorded here
+//! ([`booked`]) — any other write moves the count past it, and the calendar
+//! is read again.
+//!
+//! While [`Store::write_retrying`](crate::Store::write_retrying) runs its
+//! closure, the turn it took is this thread's (the transaction runs on it):
+//! [`repo::calendar::to_place`](crate::repo::calendar::to_place)
+//! asks it for the kept calendar, and writers that record their rows tell it.
+
+use std::cell::RefCell;
+use std::sync::Arc;
+
+use chairside_engine::Protocol;
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+
+use crate::backend::DbConnection;
+use crate::error::StoreError;
+use crate::kept::Kept;
+use crate::models::{Clinic, Session, TakenTime};
+use crate::repo::calendar::CalendarSnapshot;
+use crate::schema::clinic_turns::dsl as t;
+
+/// The turn this thread holds, with the calendar kept for its clinic.
+pub(crate) struct Turn {
+    clinic: i64,
+    /// The calendar as of [`Kept::changes`], if this server has one that
+    /// may still be current.
+    kept: Option<Kept>,
+    /// The count once the turn was taken (nothing of the calendar changed
+    /// by taking it).
+    taken_at: i64,
+    /// How the turn's calendars came: kept, or read from the database.
+    pub(crate) uses: CalendarUses,
+}
+
+/// How many calendars writers planned on were kept ones, and how many were
+/// read from the database.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CalendarUses {
+    /// Kept from an earlier turn (no read).
+    pub kept: u64,
+    /// Read from the database.
+    pub read: u64,
+}
+
+thread_local! {
+    static CURRENT: RefCell<Option<Turn>> = const { RefCell::new(None) };
+}
+
+/// Takes `clinic`'s turn in the caller's transaction and answers the count
+/// of changes with it; waits while another writer holds it.
+pub(crate) fn take(conn: &mut DbConnection, clinic: i64) -> Result<i64, StoreError> {
+    Ok(match conn {
+        // A function call, which diesel prepares once (the upsert inside
+        // is in the migration).
+        DbConnection::Postgresql(c) => diesel::select(chairside_take_turn(clinic)).get_result(c)?,
+        DbConnection::Sqlite(c) => diesel::insert_into(t::clinic_turns)
+            .values((t::clinic_id.eq(clinic), t::changes.eq(1_i64)))
+            .on_conflict(t::clinic_id)
+            .do_update()
+            .set(t::changes.eq(t::changes + 1_i64))
+            .returning(t::changes)
+            .get_result(c)?,
+    })
+}
+
+diesel::define_sql_function! {
+    /// Takes a clinic's turn and answers its count of changes (PostgreSQL).
+    fn chairside_take_turn(clinic: diesel::sql_types::BigInt) -> diesel::sql_types::BigInt;
+}
+
+/// Makes sure the caller's transaction holds `clinic`'s turn before it
+/// places sessions, taking it if this thread does not hold it already
+/// (a writer outside [`Store::write_retrying`](crate::Store::write_retrying)).
+/// Two transactions inserting overlapping sessions on one chair would
+/// otherwise each find the other's row while checking the exclusion
+/// constraint and wait for each other — PostgreSQL breaks that only after
+/// its deadlock timeout (1 s), with pools full meanwhile. With the turn,
+/// the second writer waits for the first to commit and is then refused at
+/// once (and re-plans). SQLite writers already go one at a time.
+pub(crate) fn hold(conn: &mut DbConnection, clinic: i64) -> Result<(), StoreError> {
+    let holds = with_turn(clinic, |_| ()).is_some();
+    if holds || !matches!(conn, DbConnection::Postgresql(_)) {
+        return Ok(());
+    }
+    take(conn, clinic).map(drop)
+}
+
+/// The clinic's count of changes now.
+pub(crate) fn count(conn: &mut DbConnection, clinic: i64) -> Result<i64, StoreError> {
+    Ok(t::clinic_turns
+        .find(clinic)
+        .select(t::changes)
+        .first(conn)?)
+}
+
+impl Turn {
+    /// `clinic`'s turn, taken at `count`, with what this server kept of its
+    /// calendar (current only if it stands for the count before).
+    pub(crate) fn new(clinic: i64, count: i64, kept: Option<Kept>) -> Turn {
+        let kept = kept.filter(|k| k.changes == count - 1).map(|k| Kept {
+            changes: count,
+            ..k
+        });
+        Turn {
+            clinic,
+            kept,
+            taken_at: count,
+            uses: CalendarUses::default(),
+        }
+    }
+
+    /// What to keep once the transaction committed: the calendar as the
+    /// turn left it.
+    pub(crate) fn committed(self) -> Option<Kept> {
+        self.kept
+    }
+
+    /// What to keep once the transaction rolled back: the calendar, if the
+    /// turn read it and changed nothing recorded since (the database is
+    /// back at the count before the turn).
+    pub(crate) fn rolled_back(self) -> Option<Kept> {
+        let taken_at = self.taken_at;
+        self.kept.filter(|k| k.changes == taken_at).map(|k| Kept {
+            changes: taken_at - 1,
+            ..k
+        })
+    }
+
+    /// Runs `f` with this turn as the thread's; answers what it answered
+    /// and the turn as it left it.
+    pub(crate) fn during<T>(self, f: impl FnOnce() -> T) -> (T, Turn) {
+        /// Clears the thread's turn however `f` ends, panics included.
+        struct Leave;
+        impl Drop for Leave {
+            fn drop(&mut self) {
+                CURRENT.with(|c| c.borrow_mut().take());
+            }
+        }
+        CURRENT.with(|c| *c.borrow_mut() = Some(self));
+        let leave = Leave;
+        let value = f();
+        let turn = CURRENT.with(|c| c.borrow_mut().take());
+        drop(leave);
+        match turn {
+            Some(turn) => (value, turn),
+            None => unreachable!("the thread's turn is cleared only on leaving it"),
+        }
+    }
+}
+
+/// Runs `f` on the thread's turn if it is `clinic`'s.
+fn with_turn<R>(clinic: i64, f: impl FnOnce(&mut Turn) -> R) -> Option<R> {
+    CURRENT.with(|c| {
+        c.borrow_mut()
+            .as_mut()
+            .filter(|turn| turn.clinic == clinic)
+            .map(f)
+    })
+}
+
+/// Whether this thread holds `clinic`'s turn.
+pub(crate) fn holds(clinic: i64) -> bool {
+    with_turn(clinic, |_| ()).is_some()
+}
+
+/// The clinic as kept with its calendar, if that is current at `now` (the
+/// count read in this turn).
+pub(crate) fn kept_clinic(clinic: i64, now: i64) -> Option<Clinic> {
+    with_turn(clinic, |turn| {
+        let kept = turn.kept.as_ref().filter(|k| k.changes == now)?;
+        Some(kept.calendar.clinic.clone())
+    })
+    .flatten()
+}
+
+/// The kept calendar, if it is current at `now` and covers `[from, to)`.
+pub(crate) fn kept_calendar(
+    clinic: i64,
+    now: i64,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Option<Arc<CalendarSnapshot>> {
+    with_turn(clinic, |turn| {
+        let kept = turn.kept.as_mut().filter(|k| k.changes == now)?;
+        let covers = kept.from <= from && to <= kept.to;
+        let calendar = covers.then(|| kept.starting(from))?;
+        turn.uses.kept += 1;
+        Some(calendar)
+    })
+    .flatten()
+}
+
+/// Keeps `calendar`, read over `[from, to)` at `now`, for the rest of the
+/// turn and after it.
+pub(crate) fn keep(
+    clinic: i64,
+    now: i64,
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+    calendar: Arc<CalendarSnapshot>,
+) {
+    with_turn(clinic, |turn| {
+        turn.uses.read += 1;
+        turn.kept = Some(Kept {
+            changes: now,
+            from,
+            to,
+            calendar,
+        })
+    });
+}
+
+/// Records sessions this thread's turn booked for a new course of
+/// `protocol` (one counted change each), so the kept calendar follows.
+pub(crate) fn booked(clinic: i64, sessions: &[Session], protocol: &Protocol) {
+    with_turn(clinic, |turn| {
+        let Some(kept) = turn.kept.as_mut() else {
+            return;
+        };
+        let calendar = Arc::make_mut(&mut kept.calendar);
+        for session in sessions {
+            let taken = TakenTime::from(session);
+            let at = calendar
+                .sessions
+                .partition_point(|s| (s.starts_at, s.id) < (taken.starts_at, taken.id));
+            calendar.sessions.insert(at, taken);
+            // As the calendar is read: a booked session's protocol only
+            // where staff is counted by it.
+            if !calendar.staff.is_empty() {
+                calendar
+                    .protocols
+                    .entry(session.course_id)
+                    .or_insert_with(|| protocol.clone());
+            }
+        }
+        kept.changes += sessions.len() as i64;
+    });
+}

@@ -1,0 +1,17 @@
+DROP TRIGGER chairs_counted_insert;
+DROP TRIGGER chairs_counted_update;
+DROP TRIGGER chairs_counted_delete;
+DROP TRIGGER closures_counted_insert;
+DROP TRIGGER closures_counted_update;
+DROP TRIGGER closures_counted_delete;
+DROP TRIGGER sessions_counted_insert;
+DROP TRIGGER sessions_counted_update;
+DROP TRIGGER sessions_counted_delete;
+DROP TRIGGER staff_members_counted_insert;
+DROP TRIGGER staff_members_counted_update;
+DROP TRIGGER staff_members_counted_delete;
+DROP TRIGGER session_monitoring_counted_insert;
+DROP TRIGGER session_monitoring_counted_update;
+DROP TRIGGER session_monitoring_counted_delete;
+DROP TRIGGER clinics_counted;
+DROP TABLE clinic_turns;
