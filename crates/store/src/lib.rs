@@ -48,6 +48,7 @@
 //! ```
 
 mod backend;
+mod batch;
 mod columns;
 mod connection;
 mod error;

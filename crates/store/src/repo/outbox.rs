@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use crate::backend::DbConnection;
+use crate::batch::with_sized_rows;
 use crate::columns::{instant, json, now};
 use crate::error::StoreError;
 use crate::models::{columns, NewOutboxEvent, OutboxEvent};
@@ -39,19 +40,21 @@ pub fn append_all(conn: &mut DbConnection, events: &[NewOutboxEvent]) -> Result<
         rows.push((
             o::clinic_id.eq(event.clinic_id),
             o::event_id.eq(format!("evt_{}", random_hex(16)?)),
-            o::event_type.eq(&event.event_type),
+            o::event_type.eq(event.event_type.clone()),
             o::aggregate_id.eq(event.aggregate_id),
             o::payload.eq(json(&event.payload)),
             o::created_at.eq(at),
         ));
     }
-    // diesel's MultiBackend cannot render a batch insert: run it on the
-    // native connection.
-    let insert = diesel::insert_into(o::outbox).values(rows);
-    match conn {
-        DbConnection::Postgresql(c) => insert.execute(c)?,
-        DbConnection::Sqlite(c) => insert.execute(c)?,
-    };
+    // Prepared once per size; diesel's MultiBackend cannot render a batch
+    // insert: run it on the native connection.
+    with_sized_rows!(rows => {
+        let insert = diesel::insert_into(o::outbox).values(rows);
+        match conn {
+            DbConnection::Postgresql(c) => insert.execute(c)?,
+            DbConnection::Sqlite(c) => insert.execute(c)?,
+        }
+    });
     Ok(())
 }
 

@@ -8,6 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 
 use crate::backend::DbConnection;
+use crate::batch::with_sized_rows;
 use crate::columns::{instant, now, stored_instant};
 use crate::error::StoreError;
 use crate::models::{columns, Actor, Page, PageRequest, Session, SessionStatus, StatusChange};
@@ -53,15 +54,17 @@ pub fn insert(
             )
         })
         .collect();
-    // One multi-row INSERT. diesel's MultiBackend cannot render a batch
-    // insert, so this is the one place that runs on the native connection.
-    let insert = diesel::insert_into(s::sessions)
-        .values(rows)
-        .returning(s::id);
-    let mut ids: Vec<i64> = match conn {
-        DbConnection::Postgresql(c) => insert.get_results(c)?,
-        DbConnection::Sqlite(c) => insert.get_results(c)?,
-    };
+    // One multi-row INSERT, prepared once per size. diesel's MultiBackend
+    // cannot render a batch insert, so it runs on the native connection.
+    let mut ids: Vec<i64> = with_sized_rows!(rows => {
+        let insert = diesel::insert_into(s::sessions)
+            .values(rows)
+            .returning(s::id);
+        match conn {
+            DbConnection::Postgresql(c) => insert.get_results(c)?,
+            DbConnection::Sqlite(c) => insert.get_results(c)?,
+        }
+    });
     // Ids are assigned in VALUES order within one statement; RETURNING's own
     // order is not promised, so sort before pairing ids with the plan.
     ids.sort_unstable();
