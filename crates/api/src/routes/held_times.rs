@@ -13,7 +13,7 @@ use crate::problem::Problem;
 use crate::problem_kind::{answers, ProblemKind};
 use crate::routes::creation::Creation;
 use crate::routes::sessions::SessionPath;
-use crate::routes::{read, write, write_replanning};
+use crate::routes::{read, write_in_turn, write_replanning};
 use crate::service::held_times as service;
 use crate::service::when::target;
 use crate::state::AppState;
@@ -128,7 +128,7 @@ pub async fn release_session_time(
     path: web::Path<SessionPath>,
 ) -> Result<HttpResponse, ApiError> {
     let path = *path;
-    write(&state, move |conn| {
+    write_in_turn(&state, path.clinic_id, move |conn| {
         service::release_move(conn, &caller, path.clinic_id, path.session_id)
     })
     .await?;

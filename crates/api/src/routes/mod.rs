@@ -66,6 +66,24 @@ where
     web::block(move || span.in_scope(|| store.write(f))).await?
 }
 
+/// Like [`write`], in the clinic's turn, once: for a change to what the
+/// clinic's planning reads that re-plans nothing itself, so that it waits
+/// for the clinic's writers before it locks anything instead of holding
+/// rows they need while it waits for them (see the store's `turn`).
+pub async fn write_in_turn<T, F>(
+    state: &web::Data<AppState>,
+    clinic_id: i64,
+    f: F,
+) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnMut(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+{
+    let store = state.store.clone();
+    let span = tracing::Span::current();
+    web::block(move || span.in_scope(|| store.write_retrying(1, clinic_id, f))).await?
+}
+
 /// Like [`write`], re-planning when a concurrent writer took the chair;
 /// the clinic's writers take turns.
 pub async fn write_replanning<T, F>(

@@ -13,7 +13,7 @@ use crate::etag::{ok_with_etag, IfMatch};
 use crate::problem::Problem;
 use crate::problem_kind::{answers, ProblemKind};
 use crate::routes::sessions::SessionPath;
-use crate::routes::{read, write, ClinicPath};
+use crate::routes::{read, write_in_turn, ClinicPath};
 use crate::service::monitoring as service;
 use crate::service::overruns;
 use crate::state::AppState;
@@ -91,7 +91,7 @@ pub async fn record_monitoring(
 ) -> Result<HttpResponse, ApiError> {
     let p = *path;
     let now = state.clock.now();
-    let view = write(&state, move |conn| {
+    let view = write_in_turn(&state, p.clinic_id, move |conn| {
         service::record(
             conn,
             &caller,

@@ -13,7 +13,7 @@ use crate::pagination::PageParams;
 use crate::problem::Problem;
 use crate::problem_kind::{answers, ProblemKind};
 use crate::routes::creation::Creation;
-use crate::routes::{query::Query, read, write, write_replanning, ClinicPath};
+use crate::routes::{query::Query, read, write, write_in_turn, write_replanning, ClinicPath};
 use crate::service::backfill::{self as service, answer, waitlist};
 use crate::state::AppState;
 
@@ -128,7 +128,7 @@ pub async fn decline_offer(
 ) -> Result<HttpResponse, ApiError> {
     let path = *path;
     let now = state.clock.now();
-    let offer = write(&state, move |conn| {
+    let offer = write_in_turn(&state, path.clinic_id, move |conn| {
         answer::decline(conn, &caller, path.clinic_id, path.offer_id, now)
     })
     .await?;

@@ -24,13 +24,15 @@ pub fn sweep(store: &chairside_store::Store, now: DateTime<Utc>) -> Result<usize
         let caller = Caller::system("backfill");
         let mut done = 0;
         for offer in store.read(|conn| repo::backfill::offers_run_out(conn, clinic.id, now))? {
-            let closed =
-                store.write(|conn| answer::close(conn, &caller, &offer, OfferStatus::Expired, now));
+            let closed = store.write_retrying(1, clinic.id, |conn| {
+                answer::close(conn, &caller, &offer, OfferStatus::Expired, now)
+            });
             done += settled(closed)?;
         }
         for held in store.read(|conn| repo::held_times::run_out(conn, clinic.id, now))? {
-            let released =
-                store.write(|conn| held_times::release(conn, &caller, clinic.id, &held, true));
+            let released = store.write_retrying(1, clinic.id, |conn| {
+                held_times::release(conn, &caller, clinic.id, &held, true)
+            });
             done += usize::from(released?);
         }
         if clinic.settings.backfill_offer_minutes.is_none() {
@@ -49,7 +51,8 @@ pub fn sweep(store: &chairside_store::Store, now: DateTime<Utc>) -> Result<usize
                 start: time.starts_at,
                 end: time.ends_at,
             };
-            let made = store.write(|conn| offer_freed(conn, clinic, &freed, now))?;
+            let made = store
+                .write_retrying(1, clinic.id, |conn| offer_freed(conn, clinic, &freed, now))?;
             done += usize::from(made.is_some());
         }
         Ok(done)

@@ -21,7 +21,7 @@ pub fn sweep(store: &chairside_store::Store, now: DateTime<Utc>) -> Result<usize
         for course_id in run_out {
             let caller = Caller::system(format!("hold-expiry-{course_id}"));
             let action = Action::ReleaseHold { expired: true };
-            let done = store.write(|conn| {
+            let done = store.write_retrying(1, clinic.id, |conn| {
                 course::act(
                     conn,
                     &caller,

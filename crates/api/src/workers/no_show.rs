@@ -42,7 +42,7 @@ fn sweep_clinic(
         // One transaction per session: a failure re-planning one course does
         // not hold back the others. A session changed meanwhile (a late
         // check-in on another replica) is left alone.
-        let marked_now = store.write(|conn| -> Result<bool, ApiError> {
+        let marked_now = store.write_retrying(1, clinic.id, |conn| -> Result<bool, ApiError> {
             let current = repo::sessions::get(conn, clinic.id, session.id)?;
             if current.status != SessionStatus::Booked || current.version != session.version {
                 return Ok(false);
