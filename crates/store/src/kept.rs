@@ -17,6 +17,11 @@ use crate::turn::CalendarUses;
 /// goes first. A busy clinic's calendar is a few hundred kilobytes.
 const CLINICS_KEPT: usize = 64;
 
+/// How many sessions all kept calendars hold at most (about 80 bytes
+/// each: some 16 MB), whatever their windows: a re-plan reads a year
+/// ahead.
+const SESSIONS_KEPT: usize = 200_000;
+
 /// A clinic's calendar over `[from, to)`, as it stood at `changes`.
 #[derive(Clone)]
 pub(crate) struct Kept {
@@ -55,6 +60,20 @@ struct Shelf {
     calendars: CalendarUses,
 }
 
+impl Shelf {
+    /// Lets go of the calendar used least recently.
+    fn let_go_least_used(&mut self) {
+        let oldest = self
+            .by_clinic
+            .iter()
+            .min_by_key(|(_, (_, used))| *used)
+            .map(|(id, _)| *id);
+        if let Some(oldest) = oldest {
+            self.by_clinic.remove(&oldest);
+        }
+    }
+}
+
 impl KeptCalendars {
     /// Takes out the calendar kept for `clinic`: the turn that asks holds
     /// the clinic, and gives it back (or a newer one) when it ends.
@@ -70,15 +89,22 @@ impl KeptCalendars {
                 return;
             }
         }
-        if clinics.by_clinic.len() >= CLINICS_KEPT && !clinics.by_clinic.contains_key(&clinic) {
-            let oldest = clinics
-                .by_clinic
-                .iter()
-                .min_by_key(|(_, (_, used))| *used)
-                .map(|(id, _)| *id);
-            if let Some(oldest) = oldest {
-                clinics.by_clinic.remove(&oldest);
-            }
+        clinics.by_clinic.remove(&clinic);
+        let sessions = |c: &Shelf| -> usize {
+            c.by_clinic
+                .values()
+                .map(|(k, _)| k.calendar.sessions.len())
+                .sum()
+        };
+        let size = kept.calendar.sessions.len();
+        while !clinics.by_clinic.is_empty()
+            && (clinics.by_clinic.len() >= CLINICS_KEPT
+                || sessions(&clinics) + size > SESSIONS_KEPT)
+        {
+            clinics.let_go_least_used();
+        }
+        if size > SESSIONS_KEPT {
+            return;
         }
         clinics.uses += 1;
         let used = clinics.uses;
@@ -101,5 +127,82 @@ impl KeptCalendars {
         self.clinics
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::models::{Clinic, SessionStatus, TakenTime};
+    use chrono::TimeZone;
+
+    /// A calendar at `changes` holding `sessions` sessions.
+    fn kept(changes: i64, sessions: usize) -> Kept {
+        let at = Utc.with_ymd_and_hms(2030, 3, 4, 9, 0, 0).unwrap();
+        let taken = |id: usize| TakenTime {
+            id: id as i64,
+            course_id: 1,
+            patient_id: 1,
+            chair_id: 1,
+            starts_at: at,
+            ends_at: at,
+            status: SessionStatus::Booked,
+            held_until: None,
+        };
+        Kept {
+            changes,
+            from: at,
+            to: at,
+            calendar: Arc::new(CalendarSnapshot {
+                clinic: Clinic {
+                    id: 1,
+                    name: "Harbour Clinic".into(),
+                    time_zone: chrono_tz::America::New_York,
+                    opening_hours: Default::default(),
+                    settings: Default::default(),
+                    version: 1,
+                    created_at: at,
+                    updated_at: at,
+                },
+                chairs: Vec::new(),
+                closures: Vec::new(),
+                sessions: (0..sessions).map(taken).collect(),
+                staff: Vec::new(),
+                protocols: HashMap::new(),
+                in_the_chair: HashMap::new(),
+            }),
+        }
+    }
+
+    #[test]
+    fn a_newer_calendar_replaces_an_older_one_never_the_reverse() {
+        let shelf = KeptCalendars::default();
+        shelf.keep(1, kept(5, 1));
+        shelf.keep(1, kept(4, 2));
+        assert_eq!(shelf.take(1).map(|k| k.changes), Some(5));
+        assert!(shelf.take(1).is_none(), "taken out for the turn");
+    }
+
+    #[test]
+    fn the_least_used_clinic_goes_first_when_there_are_too_many() {
+        let shelf = KeptCalendars::default();
+        for clinic in 0..CLINICS_KEPT as i64 + 1 {
+            shelf.keep(clinic, kept(1, 1));
+        }
+        assert!(shelf.take(0).is_none(), "the first kept went");
+        assert!(shelf.take(1).is_some());
+        assert!(shelf.take(CLINICS_KEPT as i64).is_some());
+    }
+
+    #[test]
+    fn all_calendars_together_hold_at_most_their_share_of_sessions() {
+        let shelf = KeptCalendars::default();
+        shelf.keep(1, kept(1, SESSIONS_KEPT / 2));
+        shelf.keep(2, kept(1, SESSIONS_KEPT / 2));
+        shelf.keep(3, kept(1, 10));
+        assert!(shelf.take(1).is_none(), "let go to make room");
+        assert!(shelf.take(2).is_some() && shelf.take(3).is_some());
+        shelf.keep(4, kept(1, SESSIONS_KEPT + 1));
+        assert!(shelf.take(4).is_none(), "larger than all of it: not kept");
     }
 }

@@ -200,7 +200,9 @@ pub fn to_place<E: From<StoreError>>(
         true => Some(turn::count(conn, clinic_id)?),
         false => None,
     };
-    let clinic = match now.and_then(|now| turn::kept_clinic(clinic_id, now)) {
+    let kept_clinic = now.and_then(|now| turn::kept_clinic(clinic_id, now));
+    let kept_is_current = kept_clinic.is_some();
+    let clinic = match kept_clinic {
         Some(clinic) => clinic,
         None => clinics::get(conn, clinic_id)?,
     };
@@ -215,12 +217,21 @@ pub fn to_place<E: From<StoreError>>(
         return Ok(kept);
     }
     // Writers' windows move on with the days (each books from its own
-    // earliest date): read some way ahead, so that the next ones find it.
-    let to = to + (to - from) / 2;
+    // earliest date): when the kept calendar was current but ended too
+    // soon, read a little ahead, so that the next ones find it. (When it
+    // was not current, the next writer would not find it current either.)
+    let to = match kept_is_current {
+        true => to + ((to - from) / 2).min(READ_AHEAD),
+        false => to,
+    };
     let calendar = Arc::new(snapshot_of(conn, clinic, from, to)?);
     turn::keep(clinic_id, now, (from, to), calendar.clone());
     Ok(calendar)
 }
+
+/// How far past a writer's window the calendar is read when the kept one
+/// ended too soon.
+const READ_AHEAD: chrono::TimeDelta = chrono::TimeDelta::days(31);
 
 /// The clinic, chairs and closures, without sessions: enough for a
 /// decision that places nothing.
