@@ -1,6 +1,6 @@
 //! What operations rely on: request ids echoed or generated, the
-//! operations endpoints, metrics counted by route (not raw path), Swagger
-//! UI.
+//! operations endpoints, metrics counted by route (not raw path) and of
+//! the calendars writers kept or read, Swagger UI.
 
 use std::collections::BTreeSet;
 
@@ -151,6 +151,45 @@ fn metrics_count_routes_not_raw_paths(app: &App) {
     assert!(after.iter().all(|s| !s.contains("nope")), "{after:#?}");
 }
 on_every_backend!(metrics_count_routes_not_raw_paths);
+
+/// `chairside_calendars_planned_on_total{source="…"}`: how many calendars
+/// writers planned on came from `source` (`kept` or `read`).
+fn calendars_planned_on(app: &App, source: &str) -> u64 {
+    let metrics = app.call("GET", "/metrics").send();
+    assert_eq!(metrics.status, 200, "{metrics:?}");
+    let series = format!("chairside_calendars_planned_on_total{{source=\"{source}\"}} ");
+    metrics
+        .text
+        .lines()
+        .find_map(|l| l.strip_prefix(series.as_str()))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no {series} in {}", metrics.text))
+}
+
+/// An operator can see whether bookings plan on the calendar the server
+/// kept: a clinic's first booking reads it, the next ones keep it.
+fn metrics_count_calendars_kept_and_read(app: &App) {
+    let clinic = app.clinic();
+    let patients: Vec<i64> = (0..3)
+        .map(|n| app.patient(&clinic, &format!("MRN-KEPT-{n}")))
+        .collect();
+    let (kept, read) = (
+        calendars_planned_on(app, "kept"),
+        calendars_planned_on(app, "read"),
+    );
+    for patient in patients {
+        app.book_induction(&clinic, patient);
+    }
+    assert!(
+        calendars_planned_on(app, "read") > read,
+        "the first booking reads"
+    );
+    assert!(
+        calendars_planned_on(app, "kept") >= kept + 2,
+        "the next two plan on what the first kept"
+    );
+}
+on_every_backend!(metrics_count_calendars_kept_and_read);
 
 // Regression: GET /docs, where the issue puts Swagger UI, was a 404 problem;
 // only /docs/ served the UI.

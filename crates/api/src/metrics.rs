@@ -1,7 +1,11 @@
 //! Prometheus metrics: per route pattern (never per raw path), method and
-//! status class, counts and latency.
+//! status class, counts and latency; and how often writers planned on a
+//! calendar kept from an earlier turn rather than read.
 
+use std::sync::Mutex;
 use std::time::Duration;
+
+use chairside_store::CalendarUses;
 
 use prometheus_client::encoding::{text::encode, EncodeLabelSet};
 use prometheus_client::metrics::counter::Counter;
@@ -16,11 +20,20 @@ struct RouteLabels {
     status: String,
 }
 
+/// Where a writer's calendar came from: `kept` or `read`.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct CalendarLabels {
+    source: String,
+}
+
 /// The service's metrics.
 pub struct Metrics {
     registry: Registry,
     requests: Family<RouteLabels, Counter>,
     latency: Family<RouteLabels, Histogram>,
+    /// The store's totals, brought up to date when rendered (one render at
+    /// a time, so that no increment is counted twice).
+    calendars: Mutex<Family<CalendarLabels, Counter>>,
 }
 
 impl Default for Metrics {
@@ -36,10 +49,17 @@ impl Default for Metrics {
             "Time to handle an HTTP request",
             latency.clone(),
         );
+        let calendars = Family::<CalendarLabels, Counter>::default();
+        registry.register(
+            "calendars_planned_on",
+            "Calendars writers planned on: kept from the clinic's last turn, or read from the database",
+            calendars.clone(),
+        );
         Metrics {
             registry,
             requests,
             latency,
+            calendars: Mutex::new(calendars),
         }
     }
 }
@@ -58,8 +78,23 @@ impl Metrics {
             .observe(elapsed.as_secs_f64());
     }
 
-    /// The text exposition format.
-    pub fn render(&self) -> String {
+    /// The text exposition format, with the store's `calendars` totals.
+    pub fn render(&self, calendars: CalendarUses) -> String {
+        {
+            let family = self
+                .calendars
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            for (source, total) in [("kept", calendars.kept), ("read", calendars.read)] {
+                let counter = family.get_or_create(&CalendarLabels {
+                    source: source.into(),
+                });
+                let seen = counter.get();
+                if total > seen {
+                    counter.inc_by(total - seen);
+                }
+            }
+        }
         let mut out = String::new();
         encode(&mut out, &self.registry).expect("writing to a String cannot fail");
         out

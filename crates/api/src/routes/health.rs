@@ -74,7 +74,7 @@ pub async fn metrics(
     }
     Ok(HttpResponse::Ok()
         .content_type("application/openmetrics-text; version=1.0.0; charset=utf-8")
-        .body(state.metrics.render()))
+        .body(state.metrics.render(state.store.calendar_uses())))
 }
 
 /// This API's OpenAPI 3.1 document.
