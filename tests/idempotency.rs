@@ -1,7 +1,5 @@
 //! `Idempotency-Key`: a retried booking books once.
 
-use std::sync::{Arc, Barrier};
-
 use serde_json::{json, Value};
 
 use crate::support::*;
@@ -83,28 +81,15 @@ fn double_click(app: &App) -> Vec<Reply> {
     let patient = app.patient(&clinic, "MRN-1");
     let protocol = app.protocol_id(&clinic, "iv-ketamine-standard");
     let body = json!({"patient_id": patient, "protocol_id": protocol, "earliest": next_monday().to_string()});
-    let threads = 8;
-    let barrier = Arc::new(Barrier::new(threads));
-    let replies: Vec<Reply> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
-            .map(|_| {
-                let barrier = barrier.clone();
-                let call = app
-                    .call("POST", &clinic.path("/courses"))
-                    .key(&clinic.front_desk)
-                    .idempotency_key("double-click")
-                    .json(&body);
-                scope.spawn(move || {
-                    barrier.wait();
-                    call.send()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("a request thread"))
-            .collect()
-    });
+    let calls = (0..8)
+        .map(|_| {
+            app.call("POST", &clinic.path("/courses"))
+                .key(&clinic.front_desk)
+                .idempotency_key("double-click")
+                .json(&body)
+        })
+        .collect();
+    let replies: Vec<Reply> = all_at_once(calls);
     let booked: Vec<Value> = replies
         .iter()
         .filter(|r| r.status == 201)

@@ -79,9 +79,7 @@ where
     T: Send + 'static,
     F: FnMut(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
 {
-    let store = state.store.clone();
-    let span = tracing::Span::current();
-    web::block(move || span.in_scope(|| store.write_retrying(1, clinic_id, f))).await?
+    write_taking_turns(state, clinic_id, 1, f).await
 }
 
 /// Like [`write`], re-planning when a concurrent writer took the chair;
@@ -95,10 +93,24 @@ where
     T: Send + 'static,
     F: FnMut(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
 {
+    write_taking_turns(state, clinic_id, BOOKING_ATTEMPTS, f).await
+}
+
+/// [`Store::write_retrying`](chairside_store::Store::write_retrying) on a
+/// blocking thread, inside the request's span.
+async fn write_taking_turns<T, F>(
+    state: &web::Data<AppState>,
+    clinic_id: i64,
+    attempts: u32,
+    f: F,
+) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnMut(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+{
     let store = state.store.clone();
     let span = tracing::Span::current();
-    web::block(move || span.in_scope(|| store.write_retrying(BOOKING_ATTEMPTS, clinic_id, f)))
-        .await?
+    web::block(move || span.in_scope(|| store.write_retrying(attempts, clinic_id, f))).await?
 }
 
 /// The answer to a request no endpoint takes: 405 with `Allow` when the
