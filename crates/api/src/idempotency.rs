@@ -3,8 +3,9 @@
 //! The remembered response is written in the same transaction as the change
 //! it describes, so a retry either finds both or neither. The same key with
 //! the same body returns the remembered response; with a different body it is
-//! 422; a concurrent duplicate loses on the unique key and gets 409. Keys are
-//! scoped to the API key and forgotten after [`ApiSettings::idempotency_ttl`]
+//! 422; a concurrent duplicate loses on the unique key and, once the winner
+//! committed, gets its response (409 only if that vanished meanwhile). Keys
+//! are scoped to the API key and forgotten after [`ApiSettings::idempotency_ttl`]
 //! (24 h by default).
 //!
 //! [`ApiSettings::idempotency_ttl`]: crate::state::ApiSettings::idempotency_ttl
@@ -12,11 +13,10 @@
 use actix_web::http::StatusCode;
 use actix_web::{dev::Payload, FromRequest, HttpRequest, HttpResponse};
 use chairside_store::models::NewIdempotencyRecord;
-use chairside_store::{repo, DbConnection, ErrorKind};
+use chairside_store::{repo, DbConnection, ErrorKind, Store};
 use chrono::Utc;
 use sha2::{Digest, Sha256};
 
-use crate::auth::Caller;
 use crate::error::ApiError;
 
 /// The `Idempotency-Key` header, if sent.
@@ -97,80 +97,131 @@ pub fn fingerprint(req: &HttpRequest, body: &[u8]) -> String {
     format!("{:x}", hasher.finalize())
 }
 
-/// The answer remembered for this key, unless it has expired (then the
-/// expired records are purged and the request runs afresh). The same key
-/// with another request is refused: it is a client's bug, not a retry.
-fn remembered(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    clinic_id: Option<i64>,
-    key: &str,
-    fingerprint: &str,
-    ttl: std::time::Duration,
-) -> Result<Option<Stored>, ApiError> {
-    let Some(previous) = repo::idempotency::get(conn, clinic_id, caller.key_id, key)? else {
-        return Ok(None);
-    };
-    let oldest_kept = Utc::now() - chrono::Duration::from_std(ttl).unwrap_or_default();
-    if previous.created_at < oldest_kept {
-        repo::idempotency::purge_before(conn, oldest_kept)?;
-        return Ok(None);
-    }
-    if previous.request_fingerprint != fingerprint {
-        return Err(ApiError::invalid_field(
-            "Idempotency-Key",
-            "this key was used with a different request; use a new key",
-        ));
-    }
-    Ok(Some(replay(previous)))
+/// A creating request under its `Idempotency-Key`: who sent it, where it
+/// is kept, and what identifies "the same request".
+pub struct Keyed {
+    /// The sender's API key.
+    pub key_id: i64,
+    /// The clinic the request writes in (`None`: not scoped to one).
+    pub clinic_id: Option<i64>,
+    /// The `Idempotency-Key` sent.
+    pub key: IdempotencyKey,
+    /// See [`fingerprint`].
+    pub fingerprint: String,
+    /// How long answers are remembered.
+    pub ttl: std::time::Duration,
 }
 
-/// Runs a creating use case under an idempotency key, inside the caller's
-/// write transaction: returns the remembered response on a retry.
-pub fn run(
+/// What a key remembers, as the request's answer: the remembered response
+/// if this request is a retry of it, 422 if the key was used with another
+/// request, `None` if it remembers nothing (an expired answer counts as
+/// none).
+fn answer_remembered(
     conn: &mut DbConnection,
-    caller: &Caller,
-    clinic_id: Option<i64>,
-    key: &IdempotencyKey,
-    fingerprint: &str,
-    ttl: std::time::Duration,
-    work: impl FnOnce(&mut DbConnection) -> Result<Stored, ApiError>,
-) -> Result<Stored, ApiError> {
-    let Some(key) = &key.0 else {
-        return work(conn);
-    };
-    if let Some(answer) = remembered(conn, caller, clinic_id, key, fingerprint, ttl)? {
-        return Ok(answer);
+    request: &Keyed,
+    key: &str,
+) -> Result<Option<Result<Stored, ApiError>>, ApiError> {
+    let previous = repo::idempotency::get(conn, request.clinic_id, request.key_id, key)?;
+    Ok(previous
+        .filter(|previous| previous.created_at >= oldest_kept(request.ttl))
+        .map(
+            |previous| match previous.request_fingerprint == request.fingerprint {
+                true => Ok(replay(previous)),
+                false => Err(ApiError::invalid_field(
+                    "Idempotency-Key",
+                    "this key was used with a different request; use a new key",
+                )),
+            },
+        ))
+}
+
+fn oldest_kept(ttl: std::time::Duration) -> chrono::DateTime<Utc> {
+    Utc::now() - chrono::Duration::from_std(ttl).unwrap_or_default()
+}
+
+/// The answer of the request that took the key while this one ran, or of
+/// the request this one repeats.
+fn key_taken() -> ApiError {
+    ApiError::Conflict {
+        kind: crate::problem_kind::ProblemKind::IdempotencyInProgress,
+        detail: "a request with this Idempotency-Key was processed concurrently; retry to get its response".into(),
     }
-    let stored = match work(conn) {
-        Ok(stored) => stored,
-        Err(error) => {
-            // On PostgreSQL each statement reads what is committed by then:
-            // a concurrent request with this key may have won while this
-            // one ran, and its answer is this request's answer.
-            return match repo::idempotency::get(conn, clinic_id, caller.key_id, key) {
-                Ok(Some(won)) if won.request_fingerprint == fingerprint => Ok(replay(won)),
-                _ => Err(error),
-            };
-        }
+}
+
+/// Runs a creating use case under the request's key in write transactions
+/// taking `turns_on`'s turns ([`Store::write_retrying`]), and remembers its
+/// response in the same transaction.
+///
+/// The key is looked up only when it matters: a first request (nearly
+/// every one) does its work and remembers the answer, one statement; the
+/// unique key refuses a second answer. Then — or when the work failed, as
+/// a retry does (the patient's course is running, the MRN is taken) — the
+/// key decides: a retry gets the remembered response, another request with
+/// the key 422. Only an answer that expired but was not yet purged makes
+/// the request run again, once it is forgotten.
+pub fn write_once(
+    store: &Store,
+    turns_on: i64,
+    attempts: u32,
+    request: &Keyed,
+    mut work: impl FnMut(&mut DbConnection) -> Result<Stored, ApiError>,
+) -> Result<Stored, ApiError> {
+    let Some(key) = &request.key.0 else {
+        return store.write_retrying(attempts, turns_on, work);
     };
-    let remembered = repo::idempotency::put(
-        conn,
-        &NewIdempotencyRecord {
-            clinic_id,
-            key_id: caller.key_id,
-            idempotency_key: key.clone(),
-            request_fingerprint: fingerprint.to_string(),
-            response_status: i32::from(stored.status.as_u16()),
-            response_body: stored.body.clone(),
-        },
-    );
-    match remembered {
-        Ok(_) => Ok(stored),
-        Err(e) if e.kind() == ErrorKind::Duplicate => Err(ApiError::Conflict {
-            kind: crate::problem_kind::ProblemKind::IdempotencyInProgress,
-            detail: "a request with this Idempotency-Key was processed concurrently; retry to get its response".into(),
-        }),
-        Err(e) => Err(e.into()),
+    loop {
+        let outcome = store.write_retrying(attempts, turns_on, |conn| {
+            let stored = match work(conn) {
+                Ok(stored) => stored,
+                // In the same transaction where it can, before any retry
+                // of the work: PostgreSQL refuses after a failed statement,
+                // and then the key is looked up once the work rolled back.
+                Err(error) => {
+                    let remembered = answer_remembered(conn, request, key).ok().flatten();
+                    return remembered.unwrap_or(Err(error));
+                }
+            };
+            match repo::idempotency::put(conn, &remembered(request, key, &stored)) {
+                Ok(_) => Ok(stored),
+                Err(e) if e.kind() == ErrorKind::Duplicate => Err(key_taken()),
+                Err(e) => Err(e.into()),
+            }
+        });
+        let error = match outcome {
+            Ok(stored) => return Ok(stored),
+            Err(error) => error,
+        };
+        // The work failed, or the key was taken: by now the key's answer
+        // is committed, and this request's work rolled back.
+        if let Some(answer) = store.read(|conn| answer_remembered(conn, request, key))? {
+            return answer;
+        }
+        let taken = matches!(
+            error,
+            ApiError::Conflict {
+                kind: crate::problem_kind::ProblemKind::IdempotencyInProgress,
+                ..
+            }
+        );
+        if !taken {
+            return Err(error);
+        }
+        let purged =
+            store.write(|conn| repo::idempotency::purge_before(conn, oldest_kept(request.ttl)))?;
+        if purged == 0 {
+            // Neither current nor expired: purged meanwhile by another.
+            return Err(key_taken());
+        }
+    }
+}
+
+fn remembered(request: &Keyed, key: &str, stored: &Stored) -> NewIdempotencyRecord {
+    NewIdempotencyRecord {
+        clinic_id: request.clinic_id,
+        key_id: request.key_id,
+        idempotency_key: key.to_owned(),
+        request_fingerprint: request.fingerprint.clone(),
+        response_status: i32::from(stored.status.as_u16()),
+        response_body: stored.body.clone(),
     }
 }

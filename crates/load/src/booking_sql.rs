@@ -66,11 +66,12 @@ pub const EVENTS_PER_BOOKING: usize = 1 + SESSIONS_PER_COURSE;
 /// reads them again only after another writer changed them).
 pub struct Statements {
     /// The clinic's turn, counted (its writers take turns): a function on
-    /// PostgreSQL, the upsert it runs on SQLite.
+    /// PostgreSQL (the server sends it with `BEGIN`, in one round trip,
+    /// which pgbench cannot in prepared mode), the upsert it runs on SQLite.
+    /// The `Idempotency-Key` is not looked up: the response is remembered
+    /// under it at the end, and the unique key refuses a second one.
     pub turn: String,
     pub turn_sqlite: String,
-    /// Was this `Idempotency-Key` seen?
-    pub idempotency: String,
     /// Planning reads: patient, protocol's latest revision, the clinic's
     /// count of changes (is the kept calendar current?) and the patient's
     /// courses.
@@ -93,7 +94,6 @@ impl Statements {
         Statements {
             turn: r#"SELECT chairside_take_turn(:clinic)"#.into(),
             turn_sqlite: r#"INSERT INTO "clinic_turns" ("clinic_id", "changes") VALUES (:clinic, :one) ON CONFLICT ("clinic_id") DO UPDATE SET "changes" = ("clinic_turns"."changes" + :one) RETURNING "clinic_turns"."changes""#.into(),
-            idempotency: r#"SELECT "idempotency_keys"."id", "idempotency_keys"."clinic_id", "idempotency_keys"."key_id", "idempotency_keys"."idempotency_key", "idempotency_keys"."request_fingerprint", "idempotency_keys"."response_status", "idempotency_keys"."response_body", "idempotency_keys"."created_at" FROM "idempotency_keys" WHERE ((("idempotency_keys"."clinic_id" = :clinic) AND ("idempotency_keys"."key_id" = :key)) AND ("idempotency_keys"."idempotency_key" = :idempotency_key)) LIMIT :limit"#.into(),
             patient: r#"SELECT "patients"."id", "patients"."clinic_id", "patients"."external_ref", "patients"."display_name", "patients"."preferences", "patients"."intake_assessed_on", "patients"."consent_on_file", "patients"."rems_enrolled_on", "patients"."escort_confirmed", "patients"."calendar_token_hash", "patients"."version", "patients"."created_at", "patients"."updated_at" FROM "patients" WHERE (("patients"."clinic_id" = :clinic) AND ("patients"."id" = :patient)) LIMIT :limit"#.into(),
             version: r#"SELECT "protocol_versions"."id", "protocol_versions"."clinic_id", "protocol_versions"."protocol_id", "protocol_versions"."revision", "protocol_versions"."definition", "protocol_versions"."created_at" FROM "protocol_versions" WHERE (("protocol_versions"."clinic_id" = :clinic) AND ("protocol_versions"."protocol_id" = :protocol)) ORDER BY "protocol_versions"."revision" DESC LIMIT :limit"#.into(),
             changes: r#"SELECT "clinic_turns"."changes" FROM "clinic_turns" WHERE ("clinic_turns"."clinic_id" = :clinic) LIMIT :limit"#.into(),

@@ -14,8 +14,8 @@ use serde::Serialize;
 use crate::auth::Caller;
 use crate::body::Body;
 use crate::error::ApiError;
-use crate::idempotency::{fingerprint, run, IdempotencyKey, Stored};
-use crate::routes::write_replanning;
+use crate::idempotency::{fingerprint, write_once, IdempotencyKey, Keyed, Stored};
+use crate::service::BOOKING_ATTEMPTS;
 use crate::state::AppState;
 
 /// What a creating `POST` takes — the caller's key, the ids in its path
@@ -94,17 +94,33 @@ where
             body,
             raw,
         } = self;
-        let fingerprint = fingerprint(&req, &raw);
-        let ttl = state.settings.idempotency_ttl;
-        let stored = write_replanning(&state, clinic.unwrap_or(0), move |conn| {
-            run(conn, &caller, clinic, &key, &fingerprint, ttl, |conn| {
-                Ok(Stored::resource(
-                    actix_web::http::StatusCode::CREATED,
-                    &make(conn, &caller, &path, &body)?,
-                ))
+        let request = Keyed {
+            key_id: caller.key_id,
+            clinic_id: clinic,
+            key,
+            fingerprint: fingerprint(&req, &raw),
+            ttl: state.settings.idempotency_ttl,
+        };
+        let store = state.store.clone();
+        let span = tracing::Span::current();
+        let stored = web::block(move || {
+            span.in_scope(|| {
+                write_once(
+                    &store,
+                    clinic.unwrap_or(0),
+                    BOOKING_ATTEMPTS,
+                    &request,
+                    |conn| {
+                        let made = make(conn, &caller, &path, &body)?;
+                        Ok(Stored::resource(
+                            actix_web::http::StatusCode::CREATED,
+                            &made,
+                        ))
+                    },
+                )
             })
         })
-        .await?;
+        .await??;
         Ok(stored.respond())
     }
 }

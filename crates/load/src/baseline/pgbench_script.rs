@@ -48,7 +48,6 @@ pub fn script(ids: &Ids, base: NaiveDateTime) -> String {
     });
     let mut lines = vec![header(ids), "BEGIN;".into(), pg(&sql.turn) + ";"];
     for read in [
-        &sql.idempotency,
         &sql.patient,
         &sql.version,
         &sql.changes,

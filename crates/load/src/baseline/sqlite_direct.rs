@@ -1,9 +1,11 @@
 //! The HTTP booking's statements ([`crate::booking_sql`]) through the
 //! SQLite C API, each prepared once per connection, one connection per
-//! client, writers queued on a process mutex and `BEGIN IMMEDIATE` as the
-//! store does (after `crates/store/benches/booking/plain_sqlite.rs`, with
-//! the reads, the six `session.booked` events and the idempotency record
-//! the HTTP booking adds).
+//! client, writers queued on a process mutex and `BEGIN IMMEDIATE` (after
+//! `crates/store/benches/booking/plain_sqlite.rs`, with the reads, the six
+//! `session.booked` events and the idempotency record the HTTP booking
+//! adds). Each booking commits alone here: the store's writers queued
+//! behind one share its commit, so with several clients the server may
+//! book faster than this loop.
 
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -24,7 +26,6 @@ const OP: &str = "booking transaction";
 
 /// The statements of [`Statements`], prepared on one connection.
 struct Prepared {
-    idempotency: Stmt,
     patient: Stmt,
     version: Stmt,
     turn: Stmt,
@@ -42,7 +43,6 @@ impl Prepared {
         let sql = Statements::new();
         let prepare = |template: &str| db.prepare(&sqlite(template));
         Ok(Prepared {
-            idempotency: prepare(&sql.idempotency)?,
             patient: prepare(&sql.patient)?,
             version: prepare(&sql.version)?,
             turn: prepare(&sql.turn_sqlite)?,
@@ -129,16 +129,13 @@ impl Booker {
         }
     }
 
-    /// The clinic's turn, the idempotency check and what the planner reads.
+    /// The clinic's turn and what the planner reads.
     fn read_for_planning(&self, b: &Booking) -> Result<(), String> {
-        use Param::{Int, Text};
+        use Param::Int;
         let sql = &self.sql;
         let (clinic, limit) = (Int(b.clinic), Int(1));
         sql.turn.bind(&[clinic, Int(1), Int(1)]);
         sql.turn.rows()?;
-        sql.idempotency
-            .bind(&[clinic, Int(b.key), Text(&b.idempotency_key), limit]);
-        sql.idempotency.rows()?;
         sql.patient.bind(&[clinic, Int(b.patient), limit]);
         sql.patient.rows()?;
         sql.version.bind(&[clinic, Int(b.protocol), limit]);
