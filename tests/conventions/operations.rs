@@ -152,19 +152,53 @@ fn metrics_count_routes_not_raw_paths(app: &App) {
 }
 on_every_backend!(metrics_count_routes_not_raw_paths);
 
-/// `chairside_calendars_planned_on_total{source="…"}`: how many calendars
-/// writers planned on came from `source` (`kept` or `read`).
-fn calendars_planned_on(app: &App, source: &str) -> u64 {
+/// The value of the counter `series` (its name and labels) in `/metrics`.
+fn counter(app: &App, series: &str) -> u64 {
     let metrics = app.call("GET", "/metrics").send();
     assert_eq!(metrics.status, 200, "{metrics:?}");
-    let series = format!("chairside_calendars_planned_on_total{{source=\"{source}\"}} ");
+    let prefix = format!("{series} ");
     metrics
         .text
         .lines()
-        .find_map(|l| l.strip_prefix(series.as_str()))
+        .find_map(|l| l.strip_prefix(prefix.as_str()))
         .and_then(|n| n.trim().parse().ok())
         .unwrap_or_else(|| panic!("no {series} in {}", metrics.text))
 }
+
+/// `chairside_calendars_planned_on_total{source="…"}`: how many calendars
+/// writers planned on came from `source` (`kept` or `read`).
+fn calendars_planned_on(app: &App, source: &str) -> u64 {
+    counter(
+        app,
+        &format!("chairside_calendars_planned_on_total{{source=\"{source}\"}}"),
+    )
+}
+
+/// An operator can see how many writes a SQLite commit carries: every
+/// committed write counted, in no more commits than writes (none counted
+/// on PostgreSQL, which has no such queue).
+fn metrics_count_sqlite_writes_and_commits(app: &App) {
+    let writes = "chairside_sqlite_writes_committed_total";
+    let commits = "chairside_sqlite_commits_total";
+    let before = (counter(app, writes), counter(app, commits));
+    let clinic = app.clinic();
+    app.patient(&clinic, "MRN-COMMITS");
+    let after = (counter(app, writes), counter(app, commits));
+    match app.db.backend() {
+        chairside_store::Backend::Sqlite => {
+            assert!(
+                after.0 >= before.0 + 2,
+                "a clinic and a patient: {before:?} {after:?}"
+            );
+            assert!(
+                after.1 > before.1 && after.1 <= after.0,
+                "{before:?} {after:?}"
+            );
+        }
+        chairside_store::Backend::Postgres => assert_eq!(after, (0, 0)),
+    }
+}
+on_every_backend!(metrics_count_sqlite_writes_and_commits);
 
 /// An operator can see whether bookings plan on the calendar the server
 /// kept: a clinic's first booking reads it, the next ones keep it.

@@ -5,7 +5,7 @@
 use std::sync::Mutex;
 use std::time::Duration;
 
-use chairside_store::CalendarUses;
+use chairside_store::{CalendarUses, Commits};
 
 use prometheus_client::encoding::{text::encode, EncodeLabelSet};
 use prometheus_client::metrics::counter::Counter;
@@ -34,6 +34,24 @@ pub struct Metrics {
     /// The store's totals, brought up to date when rendered (one render at
     /// a time, so that no increment is counted twice).
     calendars: Mutex<Family<CalendarLabels, Counter>>,
+    /// SQLite's writes committed, and the commits that carried them.
+    commits: [Counter; 2],
+}
+
+/// What the store counted since it opened: brought into the metrics when
+/// they are rendered.
+pub struct StoreTotals {
+    pub calendars: CalendarUses,
+    /// SQLite only.
+    pub commits: Option<Commits>,
+}
+
+/// Raises `counter` to `total` (the store's count never goes down).
+fn bring_up(counter: &Counter, total: u64) {
+    let seen = counter.get();
+    if total > seen {
+        counter.inc_by(total - seen);
+    }
 }
 
 impl Default for Metrics {
@@ -55,11 +73,23 @@ impl Default for Metrics {
             "Calendars writers planned on: kept from the clinic's last turn, or read from the database",
             calendars.clone(),
         );
+        let commits = [Counter::default(), Counter::default()];
+        registry.register(
+            "sqlite_writes_committed",
+            "SQLite: writes committed (writers queued behind one share its commit; 0 on PostgreSQL)",
+            commits[0].clone(),
+        );
+        registry.register(
+            "sqlite_commits",
+            "SQLite: commits that carried those writes",
+            commits[1].clone(),
+        );
         Metrics {
             registry,
             requests,
             latency,
             calendars: Mutex::new(calendars),
+            commits,
         }
     }
 }
@@ -78,21 +108,23 @@ impl Metrics {
             .observe(elapsed.as_secs_f64());
     }
 
-    /// The text exposition format, with the store's `calendars` totals.
-    pub fn render(&self, calendars: CalendarUses) -> String {
+    /// The text exposition format, with the store's totals.
+    pub fn render(&self, totals: StoreTotals) -> String {
         {
             let family = self
                 .calendars
                 .lock()
                 .unwrap_or_else(|poisoned| poisoned.into_inner());
+            let calendars = totals.calendars;
             for (source, total) in [("kept", calendars.kept), ("read", calendars.read)] {
                 let counter = family.get_or_create(&CalendarLabels {
                     source: source.into(),
                 });
-                let seen = counter.get();
-                if total > seen {
-                    counter.inc_by(total - seen);
-                }
+                bring_up(&counter, total);
+            }
+            if let Some(commits) = totals.commits {
+                bring_up(&self.commits[0], commits.writes);
+                bring_up(&self.commits[1], commits.commits);
             }
         }
         let mut out = String::new();

@@ -104,6 +104,9 @@ pub(crate) fn establish(
     }
 }
 
+/// A checked-out pooled connection; derefs to [`DbConnection`].
+pub type PooledDbConnection = diesel::r2d2::PooledConnection<ConnectionManager>;
+
 /// The r2d2 manager behind [`Store`](crate::Store): opens connections with
 /// the settings above.
 #[derive(Debug)]

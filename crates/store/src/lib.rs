@@ -60,16 +60,17 @@ mod schema;
 mod secrets;
 mod store;
 mod timestamp_text;
+mod transaction;
 mod turn;
+mod writer;
 
 pub use backend::{DbConnection, MultiBackend};
 pub use columns::stored_instant;
-pub use connection::{Backend, ConnectionManager, DatabaseUrl};
+pub use connection::{Backend, ConnectionManager, DatabaseUrl, PooledDbConnection};
 pub use error::{ErrorKind, Overlap, StoreError};
 pub use migrations::{pending_migrations, revert_all_migrations, run_migrations};
 pub use secrets::sha256_hex;
-pub use store::{
-    in_savepoint, in_write_transaction, rolled_back, PooledDbConnection, RetryableError, Store,
-    StoreConfig,
-};
+pub use store::{Store, StoreConfig};
+pub use transaction::{in_savepoint, in_write_transaction, rolled_back, RetryableError};
 pub use turn::CalendarUses;
+pub use writer::Commits;

@@ -1,17 +1,17 @@
 //! The [`Store`]: a bounded connection pool and the transaction API.
 
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 use std::time::Duration;
 
-use diesel::connection::{AnsiTransactionManager, TransactionManager};
-use diesel::r2d2::{Pool, PooledConnection};
-use diesel::Connection;
+use diesel::r2d2::Pool;
 
 use crate::backend::DbConnection;
-use crate::connection::{Backend, ConnectionManager, DatabaseUrl};
+use crate::connection::{Backend, ConnectionManager, DatabaseUrl, PooledDbConnection};
 use crate::error::StoreError;
 use crate::kept::KeptCalendars;
+use crate::transaction::{write_transaction, RetryableError};
 use crate::turn::{self, CalendarUses, Turn};
+use crate::writer::{Commits, Ending, SqliteWriter};
 
 /// How to open a [`Store`].
 #[derive(Debug, Clone)]
@@ -58,9 +58,6 @@ impl StoreConfig {
     }
 }
 
-/// A checked-out pooled connection; derefs to [`DbConnection`].
-pub type PooledDbConnection = PooledConnection<ConnectionManager>;
-
 /// The store: cheap to clone, shared by every request handler.
 ///
 /// Every method blocks the calling thread on database I/O. From async code
@@ -70,12 +67,9 @@ pub type PooledDbConnection = PooledConnection<ConnectionManager>;
 pub struct Store {
     pool: Pool<ConnectionManager>,
     backend: Backend,
-    /// SQLite admits one writer at a time. Writers of this process queue
-    /// here, and are woken the moment the previous one commits, instead of
-    /// polling in SQLite's busy handler (which sleeps up to 100 ms between
-    /// tries). Other processes still serialise through `BEGIN IMMEDIATE`
-    /// and the busy timeout; PostgreSQL needs no gate.
-    sqlite_writers: Option<Arc<Mutex<()>>>,
+    /// SQLite's one writer in this process, whose queue shares commits
+    /// (see [`writer`](crate::writer)); PostgreSQL needs none.
+    sqlite_writer: Option<Arc<SqliteWriter>>,
     /// The calendars this server planned on lately, by clinic.
     kept: Arc<KeptCalendars>,
 }
@@ -109,11 +103,11 @@ impl Store {
             // transaction; a dead connection surfaces as Unavailable instead.
             .test_on_check_out(false)
             .build(manager)?;
-        let sqlite_writers = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(())));
+        let sqlite_writer = (backend == Backend::Sqlite).then(Arc::default);
         Ok(Store {
             pool,
             backend,
-            sqlite_writers,
+            sqlite_writer,
             kept: Arc::default(),
         })
     }
@@ -122,6 +116,19 @@ impl Store {
     /// turn, and how many were read, since the store opened.
     pub fn calendar_uses(&self) -> CalendarUses {
         self.kept.uses()
+    }
+
+    /// On SQLite, how many writes were committed in how many commits (the
+    /// writers queued behind one share its commit; see
+    /// [`writer`](crate::writer)); `None` on PostgreSQL.
+    pub fn commits(&self) -> Option<Commits> {
+        self.sqlite_writer.as_ref().map(|writer| writer.commits())
+    }
+
+    /// On SQLite, how many of this process's writers wait for the one
+    /// writing now; `None` on PostgreSQL.
+    pub fn writers_queued(&self) -> Option<usize> {
+        self.sqlite_writer.as_ref().map(|writer| writer.queued())
     }
 
     /// The backend behind this store.
@@ -197,16 +204,67 @@ impl Store {
     where
         E: From<StoreError>,
     {
-        let _turn = self.writer_turn();
-        let mut conn = self.connection()?;
-        in_write_transaction(&mut conn, f)
+        self.transact(f).0
     }
 
-    /// On SQLite, waits for this process's previous writer to finish.
-    fn writer_turn(&self) -> Option<MutexGuard<'_, ()>> {
-        self.sqlite_writers
-            .as_ref()
-            .map(|gate| gate.lock().unwrap_or_else(|poisoned| poisoned.into_inner()))
+    /// [`Store::write`], saying how it ended.
+    fn transact<T, E>(
+        &self,
+        f: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+    ) -> (Result<T, E>, Ending)
+    where
+        E: From<StoreError>,
+    {
+        match &self.sqlite_writer {
+            Some(writer) => writer.write(&self.pool, f),
+            None => self.transact_on_postgres("BEGIN", f),
+        }
+    }
+
+    /// [`Store::transact`] in `clinic`'s turn: `f` is given the count of
+    /// changes the turn was taken at where it is known at once (SQLite).
+    /// On PostgreSQL the turn is taken with `BEGIN`, in one round trip, and
+    /// the count is learnt from the first read of it (see [`turn`]).
+    fn transact_in_turn<T, E>(
+        &self,
+        clinic: i64,
+        f: impl FnOnce(&mut DbConnection, Option<i64>) -> Result<T, E>,
+    ) -> (Result<T, E>, Ending)
+    where
+        E: From<StoreError>,
+    {
+        match &self.sqlite_writer {
+            Some(writer) => writer.write(&self.pool, |conn| {
+                let taken_at = turn::take(conn, clinic)?;
+                f(conn, Some(taken_at))
+            }),
+            None => {
+                // An i64 formatted: nothing to quote.
+                let begin = format!("BEGIN; SELECT chairside_take_turn({clinic})");
+                self.transact_on_postgres(&begin, |conn| f(conn, None))
+            }
+        }
+    }
+
+    /// A PostgreSQL transaction begun by `begin`, on a pooled connection.
+    /// It is its own: rolled back, the database is as it found it.
+    fn transact_on_postgres<T, E>(
+        &self,
+        begin: &str,
+        f: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+    ) -> (Result<T, E>, Ending)
+    where
+        E: From<StoreError>,
+    {
+        let result = self
+            .connection()
+            .map_err(E::from)
+            .and_then(|mut conn| write_transaction(&mut conn, begin, f));
+        let ending = match result.is_ok() {
+            true => Ending::Committed,
+            false => Ending::RolledBack,
+        };
+        (result, ending)
     }
 
     /// Like [`Store::write`], but runs `f` again, in a new transaction, when
@@ -243,125 +301,28 @@ impl Store {
             // other, and a turn lasts one transaction (a few ms).
             // The turn is the clinic's row in `clinic_turns` (see
             // [`turn`]); with it comes the calendar this server kept.
-            let outcome = {
-                let _turn = self.writer_turn();
-                let mut conn = self.connection()?;
-                let mut left = None;
-                let outcome = in_write_transaction(&mut conn, |conn: &mut DbConnection| {
-                    let count = turn::take(conn, turns_on)?;
-                    let taken = Turn::new(turns_on, count, self.kept.take(turns_on));
-                    let (outcome, turn) = taken.during(|| f(conn));
-                    left = Some(turn);
-                    outcome
-                });
-                if let Some(turn) = &left {
-                    self.kept.count(turn.uses);
-                }
-                let kept = left.and_then(|turn| match outcome {
-                    Ok(_) => turn.committed(),
-                    Err(_) => turn.rolled_back(),
-                });
-                if let Some(kept) = kept {
-                    self.kept.keep(turns_on, kept);
-                }
+            let mut left = None;
+            let (outcome, ending) = self.transact_in_turn(turns_on, |conn, taken_at| {
+                let taken = Turn::new(turns_on, taken_at, self.kept.take(turns_on));
+                let (outcome, turn) = taken.during(|| f(conn));
+                left = Some(turn);
                 outcome
-            };
+            });
+            if let Some(turn) = &left {
+                self.kept.count(turn.uses);
+            }
+            let kept = left.and_then(|turn| match ending {
+                Ending::Committed => turn.committed(),
+                Ending::RolledBack => turn.rolled_back(),
+                Ending::Unsure => None,
+            });
+            if let Some(kept) = kept {
+                self.kept.keep(turns_on, kept);
+            }
             match outcome {
                 Err(e) if attempt < attempts && e.is_retryable() => attempt += 1,
                 result => return result,
             }
         }
-    }
-}
-
-/// Errors that can say whether a transaction is worth running again.
-/// Implement it for the service layer's error so that
-/// [`Store::write_retrying`] can see through it.
-pub trait RetryableError {
-    /// True when a fresh attempt may succeed.
-    fn is_retryable(&self) -> bool;
-}
-
-impl RetryableError for StoreError {
-    fn is_retryable(&self) -> bool {
-        StoreError::is_retryable(self)
-    }
-}
-
-/// Runs `f` inside the caller's transaction and undoes whatever it wrote
-/// (a savepoint rolled back): a dry run that answers exactly what doing it
-/// would, because it does it.
-pub fn rolled_back<T, E>(
-    conn: &mut DbConnection,
-    f: impl FnOnce(&mut DbConnection) -> Result<T, E>,
-) -> Result<T, E>
-where
-    E: From<StoreError>,
-{
-    type Manager = <DbConnection as Connection>::TransactionManager;
-    Manager::begin_transaction(conn).map_err(StoreError::from)?;
-    let result = f(conn);
-    Manager::rollback_transaction(conn).map_err(StoreError::from)?;
-    result
-}
-
-/// Runs `f` inside the caller's transaction as one step that happens whole
-/// or not at all (a savepoint): an error undoes what `f` wrote and leaves
-/// the transaction usable (on PostgreSQL a refused statement would
-/// otherwise abort it), so the caller may try something else.
-pub fn in_savepoint<T, E>(
-    conn: &mut DbConnection,
-    f: impl FnOnce(&mut DbConnection) -> Result<T, E>,
-) -> Result<T, E>
-where
-    E: From<StoreError>,
-{
-    type Manager = <DbConnection as Connection>::TransactionManager;
-    Manager::begin_transaction(conn).map_err(StoreError::from)?;
-    match f(conn) {
-        Ok(value) => {
-            Manager::commit_transaction(conn).map_err(StoreError::from)?;
-            Ok(value)
-        }
-        Err(error) => {
-            Manager::rollback_transaction(conn).map_err(StoreError::from)?;
-            Err(error)
-        }
-    }
-}
-
-/// Runs `f` in one write transaction on a connection the caller already
-/// holds: `BEGIN IMMEDIATE` on SQLite, `BEGIN` on PostgreSQL; commits if `f`
-/// returns `Ok`, rolls back otherwise. [`Store::write`] is this on a pooled
-/// connection.
-pub fn in_write_transaction<T, E>(
-    conn: &mut DbConnection,
-    f: impl FnOnce(&mut DbConnection) -> Result<T, E>,
-) -> Result<T, E>
-where
-    E: From<StoreError>,
-{
-    let begun = match conn {
-        DbConnection::Postgresql(c) => AnsiTransactionManager::begin_transaction(c),
-        DbConnection::Sqlite(c) => {
-            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")
-        }
-    };
-    begun.map_err(StoreError::from)?;
-    type Manager = <DbConnection as Connection>::TransactionManager;
-    match f(conn) {
-        Ok(value) => match Manager::commit_transaction(conn) {
-            Ok(()) => Ok(value),
-            Err(e) => {
-                // A failed COMMIT may leave the transaction open; close it so
-                // the connection goes back to the pool clean.
-                let _ = Manager::rollback_transaction(conn);
-                Err(StoreError::from(e).into())
-            }
-        },
-        Err(user_error) => match Manager::rollback_transaction(conn) {
-            Ok(()) | Err(diesel::result::Error::BrokenTransactionManager) => Err(user_error),
-            Err(rollback_error) => Err(StoreError::from(rollback_error).into()),
-        },
     }
 }

@@ -38,8 +38,10 @@ pub(crate) struct Turn {
     /// may still be current.
     kept: Option<Kept>,
     /// The count once the turn was taken (nothing of the calendar changed
-    /// by taking it).
-    taken_at: i64,
+    /// by taking it), once known: at once on SQLite; on PostgreSQL the
+    /// turn is taken with `BEGIN`, unread, and the first read of the count
+    /// tells it when it can ([`Turn::learn`]).
+    taken_at: Option<i64>,
     /// How the turn's calendars came: kept, or read from the database.
     pub(crate) uses: CalendarUses,
 }
@@ -106,18 +108,50 @@ pub(crate) fn count(conn: &mut DbConnection, clinic: i64) -> Result<i64, StoreEr
 }
 
 impl Turn {
-    /// `clinic`'s turn, taken at `count`, with what this server kept of its
-    /// calendar (current only if it stands for the count before).
-    pub(crate) fn new(clinic: i64, count: i64, kept: Option<Kept>) -> Turn {
-        let kept = kept.filter(|k| k.changes == count - 1).map(|k| Kept {
-            changes: count,
-            ..k
-        });
-        Turn {
+    /// `clinic`'s turn, taken at `count` if known, with what this server
+    /// kept of its calendar (current only if it stands for the count
+    /// before).
+    pub(crate) fn new(clinic: i64, count: Option<i64>, kept: Option<Kept>) -> Turn {
+        let mut turn = Turn {
             clinic,
             kept,
-            taken_at: count,
+            taken_at: None,
             uses: CalendarUses::default(),
+        };
+        if let Some(count) = count {
+            turn.taken_at(count);
+        }
+        turn
+    }
+
+    /// The turn was taken at `count`: the kept calendar is current only if
+    /// it stands for the count just before.
+    fn taken_at(&mut self, count: i64) {
+        self.taken_at = Some(count);
+        self.kept = self
+            .kept
+            .take()
+            .filter(|k| k.changes == count - 1)
+            .map(|k| Kept {
+                changes: count,
+                ..k
+            });
+    }
+
+    /// The first read of the count in a turn taken unread: `now`. A kept
+    /// calendar stands for a count no later than the one before the turn
+    /// (counts only grow; a rolled-back turn keeps the one before it), and
+    /// taking the turn counted one: so if it stands for `now - 1`, nothing
+    /// else changed since, and the turn was taken at `now`. Otherwise the
+    /// turn's own writes may have counted too, and when it was taken stays
+    /// unknown: the kept calendar is dropped.
+    fn learn(&mut self, now: i64) {
+        if self.taken_at.is_some() {
+            return;
+        }
+        match self.kept.as_ref().is_some_and(|k| k.changes == now - 1) {
+            true => self.taken_at(now),
+            false => self.kept = None,
         }
     }
 
@@ -131,7 +165,7 @@ impl Turn {
     /// turn read it and changed nothing recorded since (the database is
     /// back at the count before the turn).
     pub(crate) fn rolled_back(self) -> Option<Kept> {
-        let taken_at = self.taken_at;
+        let taken_at = self.taken_at?;
         self.kept.filter(|k| k.changes == taken_at).map(|k| Kept {
             changes: taken_at - 1,
             ..k
@@ -179,6 +213,7 @@ pub(crate) fn holds(clinic: i64) -> bool {
 /// count read in this turn).
 pub(crate) fn kept_clinic(clinic: i64, now: i64) -> Option<Clinic> {
     with_turn(clinic, |turn| {
+        turn.learn(now);
         let kept = turn.kept.as_ref().filter(|k| k.changes == now)?;
         Some(kept.calendar.clinic.clone())
     })

@@ -6,6 +6,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::error::ApiError;
+use crate::metrics::StoreTotals;
 use crate::problem_kind::{answers, ProblemKind};
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -74,7 +75,10 @@ pub async fn metrics(
     }
     Ok(HttpResponse::Ok()
         .content_type("application/openmetrics-text; version=1.0.0; charset=utf-8")
-        .body(state.metrics.render(state.store.calendar_uses())))
+        .body(state.metrics.render(StoreTotals {
+            calendars: state.store.calendar_uses(),
+            commits: state.store.commits(),
+        })))
 }
 
 /// This API's OpenAPI 3.1 document.

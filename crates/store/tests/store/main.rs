@@ -10,4 +10,5 @@ mod migrations;
 mod races;
 mod records;
 mod reminders;
+mod shared_commits;
 mod webhooks;

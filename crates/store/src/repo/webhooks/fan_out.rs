@@ -58,12 +58,13 @@ where
     F: FnMut(&mut DbConnection, &OutboxEvent, &WebhookSubscription) -> Result<Value, StoreError>,
 {
     require_transaction(conn)?;
-    let events = claim_unpublished(conn, limit.clamp(1, MAX_FAN_OUT))?;
-    if events.is_empty() {
+    let claimed = claim_unpublished(conn, limit.clamp(1, MAX_FAN_OUT))?;
+    if claimed.is_empty() {
         return Ok(0);
     }
-    let ids: Vec<i64> = events.iter().map(|e| e.id).collect();
-    let subscriptions = enabled_for_events(conn, &events)?;
+    let ids: Vec<i64> = claimed.iter().map(|e| e.0).collect();
+    let subscriptions = enabled_for_events(conn, &claimed)?;
+    let events = wanted(conn, &claimed, &subscriptions)?;
     let at = now();
     let mut rows = Vec::new();
     for event in &events {
@@ -103,21 +104,28 @@ where
     diesel::update(o::outbox.filter(o::id.eq_any(&ids).and(o::published_at.is_null())))
         .set(o::published_at.eq(Some(at)))
         .execute(conn)?;
-    Ok(events.len())
+    Ok(claimed.len())
 }
 
-/// The oldest unpublished outbox events, locked for this transaction (on
-/// PostgreSQL, skipping those another replica is fanning out).
-fn claim_unpublished(conn: &mut DbConnection, limit: i64) -> Result<Vec<OutboxEvent>, StoreError> {
-    let unpublished = o::outbox
-        .filter(o::published_at.is_null())
-        .order(o::id)
-        .limit(limit)
-        .select(o::id);
-    let ids: Vec<i64> = match conn {
-        DbConnection::Postgresql(c) => unpublished.for_update().skip_locked().load(c)?,
-        DbConnection::Sqlite(c) => unpublished.load(c)?,
-    };
+/// The claimed events some subscription wants, read whole: a clinic
+/// without subscriptions costs no payload read.
+fn wanted(
+    conn: &mut DbConnection,
+    claimed: &[(i64, i64, String)],
+    subscriptions: &[WebhookSubscription],
+) -> Result<Vec<OutboxEvent>, StoreError> {
+    let ids: Vec<i64> = claimed
+        .iter()
+        .filter(|(_, clinic_id, event_type)| {
+            subscriptions
+                .iter()
+                .any(|s| s.clinic_id == *clinic_id && s.wants(event_type))
+        })
+        .map(|e| e.0)
+        .collect();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
     Ok(o::outbox
         .filter(o::id.eq_any(&ids))
         .order(o::id)
@@ -125,14 +133,32 @@ fn claim_unpublished(conn: &mut DbConnection, limit: i64) -> Result<Vec<OutboxEv
         .load::<OutboxEvent>(conn)?)
 }
 
+/// The oldest unpublished outbox events — id, clinic and type — locked for
+/// this transaction (on PostgreSQL, skipping those another replica is
+/// fanning out).
+fn claim_unpublished(
+    conn: &mut DbConnection,
+    limit: i64,
+) -> Result<Vec<(i64, i64, String)>, StoreError> {
+    let unpublished = o::outbox
+        .filter(o::published_at.is_null())
+        .order(o::id)
+        .limit(limit)
+        .select((o::id, o::clinic_id, o::event_type));
+    Ok(match conn {
+        DbConnection::Postgresql(c) => unpublished.for_update().skip_locked().load(c)?,
+        DbConnection::Sqlite(c) => unpublished.load(c)?,
+    })
+}
+
 /// The enabled subscriptions of the clinics the events belong to.
 fn enabled_for_events(
     conn: &mut DbConnection,
-    events: &[OutboxEvent],
+    events: &[(i64, i64, String)],
 ) -> Result<Vec<WebhookSubscription>, StoreError> {
     let clinic_ids: Vec<i64> = events
         .iter()
-        .map(|e| e.clinic_id)
+        .map(|e| e.1)
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
