@@ -14,7 +14,7 @@ use crate::state::AppState;
 use crate::webhooks::delivery::{self, DeliveryConfig};
 
 /// Outbox rows fanned out per transaction.
-const FAN_OUT_BATCH: i64 = 100;
+const FAN_OUT_BATCH: i64 = 500;
 /// Deliveries claimed per round.
 const CLAIM_BATCH: i64 = 50;
 
