@@ -10,8 +10,17 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 
-use crate::repo::calendar::CalendarSnapshot;
-use crate::turn::CalendarUses;
+use crate::models::CalendarSnapshot;
+
+/// How many calendars writers planned on were kept ones, and how many were
+/// read from the database.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CalendarUses {
+    /// Kept from an earlier turn (no read).
+    pub kept: u64,
+    /// Read from the database.
+    pub read: u64,
+}
 
 /// How many clinics' calendars a server keeps; the least recently used
 /// goes first. A busy clinic's calendar is a few hundred kilobytes.

@@ -8,9 +8,9 @@ use diesel::r2d2::Pool;
 use crate::backend::DbConnection;
 use crate::connection::{Backend, ConnectionManager, DatabaseUrl, PooledDbConnection};
 use crate::error::StoreError;
-use crate::kept::KeptCalendars;
+use crate::kept::{CalendarUses, KeptCalendars};
 use crate::transaction::{write_transaction, RetryableError};
-use crate::turn::{self, CalendarUses, Turn};
+use crate::turn::{self, Turn};
 use crate::writer::{Commits, Ending, SqliteWriter};
 
 /// How to open a [`Store`].

@@ -26,9 +26,9 @@ use diesel::prelude::*;
 
 use crate::backend::DbConnection;
 use crate::error::StoreError;
-use crate::kept::Kept;
+use crate::kept::{CalendarUses, Kept};
+use crate::models::CalendarSnapshot;
 use crate::models::{Clinic, Session, TakenTime};
-use crate::repo::calendar::CalendarSnapshot;
 use crate::schema::clinic_turns::dsl as t;
 
 /// The turn this thread holds, with the calendar kept for its clinic.
@@ -44,16 +44,6 @@ pub(crate) struct Turn {
     taken_at: Option<i64>,
     /// How the turn's calendars came: kept, or read from the database.
     pub(crate) uses: CalendarUses,
-}
-
-/// How many calendars writers planned on were kept ones, and how many were
-/// read from the database.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct CalendarUses {
-    /// Kept from an earlier turn (no read).
-    pub kept: u64,
-    /// Read from the database.
-    pub read: u64,
 }
 
 thread_local! {

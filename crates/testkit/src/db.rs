@@ -2,6 +2,7 @@
 //! file, or a PostgreSQL database cloned from the migrated template (see
 //! [`crate::postgres`]). Dropped when the test ends, also on panic.
 
+use crate::unique::unique_suffix;
 use std::path::{Path, PathBuf};
 
 use chairside_store::{Backend, Store, StoreConfig};
@@ -26,23 +27,6 @@ enum Location {
 /// The file name of the database in a SQLite data directory (what the
 /// binary opens in `CHAIRSIDE_DATA_DIR`).
 pub const SQLITE_FILE: &str = "chairside.sqlite";
-
-/// A name no other test (or test run) uses: 16 hexadecimal digits.
-pub fn unique_suffix() -> String {
-    use std::hash::{BuildHasher, Hasher};
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u32(std::process::id());
-    hasher.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
-    hasher.write_u128(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or_default(),
-    );
-    format!("{:016x}", hasher.finish())
-}
 
 fn scratch_dir() -> PathBuf {
     let dir = std::env::temp_dir().join(format!("chairside_test_{}", unique_suffix()));

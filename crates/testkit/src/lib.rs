@@ -33,6 +33,7 @@ pub mod fixtures;
 pub mod postgres;
 pub mod queries;
 pub mod store;
+pub mod unique;
 
 pub use db::TestDb;
 pub use store::TestStore;

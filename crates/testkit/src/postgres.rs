@@ -20,7 +20,7 @@ use std::time::Duration;
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection, RunQueryDsl};
 
-use crate::db::unique_suffix;
+use crate::unique::unique_suffix;
 
 /// How to run the PostgreSQL tests, for the message of one run without.
 const HOW: &str = "set TEST_DATABASE_URL to a PostgreSQL server where the tests may \

@@ -10,6 +10,7 @@ mod actor;
 mod api_key;
 mod audit;
 mod backfill;
+mod calendar;
 mod clinic;
 mod course;
 mod measure;
@@ -24,6 +25,7 @@ pub use actor::{Actor, Role};
 pub use api_key::{ApiKey, NewApiKey};
 pub use audit::{AuditEntry, AuditRecord};
 pub use backfill::{Freed, NewOffer, Offer, Waiting};
+pub use calendar::CalendarSnapshot;
 pub use clinic::{Chair, Clinic, ClinicUpdate, Closure, NewChair, NewClinic, NewClosure};
 pub use course::{BoosterPolicyChange, Course, CourseStatus};
 pub use measure::{

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use crate::db::unique_suffix;
+use crate::unique::unique_suffix;
 
 /// A running PostgreSQL cluster in a temporary directory.
 pub struct Cluster {

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use super::http::Call;
 use super::Binary;
-use crate::db::unique_suffix;
+use crate::unique::unique_suffix;
 use crate::TestDb;
 
 /// How long a server may take to answer `/healthz`.
