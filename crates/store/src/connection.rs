@@ -86,10 +86,13 @@ pub(crate) fn establish(
                 SqliteConnection::establish(path).map_err(StoreError::from_connection)?;
             // busy_timeout first: switching to WAL itself needs the lock.
             // synchronous=FULL keeps a commit durable across power loss.
+            // Checkpoints are the store's thread's (see `checkpoints`).
             conn.batch_execute(&format!(
                 "PRAGMA busy_timeout = {}; PRAGMA journal_mode = WAL; \
-                 PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
-                sqlite_busy_timeout.as_millis()
+                 PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
+                 PRAGMA wal_autocheckpoint = {};",
+                sqlite_busy_timeout.as_millis(),
+                crate::checkpoints::WRITER_CHECKPOINTS_PAST,
             ))
             .map_err(StoreError::from)?;
             Ok(DbConnection::Sqlite(conn))

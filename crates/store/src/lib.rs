@@ -49,6 +49,7 @@
 
 mod backend;
 mod batch;
+mod checkpoints;
 mod columns;
 mod connection;
 mod error;

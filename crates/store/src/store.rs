@@ -6,6 +6,7 @@ use std::time::Duration;
 use diesel::r2d2::Pool;
 
 use crate::backend::DbConnection;
+use crate::checkpoints::Checkpoints;
 use crate::connection::{Backend, ConnectionManager, DatabaseUrl, PooledDbConnection};
 use crate::error::StoreError;
 use crate::kept::{CalendarUses, KeptCalendars};
@@ -70,6 +71,8 @@ pub struct Store {
     /// SQLite's one writer in this process, whose queue shares commits
     /// (see [`writer`](crate::writer)); PostgreSQL needs none.
     sqlite_writer: Option<Arc<SqliteWriter>>,
+    /// A SQLite file's checkpoints, off the write path.
+    checkpoints: Option<Arc<Checkpoints>>,
     /// The calendars this server planned on lately, by clinic.
     kept: Arc<KeptCalendars>,
 }
@@ -94,6 +97,7 @@ impl Store {
             DatabaseUrl::SqliteMemory => 1,
             _ => config.pool_size.max(1),
         };
+        let url_is_file = matches!(url, DatabaseUrl::SqliteFile(_));
         let manager = ConnectionManager::new(url, config.sqlite_busy_timeout);
         let pool = Pool::builder()
             .max_size(size)
@@ -104,10 +108,15 @@ impl Store {
             .test_on_check_out(false)
             .build(manager)?;
         let sqlite_writer = (backend == Backend::Sqlite).then(Arc::default);
+        let checkpoints = match url_is_file {
+            true => Checkpoints::start(pool.clone()).map(Arc::new),
+            false => None,
+        };
         Ok(Store {
             pool,
             backend,
             sqlite_writer,
+            checkpoints,
             kept: Arc::default(),
         })
     }
@@ -123,6 +132,12 @@ impl Store {
     /// [`writer`](crate::writer)); `None` on PostgreSQL.
     pub fn commits(&self) -> Option<Commits> {
         self.sqlite_writer.as_ref().map(|writer| writer.commits())
+    }
+
+    /// On a SQLite file, how many checkpoints the store's thread has done;
+    /// `None` otherwise.
+    pub fn checkpoints(&self) -> Option<u64> {
+        self.checkpoints.as_ref().map(|c| c.done())
     }
 
     /// On SQLite, how many of this process's writers wait for the one

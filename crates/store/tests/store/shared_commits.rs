@@ -139,3 +139,44 @@ fn queued_sqlite_writers_share_commits() {
     assert_eq!(after.commits - before.commits, 1);
     assert_eq!(stored_ids(&db.store).len(), 4);
 }
+
+/// A SQLite file is checkpointed by the store's thread: a writer copies
+/// the WAL back into the database only if that falls far behind.
+#[test]
+fn a_sqlite_file_is_checkpointed_off_the_write_path() {
+    use diesel::sql_types::Integer;
+    #[derive(QueryableByName)]
+    struct Pages {
+        #[diesel(sql_type = Integer)]
+        wal_autocheckpoint: i32,
+    }
+    let db = chairside_testkit::TestStore::sqlite();
+    let pages = db
+        .store
+        .read(|conn| {
+            diesel::sql_query("PRAGMA wal_autocheckpoint")
+                .get_result::<Pages>(conn)
+                .map_err(StoreError::from)
+        })
+        .unwrap();
+    assert_eq!(
+        pages.wal_autocheckpoint, 8192,
+        "writers leave checkpoints to the store"
+    );
+    let before = db
+        .store
+        .checkpoints()
+        .expect("a SQLite file is checkpointed");
+    for write in 0..4 {
+        one_write(&db.store, 98, write).unwrap();
+    }
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while db.store.checkpoints().unwrap() <= before {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no checkpoint in a minute"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(stored_ids(&db.store).len(), 4);
+}
