@@ -12,12 +12,24 @@ use crate::models::{columns, NewOutboxEvent, OutboxEvent};
 use crate::schema::outbox::dsl as o;
 use crate::secrets::random_hex;
 
-/// Appends an event with a fresh random event id.
+/// A new event id: `evt_`, the time in milliseconds (12 hex digits) and 80
+/// random bits. Ids made later sort later, so one clinic's new events land
+/// side by side in the `(clinic_id, event_id)` unique index and in
+/// webhook deliveries' index. Wholly random ids put each event on a random
+/// leaf page: seven pages more per booking to write, to the WAL and, on
+/// PostgreSQL, as whole-page images after every checkpoint. The random
+/// part keeps ids of one millisecond, or of two replicas, apart.
+pub(crate) fn new_event_id(at: DateTime<Utc>) -> Result<String, StoreError> {
+    let millis = u64::try_from(at.timestamp_millis()).unwrap_or(0) & 0xffff_ffff_ffff;
+    Ok(format!("evt_{millis:012x}{}", random_hex(10)?))
+}
+
+/// Appends an event with a fresh event id.
 pub fn append(conn: &mut DbConnection, event: &NewOutboxEvent) -> Result<OutboxEvent, StoreError> {
     Ok(diesel::insert_into(o::outbox)
         .values((
             o::clinic_id.eq(event.clinic_id),
-            o::event_id.eq(format!("evt_{}", random_hex(16)?)),
+            o::event_id.eq(new_event_id(Utc::now())?),
             o::event_type.eq(&event.event_type),
             o::aggregate_id.eq(event.aggregate_id),
             o::payload.eq(json(&event.payload)),
@@ -39,7 +51,7 @@ pub fn append_all(conn: &mut DbConnection, events: &[NewOutboxEvent]) -> Result<
     for event in events {
         rows.push((
             o::clinic_id.eq(event.clinic_id),
-            o::event_id.eq(format!("evt_{}", random_hex(16)?)),
+            o::event_id.eq(new_event_id(Utc::now())?),
             o::event_type.eq(event.event_type.clone()),
             o::aggregate_id.eq(event.aggregate_id),
             o::payload.eq(json(&event.payload)),
@@ -105,4 +117,29 @@ pub fn mark_published(
         return Err(StoreError::not_found("outbox event"));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn event_ids_made_later_sort_later_and_are_never_alike() {
+        let at = Utc.with_ymd_and_hms(2026, 12, 7, 9, 0, 0).unwrap();
+        let first = new_event_id(at).unwrap();
+        let same_millisecond = new_event_id(at).unwrap();
+        let later = new_event_id(at + chrono::Duration::milliseconds(1)).unwrap();
+        assert_eq!(
+            first.len(),
+            "evt_".len() + 32,
+            "as long as the random ids were"
+        );
+        assert!(first.starts_with("evt_"));
+        assert_ne!(first, same_millisecond);
+        assert!(
+            first.clone().max(same_millisecond) < later,
+            "{first} then {later}"
+        );
+    }
 }

@@ -180,3 +180,27 @@ fn a_sqlite_file_is_checkpointed_off_the_write_path() {
     }
     assert_eq!(stored_ids(&db.store).len(), 4);
 }
+
+/// The bundled SQLite keeps each statement's plan (`.cargo/config.toml`):
+/// without the query planner stability guarantee, binding `LIMIT ?` again
+/// re-prepares the statement, and diesel binds on every run.
+#[test]
+fn sqlite_keeps_each_statements_plan() {
+    use diesel::sql_types::Text;
+    #[derive(QueryableByName)]
+    struct CompileOption {
+        #[diesel(sql_type = Text)]
+        compile_options: String,
+    }
+    let db = chairside_testkit::TestStore::sqlite();
+    let options = db
+        .store
+        .read(|conn| {
+            diesel::sql_query("PRAGMA compile_options")
+                .load::<CompileOption>(conn)
+                .map_err(StoreError::from)
+        })
+        .unwrap();
+    let options: Vec<String> = options.into_iter().map(|o| o.compile_options).collect();
+    assert!(options.iter().any(|o| o == "ENABLE_QPSG"), "{options:?}");
+}
