@@ -8,7 +8,8 @@
 //! writer waiting. Here a thread of the store checkpoints `PASSIVE` (it
 //! waits for no writer and blocks none) every [`EVERY`], and a writer
 //! checkpoints only if that falls far behind
-//! ([`WRITER_CHECKPOINTS_PAST`], set on every connection).
+//! ([`WRITER_CHECKPOINTS_PAST`](crate::connection::WRITER_CHECKPOINTS_PAST),
+//! set on every connection).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
@@ -23,11 +24,6 @@ use crate::error::StoreError;
 
 /// How often the store's thread checkpoints.
 const EVERY: Duration = Duration::from_millis(250);
-
-/// WAL pages past which a writer checkpoints itself (32 MiB): only when
-/// the store's thread fell behind, or in a process that runs none (the
-/// CLI).
-pub(crate) const WRITER_CHECKPOINTS_PAST: u32 = 8192;
 
 /// The store's checkpointing thread; it stops when this is dropped (the
 /// last clone of the store).

@@ -11,6 +11,11 @@ use diesel::Connection;
 use crate::backend::DbConnection;
 use crate::error::StoreError;
 
+/// WAL pages past which a writer checkpoints itself (32 MiB): only when
+/// the store's checkpoint thread (`checkpoints.rs`) fell behind, or in a
+/// process that runs none (the CLI).
+pub(crate) const WRITER_CHECKPOINTS_PAST: u32 = 8192;
+
 /// The database behind a [`Store`](crate::Store).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Backend {
@@ -86,13 +91,13 @@ pub(crate) fn establish(
                 SqliteConnection::establish(path).map_err(StoreError::from_connection)?;
             // busy_timeout first: switching to WAL itself needs the lock.
             // synchronous=FULL keeps a commit durable across power loss.
-            // Checkpoints are the store's thread's (see `checkpoints`).
+            // Checkpoints are the store thread's (`checkpoints.rs`).
             conn.batch_execute(&format!(
                 "PRAGMA busy_timeout = {}; PRAGMA journal_mode = WAL; \
                  PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
                  PRAGMA wal_autocheckpoint = {};",
                 sqlite_busy_timeout.as_millis(),
-                crate::checkpoints::WRITER_CHECKPOINTS_PAST,
+                WRITER_CHECKPOINTS_PAST,
             ))
             .map_err(StoreError::from)?;
             Ok(DbConnection::Sqlite(conn))
