@@ -1,4 +1,5 @@
-//! Methods no route takes, and headers too big.
+//! Methods no route takes, heads too big, too slow or malformed: every
+//! refusal is a problem document, the HTTP layer's own included.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -84,14 +85,17 @@ fn huge_headers_are_refused(app: &App) {
             "a".repeat(size)
         );
         let answer = raw_exchange(app, request.as_bytes());
-        // Refused by the HTTP layer, before any route: no problem document
-        // there, but a 4xx.
-        assert!(
-            answer.starts_with("HTTP/1.1 431"),
-            "{size} bytes of header: {:?}",
-            answer.lines().next()
-        );
+        // Refused by the HTTP layer, before any route.
+        refused_with(&answer, 431, "headers-too-large");
     }
+    let many: String = (0..120).map(|n| format!("X-Many-{n}: {n}\r\n")).collect();
+    let request =
+        format!("GET /v1/clinics HTTP/1.1\r\nHost: localhost\r\n{many}Connection: close\r\n\r\n");
+    refused_with(
+        &raw_exchange(app, request.as_bytes()),
+        431,
+        "headers-too-large",
+    );
     // A long key is just an unknown key.
     app.get(&format!("chs_{}", "a".repeat(50_000)), "/v1/clinics")
         .problem(401);
@@ -99,3 +103,55 @@ fn huge_headers_are_refused(app: &App) {
     still_up(app);
 }
 on_every_backend!(huge_headers_are_refused);
+
+/// The status and problem document of a raw answer, checked to be
+/// `status` of the kind `slug`, its `Content-Length` the body's.
+fn refused_with(answer: &str, status: u16, slug: &str) -> serde_json::Value {
+    let (head, body) = answer
+        .split_once("\r\n\r\n")
+        .unwrap_or_else(|| panic!("no head in {answer:?}"));
+    assert!(
+        head.starts_with(&format!("HTTP/1.1 {status} ")),
+        "{:?}",
+        head.lines().next()
+    );
+    let head = head.to_ascii_lowercase();
+    let headers: Vec<&str> = head.split("\r\n").skip(1).collect();
+    assert!(
+        headers.contains(&"content-type: application/problem+json"),
+        "{head}"
+    );
+    let length = format!("content-length: {}", body.len());
+    assert!(headers.contains(&length.as_str()), "{head}");
+    let problem: serde_json::Value = serde_json::from_str(body).expect("a JSON body");
+    assert_eq!(problem["status"], status, "{problem}");
+    assert_eq!(problem["type"], format!("/problems/{slug}"), "{problem}");
+    assert!(problem["detail"].as_str().is_some_and(|d| !d.is_empty()));
+    problem
+}
+
+/// A `Content-Length` that is no length the server can hold is refused by
+/// the HTTP layer with a problem document, and the server stays up.
+fn malformed_lengths_are_problem_documents(app: &App) {
+    for length in ["-1", "18446744073709551616", "1e3", "12, 13"] {
+        let request = format!(
+            "POST /v1/clinics HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {}\r\n\
+             Content-Type: application/json\r\nContent-Length: {length}\r\n\r\n{{}}",
+            app.admin
+        );
+        refused_with(&raw_exchange(app, request.as_bytes()), 400, "bad-request");
+    }
+    let garbage = "GET /v1/clinics HTTP/1.1\r\nHost localhost\r\n\r\n";
+    refused_with(&raw_exchange(app, garbage.as_bytes()), 400, "bad-request");
+    still_up(app);
+}
+on_every_backend!(malformed_lengths_are_problem_documents);
+
+/// A head that stops coming is answered 408 with a problem document once
+/// the server stops waiting for it (5 s).
+fn a_head_that_stops_coming_is_a_problem_document(app: &App) {
+    let answer = raw_exchange(app, b"GET /v1/clinics HTTP/1.1\r\nHost: loc");
+    refused_with(&answer, 408, "request-timeout");
+    still_up(app);
+}
+on_every_backend!(a_head_that_stops_coming_is_a_problem_document);

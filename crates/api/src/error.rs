@@ -160,20 +160,7 @@ impl ApiError {
     /// The problem document for this error.
     pub fn problem(&self) -> Problem {
         let kind = self.kind();
-        let mut problem = Problem {
-            kind: kind.type_uri(),
-            title: kind.title().to_string(),
-            status: kind.status().as_u16(),
-            detail: self.to_string(),
-            errors: Vec::new(),
-            rule: None,
-            violations: Vec::new(),
-            earliest_feasible: None,
-            possible_from: None,
-            course_id: None,
-            uncovered: Vec::new(),
-            request_id: None,
-        };
+        let mut problem = Problem::of(kind, self.to_string());
         match self {
             ApiError::BadRequest { errors, .. } | ApiError::Invalid { errors, .. } => {
                 problem.errors = errors.clone();

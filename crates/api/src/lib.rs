@@ -41,6 +41,7 @@ pub mod policy;
 pub mod problem;
 pub mod problem_kind;
 pub mod rate_limit;
+pub mod refusals;
 pub mod request_id;
 pub mod routes;
 pub mod service;
@@ -49,7 +50,13 @@ pub mod views;
 pub mod webhooks;
 pub mod workers;
 
-use actix_web::{middleware, web, App, HttpServer};
+use std::time::Duration;
+
+use actix_http::HttpService;
+use actix_service::{fn_service, map_config, ServiceFactoryExt};
+use actix_web::dev::AppConfig;
+use actix_web::rt::net::TcpStream;
+use actix_web::{middleware, web, App};
 use chairside_store::Store;
 
 pub use error::ApiError;
@@ -94,15 +101,31 @@ pub fn server(
 ) -> std::io::Result<actix_web::dev::Server> {
     let state = AppState::new(store, settings);
     let workers = state.clone();
-    let server = HttpServer::new(move || {
-        App::new()
-            .wrap(middleware::from_fn(auth::authenticate))
-            .wrap(middleware::from_fn(request_id::request_context))
-            .configure(configure_app(state.clone()))
-    })
-    .bind(bind)?
-    .shutdown_timeout(10)
-    .run();
+    // actix-web's `HttpServer`, assembled by hand so that each connection
+    // is wrapped: the HTTP layer's own bodiless refusals (431, 400, 408)
+    // are answered as problem documents (see `refusals`). The timeouts are
+    // `HttpServer`'s.
+    let server = actix_server::Server::build()
+        .bind("chairside", bind, move || {
+            let app = App::new()
+                .wrap(middleware::from_fn(auth::authenticate))
+                .wrap(middleware::from_fn(request_id::request_context))
+                .configure(configure_app(state.clone()));
+            fn_service(|io: TcpStream| async move {
+                let peer = io.peer_addr().ok();
+                // As `HttpServer` does: a response goes out when written.
+                let _ = io.set_nodelay(true);
+                Ok((refusals::ProblemRefusals::new(io), peer))
+            })
+            .and_then(
+                HttpService::build()
+                    .client_request_timeout(Duration::from_secs(5))
+                    .client_disconnect_timeout(Duration::from_secs(1))
+                    .h1(map_config(app, |_| AppConfig::default())),
+            )
+        })?
+        .shutdown_timeout(10)
+        .run();
     actix_web::rt::spawn(async move { workers::start(workers) });
     Ok(server)
 }

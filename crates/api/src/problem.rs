@@ -3,6 +3,8 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::problem_kind::ProblemKind;
+
 /// The media type of every error response.
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
@@ -63,6 +65,26 @@ pub struct Problem {
     /// The request id, to quote when reporting the problem.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
+}
+
+impl Problem {
+    /// A problem of `kind` saying `detail`, and nothing more.
+    pub fn of(kind: ProblemKind, detail: String) -> Problem {
+        Problem {
+            kind: kind.type_uri(),
+            title: kind.title().to_string(),
+            status: kind.status().as_u16(),
+            detail,
+            errors: Vec::new(),
+            rule: None,
+            violations: Vec::new(),
+            earliest_feasible: None,
+            possible_from: None,
+            course_id: None,
+            uncovered: Vec::new(),
+            request_id: None,
+        }
+    }
 }
 
 /// A booked session a change would leave without the staff it needs.
