@@ -30,7 +30,6 @@ struct Prepared {
     version: Stmt,
     turn: Stmt,
     changes: Stmt,
-    patient_courses: Stmt,
     course: Stmt,
     sessions: Stmt,
     outbox: Stmt,
@@ -47,7 +46,6 @@ impl Prepared {
             version: prepare(&sql.version)?,
             turn: prepare(&sql.turn_sqlite)?,
             changes: prepare(&sql.changes)?,
-            patient_courses: prepare(&sql.patient_courses)?,
             course: prepare(&sql.course)?,
             sessions: prepare(&sql.sessions)?,
             outbox: prepare(&sql.outbox)?,
@@ -136,14 +134,12 @@ impl Booker {
         let (clinic, limit) = (Int(b.clinic), Int(1));
         sql.turn.bind(&[clinic, Int(1), Int(1)]);
         sql.turn.rows()?;
-        sql.patient.bind(&[clinic, Int(b.patient), limit]);
+        sql.patient.bind(&[clinic, Int(b.patient)]);
         sql.patient.rows()?;
         sql.version.bind(&[clinic, Int(b.protocol), limit]);
         sql.version.rows()?;
         sql.changes.bind(&[clinic, limit]);
         sql.changes.rows()?;
-        sql.patient_courses.bind(&[clinic, Int(b.patient)]);
-        sql.patient_courses.rows()?;
         Ok(())
     }
 

@@ -5,8 +5,9 @@ use diesel::prelude::*;
 use crate::backend::DbConnection;
 use crate::columns::{doc, now};
 use crate::error::StoreError;
-use crate::models::{columns, NewPatient, Page, PageRequest, Patient, PatientUpdate};
+use crate::models::{columns, Course, NewPatient, Page, PageRequest, Patient, PatientUpdate};
 use crate::repo::version_miss;
+use crate::schema::courses::dsl as co;
 use crate::schema::patients::dsl as pa;
 
 /// Creates a patient; a taken external reference is
@@ -60,6 +61,33 @@ pub fn get(conn: &mut DbConnection, clinic_id: i64, id: i64) -> Result<Patient, 
         .first::<Patient>(conn)
         .optional()?
         .ok_or(StoreError::not_found("patient"))
+}
+
+/// The patient and their courses (by id), in one read: what a decision
+/// about one of their courses needs of them (a round trip less than two
+/// reads, on every booking).
+pub fn with_courses(
+    conn: &mut DbConnection,
+    clinic_id: i64,
+    id: i64,
+) -> Result<(Patient, Vec<Course>), StoreError> {
+    let rows: Vec<(Patient, Option<Course>)> = pa::patients
+        .left_join(
+            co::courses.on(co::clinic_id
+                .eq(pa::clinic_id)
+                .and(co::patient_id.eq(pa::id))),
+        )
+        .filter(pa::clinic_id.eq(clinic_id).and(pa::id.eq(id)))
+        .order(co::id)
+        .select((columns::<Patient>(), columns::<Course>().nullable()))
+        .load(conn)?;
+    let mut rows = rows.into_iter();
+    let (patient, first) = rows.next().ok_or(StoreError::not_found("patient"))?;
+    let courses = first
+        .into_iter()
+        .chain(rows.filter_map(|(_, course)| course))
+        .collect();
+    Ok((patient, courses))
 }
 
 /// The patient with this external reference, if any.

@@ -16,7 +16,9 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc, Weekday};
 use serde_json::json;
 
 use chairside_testkit::backend_test;
-use chairside_testkit::fixtures::{active_state, apply, at, book, new_patient, planned, seed};
+use chairside_testkit::fixtures::{
+    active_state, apply, at, book, book_in, new_patient, planned, seed,
+};
 
 fn day(d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(2030, 3, d).unwrap()
@@ -307,5 +309,27 @@ backend_test! {
             Backend::Postgres => assert_eq!(listed.unwrap_err().kind(), ErrorKind::Invalid),
             Backend::Sqlite => assert!(listed.unwrap().items.is_empty()),
         }
+    }
+}
+
+backend_test! {
+    fn a_patient_is_read_with_their_courses_in_one_query(db) {
+        let fx = seed(&db.store, 1, 2);
+        let s = &db.store;
+        let (alone, none) = s.read(|c| patients::with_courses(c, fx.clinic_id, fx.patient_ids[1])).unwrap();
+        assert_eq!((alone.id, none.len()), (fx.patient_ids[1], 0), "a patient without courses");
+        let first = book(s, &fx, fx.patient_ids[0], &[planned(fx.chair_ids[0], 1, at(1, 9), 60)]).unwrap();
+        // One running course per kind: the second is nasal.
+        let second = s.write(|c| book_in(c, &fx, fx.nasal_version_id, fx.patient_ids[0], &[planned(fx.chair_ids[0], 1, at(2, 9), 60)])).unwrap();
+        let (patient, courses) = s.read(|c| patients::with_courses(c, fx.clinic_id, fx.patient_ids[0])).unwrap();
+        assert_eq!(patient.id, fx.patient_ids[0]);
+        let ids: Vec<i64> = courses.iter().map(|c| c.id).collect();
+        assert_eq!(ids, [first.course.id, second.course.id], "every course, by id");
+        assert_eq!(
+            ids,
+            s.read(|c| courses::of_patient(c, fx.clinic_id, fx.patient_ids[0])).unwrap().iter().map(|c| c.id).collect::<Vec<_>>()
+        );
+        let err = s.read(|c| patients::with_courses(c, fx.clinic_id + 1000, fx.patient_ids[0])).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::NotFound, "another clinic's patient is not found");
     }
 }

@@ -29,20 +29,22 @@ struct Planned {
 }
 
 /// The patient (with the preferences the request brings for this course)
-/// and the protocol's latest version that the request names; one of
-/// another clinic is an unknown reference, named by its field.
+/// with their courses, and the protocol's latest version that the request
+/// names; one of another clinic is an unknown reference, named by its
+/// field.
 fn named_in_request(
     conn: &mut DbConnection,
     clinic_id: i64,
     request: &PlanCourse,
-) -> Result<(m::Patient, m::ProtocolVersion), ApiError> {
-    let mut patient = repo::patients::get(conn, clinic_id, request.patient_id).map_err(|e| {
-        ApiError::unknown_reference(
-            e,
-            "patient_id",
-            format!("patient {} is not in this clinic", request.patient_id),
-        )
-    })?;
+) -> Result<((m::Patient, Vec<m::Course>), m::ProtocolVersion), ApiError> {
+    let (mut patient, courses) = repo::patients::with_courses(conn, clinic_id, request.patient_id)
+        .map_err(|e| {
+            ApiError::unknown_reference(
+                e,
+                "patient_id",
+                format!("patient {} is not in this clinic", request.patient_id),
+            )
+        })?;
     let version =
         repo::protocols::latest_version(conn, clinic_id, request.protocol_id).map_err(|e| {
             ApiError::unknown_reference(
@@ -55,7 +57,7 @@ fn named_in_request(
         preferences.validate()?;
         patient.preferences = preferences.clone();
     }
-    Ok((patient, version))
+    Ok(((patient, courses), version))
 }
 
 fn plan(
@@ -65,7 +67,7 @@ fn plan(
     request: &PlanCourse,
     now: DateTime<Utc>,
 ) -> Result<Planned, ApiError> {
-    let (patient, version) = named_in_request(conn, clinic_id, request)?;
+    let ((patient, courses), version) = named_in_request(conn, clinic_id, request)?;
     let protocol: &Protocol = &version.definition;
     let within = request
         .first_within_days
@@ -83,7 +85,14 @@ fn plan(
             from: request.earliest,
             days,
         };
-        let snapshot = Snapshot::load(conn, clinic_id, &patient, None, Some(window), now)?;
+        let snapshot = Snapshot::load(
+            conn,
+            clinic_id,
+            (&patient, &courses),
+            None,
+            Some(window),
+            now,
+        )?;
         let decision = snapshot.decide(caller.role, now, |at| {
             let course = CourseRequest {
                 protocol,
@@ -211,7 +220,15 @@ pub fn import(
         .with_timezone(&repo::clinics::get(conn, clinic_id)?.time_zone)
         .date_naive();
     let window = Window::planning(today, None);
-    let snapshot = Snapshot::load(conn, clinic_id, &patient, None, Some(window), now)?;
+    let courses = repo::courses::of_patient(conn, clinic_id, patient.id)?;
+    let snapshot = Snapshot::load(
+        conn,
+        clinic_id,
+        (&patient, &courses),
+        None,
+        Some(window),
+        now,
+    )?;
     let decision = snapshot.decide(caller.role, now, |at| {
         import_course(&version.definition, appointments, at)
     })?;

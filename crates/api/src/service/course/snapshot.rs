@@ -52,12 +52,14 @@ pub struct Snapshot {
 
 impl Snapshot {
     /// Loads the situation of `patient`'s course `course` (`None`: a course
-    /// not yet booked) at `now` (sessions running over hold their chairs). Without a window nothing is placed, so no occupancy
-    /// is read.
+    /// not yet booked) at `now` (sessions running over hold their chairs),
+    /// given all their `courses` (read with them,
+    /// [`repo::patients::with_courses`]). Without a window nothing is
+    /// placed, so no occupancy is read.
     pub fn load(
         conn: &mut DbConnection,
         clinic_id: i64,
-        patient: &m::Patient,
+        (patient, courses): (&m::Patient, &[m::Course]),
         course: Option<i64>,
         window: Option<Window>,
         now: DateTime<Utc>,
@@ -83,8 +85,8 @@ impl Snapshot {
                 Vec::new(),
             ),
         };
-        let other_courses = repo::courses::of_patient(conn, clinic_id, patient.id)?
-            .into_iter()
+        let other_courses = courses
+            .iter()
             .filter(|c| Some(c.id) != course)
             .filter_map(|c| {
                 c.modality.map(|modality| OtherCourse {
