@@ -104,7 +104,7 @@ pub fn server(
     // actix-web's `HttpServer`, assembled by hand so that each connection
     // is wrapped: the HTTP layer's own bodiless refusals (431, 400, 408)
     // are answered as problem documents (see `refusals`). The timeouts are
-    // `HttpServer`'s.
+    // `HttpServer`'s defaults.
     let server = actix_server::Server::build()
         .bind("chairside", bind, move || {
             let app = App::new()
@@ -119,7 +119,7 @@ pub fn server(
             })
             .and_then(
                 HttpService::build()
-                    .client_request_timeout(Duration::from_secs(5))
+                    .client_request_timeout(refusals::HEAD_TIMEOUT)
                     .client_disconnect_timeout(Duration::from_secs(1))
                     .h1(map_config(app, |_| AppConfig::default())),
             )

@@ -16,12 +16,17 @@
 use std::io;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
+use std::time::Duration;
 
 use actix_codec::{AsyncRead, AsyncWrite, ReadBuf};
 use actix_web::rt::net::TcpStream;
 
 use crate::problem::{Problem, PROBLEM_JSON};
 use crate::problem_kind::ProblemKind;
+
+/// How long a request's head may take to arrive before the server answers
+/// 408 (the server's setting; `HttpServer`'s default).
+pub const HEAD_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// A connection whose bodiless HTTP-layer refusals become problem
 /// documents.
@@ -128,32 +133,31 @@ fn rewritten(written: &[u8]) -> Option<Vec<u8>> {
     let mut lines = head.split("\r\n");
     let status_line = lines.next()?;
     let kind = refusal_kind(status_line)?;
-    let headers: Vec<&str> = lines.collect();
-    let says = |name: &str| {
-        headers.iter().any(|h| {
-            h.split_once(':')
-                .is_some_and(|(n, _)| n.trim().eq_ignore_ascii_case(name))
+    // Each header as written, with its name and value.
+    let headers: Vec<(&str, &str, &str)> = lines
+        .filter_map(|line| {
+            let (name, value) = line.split_once(':')?;
+            Some((line, name.trim(), value.trim()))
         })
+        .collect();
+    let value = |wanted: &str| {
+        headers
+            .iter()
+            .find(|(_, name, _)| name.eq_ignore_ascii_case(wanted))
+            .map(|(_, _, value)| *value)
     };
-    let empty = headers.iter().any(|h| {
-        h.split_once(':').is_some_and(|(n, v)| {
-            n.trim().eq_ignore_ascii_case("content-length") && v.trim() == "0"
-        })
-    });
-    if !empty || says("content-type") {
+    if value("content-length") != Some("0") || value("content-type").is_some() {
         return None;
     }
-    let body =
-        serde_json::to_string(&Problem::of(kind, detail(kind).into())).expect("problem serialises");
+    let body = serde_json::to_string(&Problem::of(kind, detail(kind))).expect("problem serialises");
     let mut out = written[..start].to_vec();
     out.extend_from_slice(status_line.as_bytes());
     out.extend_from_slice(b"\r\n");
-    for header in headers.iter().filter(|h| {
-        !h.split_once(':')
-            .is_some_and(|(n, _)| n.trim().eq_ignore_ascii_case("content-length"))
-    }) {
-        out.extend_from_slice(header.as_bytes());
-        out.extend_from_slice(b"\r\n");
+    for (line, name, _) in &headers {
+        if !name.eq_ignore_ascii_case("content-length") {
+            out.extend_from_slice(line.as_bytes());
+            out.extend_from_slice(b"\r\n");
+        }
     }
     out.extend_from_slice(
         format!(
@@ -193,13 +197,16 @@ fn refusal_kind(status_line: &str) -> Option<ProblemKind> {
 }
 
 /// What went wrong, as far as the HTTP layer tells.
-fn detail(kind: ProblemKind) -> &'static str {
+fn detail(kind: ProblemKind) -> String {
     match kind {
         ProblemKind::HeadersTooLarge => {
-            "the request's head is over 128 KiB or has more than 96 headers"
+            "the request's head is over 128 KiB or has more than 96 headers".into()
         }
-        ProblemKind::RequestTimeout => "the request's head did not arrive within 5 seconds",
-        _ => "the request line or a header is malformed (a Content-Length that is not a number below 2^64, say)",
+        ProblemKind::RequestTimeout => format!(
+            "the request's head did not arrive within {} seconds",
+            HEAD_TIMEOUT.as_secs()
+        ),
+        _ => "the request line or a header is malformed (a Content-Length that is not a number below 2^64, say)".into(),
     }
 }
 

@@ -46,12 +46,13 @@ pub fn append_all(conn: &mut DbConnection, events: &[NewOutboxEvent]) -> Result<
     if events.is_empty() {
         return Ok(());
     }
-    let at = now();
+    let clock = Utc::now();
+    let at = instant(clock);
     let mut rows = Vec::with_capacity(events.len());
     for event in events {
         rows.push((
             o::clinic_id.eq(event.clinic_id),
-            o::event_id.eq(new_event_id(Utc::now())?),
+            o::event_id.eq(new_event_id(clock)?),
             o::event_type.eq(event.event_type.clone()),
             o::aggregate_id.eq(event.aggregate_id),
             o::payload.eq(json(&event.payload)),

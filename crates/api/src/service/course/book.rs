@@ -206,13 +206,14 @@ fn persist(
     Ok((applied, zone))
 }
 
-/// A course the previous system had booked (an import): its appointments
-/// (chair, start) become the first sessions, the engine plans the rest
-/// ([`import_course`]); answers the sessions written.
+/// A course the previous system had booked (an import) for `patient`,
+/// whose `courses` the caller read: its appointments (chair, start) become
+/// the first sessions, the engine plans the rest ([`import_course`]);
+/// answers the sessions written.
 pub fn import(
     conn: &mut DbConnection,
     caller: &Caller,
-    (clinic_id, patient, version): (i64, m::Patient, m::ProtocolVersion),
+    (clinic_id, (patient, courses), version): (i64, (m::Patient, &[m::Course]), m::ProtocolVersion),
     appointments: &[(ChairId, DateTime<Utc>)],
     now: DateTime<Utc>,
 ) -> Result<Vec<m::Session>, ApiError> {
@@ -220,11 +221,10 @@ pub fn import(
         .with_timezone(&repo::clinics::get(conn, clinic_id)?.time_zone)
         .date_naive();
     let window = Window::planning(today, None);
-    let courses = repo::courses::of_patient(conn, clinic_id, patient.id)?;
     let snapshot = Snapshot::load(
         conn,
         clinic_id,
-        (&patient, &courses),
+        (&patient, courses),
         None,
         Some(window),
         now,

@@ -170,8 +170,9 @@ fn book_group(
             format!("no protocol has the code {protocol_code:?}"),
         )
     })?;
-    let running = repo::courses::of_patient(conn, clinic_id, patient.id)?
-        .into_iter()
+    let courses = repo::courses::of_patient(conn, clinic_id, patient.id)?;
+    let running = courses
+        .iter()
         .find(|c| c.status.is_running() && c.modality == Some(version.definition.modality));
     let booked = match running {
         Some(course) => add_to_running(conn, caller, (clinic_id, course.id), wanted, now)?,
@@ -180,7 +181,7 @@ fn book_group(
             book::import(
                 conn,
                 caller,
-                (clinic_id, patient, version),
+                (clinic_id, (patient, &courses), version),
                 &appointments,
                 now,
             )?
