@@ -181,11 +181,13 @@ fn a_sqlite_file_is_checkpointed_off_the_write_path() {
     assert_eq!(stored_ids(&db.store).len(), 4);
 }
 
-/// The bundled SQLite keeps each statement's plan (`.cargo/config.toml`):
-/// without the query planner stability guarantee, binding `LIMIT ?` again
-/// re-prepares the statement, and diesel binds on every run.
+/// The bundled SQLite is built as `.cargo/config.toml` says: it keeps each
+/// statement's plan (without the query planner stability guarantee,
+/// binding `LIMIT ?` again re-prepares the statement, and diesel binds on
+/// every run), and keeps statement journals in memory (a writer sharing a
+/// commit wrote its savepoint's journal to a file).
 #[test]
-fn sqlite_keeps_each_statements_plan() {
+fn sqlite_is_built_for_our_writes() {
     use diesel::sql_types::Text;
     #[derive(QueryableByName)]
     struct CompileOption {
@@ -203,4 +205,8 @@ fn sqlite_keeps_each_statements_plan() {
         .unwrap();
     let options: Vec<String> = options.into_iter().map(|o| o.compile_options).collect();
     assert!(options.iter().any(|o| o == "ENABLE_QPSG"), "{options:?}");
+    assert!(
+        options.iter().any(|o| o == "STMTJRNL_SPILL=-1"),
+        "{options:?}"
+    );
 }
