@@ -72,12 +72,11 @@ pub struct Statements {
     /// under it at the end, and the unique key refuses a second one.
     pub turn: String,
     pub turn_sqlite: String,
-    /// Planning reads: the patient with their courses (one join),
-    /// protocol's latest revision and the clinic's count of changes (is
-    /// the kept calendar current?).
+    /// Planning reads: the patient with their courses and the clinic's
+    /// count of changes (is the kept calendar current?) in one join, and
+    /// the protocol's latest revision.
     pub patient: String,
     pub version: String,
-    pub changes: String,
     /// The booking: course, sessions, outbox events (one statement), audit
     /// row.
     pub course: String,
@@ -93,9 +92,8 @@ impl Statements {
         Statements {
             turn: r#"SELECT chairside_take_turn(:clinic)"#.into(),
             turn_sqlite: r#"INSERT INTO "clinic_turns" ("clinic_id", "changes") VALUES (:clinic, :one) ON CONFLICT ("clinic_id") DO UPDATE SET "changes" = ("clinic_turns"."changes" + :one) RETURNING "clinic_turns"."changes""#.into(),
-            patient: r#"SELECT "patients"."id", "patients"."clinic_id", "patients"."external_ref", "patients"."display_name", "patients"."preferences", "patients"."intake_assessed_on", "patients"."consent_on_file", "patients"."rems_enrolled_on", "patients"."escort_confirmed", "patients"."calendar_token_hash", "patients"."version", "patients"."created_at", "patients"."updated_at", "courses"."id", "courses"."clinic_id", "courses"."patient_id", "courses"."protocol_version_id", "courses"."status", "courses"."current_phase", "courses"."booster_policy", "courses"."at_risk_reason", "courses"."version", "courses"."created_at", "courses"."updated_at", "courses"."modality", "courses"."series_started_at", "courses"."extension_accepted", "courses"."held_until" FROM ("patients" LEFT OUTER JOIN "courses" ON (("courses"."clinic_id" = "patients"."clinic_id") AND ("courses"."patient_id" = "patients"."id"))) WHERE (("patients"."clinic_id" = :clinic) AND ("patients"."id" = :patient)) ORDER BY "courses"."id""#.into(),
+            patient: r#"SELECT "patients"."id", "patients"."clinic_id", "patients"."external_ref", "patients"."display_name", "patients"."preferences", "patients"."intake_assessed_on", "patients"."consent_on_file", "patients"."rems_enrolled_on", "patients"."escort_confirmed", "patients"."calendar_token_hash", "patients"."version", "patients"."created_at", "patients"."updated_at", "courses"."id", "courses"."clinic_id", "courses"."patient_id", "courses"."protocol_version_id", "courses"."status", "courses"."current_phase", "courses"."booster_policy", "courses"."at_risk_reason", "courses"."version", "courses"."created_at", "courses"."updated_at", "courses"."modality", "courses"."series_started_at", "courses"."extension_accepted", "courses"."held_until", "clinic_turns"."changes" FROM (("patients" LEFT OUTER JOIN "courses" ON (("courses"."clinic_id" = "patients"."clinic_id") AND ("courses"."patient_id" = "patients"."id"))) LEFT OUTER JOIN "clinic_turns" ON ("clinic_turns"."clinic_id" = "patients"."clinic_id")) WHERE (("patients"."clinic_id" = :clinic) AND ("patients"."id" = :patient)) ORDER BY "courses"."id""#.into(),
             version: r#"SELECT "protocol_versions"."id", "protocol_versions"."clinic_id", "protocol_versions"."protocol_id", "protocol_versions"."revision", "protocol_versions"."definition", "protocol_versions"."created_at" FROM "protocol_versions" WHERE (("protocol_versions"."clinic_id" = :clinic) AND ("protocol_versions"."protocol_id" = :protocol)) ORDER BY "protocol_versions"."revision" DESC LIMIT :limit"#.into(),
-            changes: r#"SELECT "clinic_turns"."changes" FROM "clinic_turns" WHERE ("clinic_turns"."clinic_id" = :clinic) LIMIT :limit"#.into(),
             course: format!(
                 r#"INSERT INTO "courses" ({}) VALUES (:clinic, :patient, :pv, :status, :phase, :booster_policy, :now, :now) RETURNING "courses"."id", "courses"."clinic_id", "courses"."patient_id", "courses"."protocol_version_id", "courses"."status", "courses"."current_phase", "courses"."booster_policy", "courses"."at_risk_reason", "courses"."version", "courses"."created_at", "courses"."updated_at", "courses"."series_start_sequence""#,
                 quoted(&COURSE_COLUMNS)

@@ -47,7 +47,7 @@ pub fn script(ids: &Ids, base: NaiveDateTime) -> String {
         None => value(name, &base).unwrap_or_else(|| format!(":{name}")),
     });
     let mut lines = vec![header(ids), "BEGIN;".into(), pg(&sql.turn) + ";"];
-    for read in [&sql.patient, &sql.version, &sql.changes] {
+    for read in [&sql.patient, &sql.version] {
         lines.push(pg(read) + ";");
     }
     // The course's id comes back as :course_id.

@@ -29,7 +29,6 @@ struct Prepared {
     patient: Stmt,
     version: Stmt,
     turn: Stmt,
-    changes: Stmt,
     course: Stmt,
     sessions: Stmt,
     outbox: Stmt,
@@ -45,7 +44,6 @@ impl Prepared {
             patient: prepare(&sql.patient)?,
             version: prepare(&sql.version)?,
             turn: prepare(&sql.turn_sqlite)?,
-            changes: prepare(&sql.changes)?,
             course: prepare(&sql.course)?,
             sessions: prepare(&sql.sessions)?,
             outbox: prepare(&sql.outbox)?,
@@ -138,8 +136,6 @@ impl Booker {
         sql.patient.rows()?;
         sql.version.bind(&[clinic, Int(b.protocol), limit]);
         sql.version.rows()?;
-        sql.changes.bind(&[clinic, limit]);
-        sql.changes.rows()?;
         Ok(())
     }
 

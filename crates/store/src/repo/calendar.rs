@@ -70,15 +70,21 @@ pub fn snapshot_of(
 /// this server kept (the clinic with it) is used when the clinic's count of
 /// changes says it is still the database's (see [`turn`](crate::turn)).
 /// Where the clinic plans with staff, the floor is locked first (see
-/// [`floor::lock`]).
+/// [`floor::lock`]). `counted` is the clinic's count of changes if the
+/// caller read it in this turn with nothing written since
+/// ([`WithCourses::changes`](crate::repo::patients::WithCourses)); it is
+/// read here otherwise. (A count read before a write of the same
+/// transaction would pass a kept calendar without that write as current.)
 pub fn to_place<E: From<StoreError>>(
     conn: &mut DbConnection,
     clinic_id: i64,
+    counted: Option<i64>,
     window: impl FnOnce(&Clinic) -> Result<(DateTime<Utc>, DateTime<Utc>), E>,
 ) -> Result<Arc<CalendarSnapshot>, E> {
-    let now = match turn::holds(clinic_id) {
-        true => Some(turn::count(conn, clinic_id)?),
-        false => None,
+    let now = match (turn::holds(clinic_id), counted) {
+        (true, Some(count)) => Some(count),
+        (true, None) => Some(turn::count(conn, clinic_id)?),
+        (false, _) => None,
     };
     let kept_clinic = now.and_then(|now| turn::kept_clinic(clinic_id, now));
     let kept_is_current = kept_clinic.is_some();

@@ -7,6 +7,7 @@ use crate::columns::{doc, now};
 use crate::error::StoreError;
 use crate::models::{columns, Course, NewPatient, Page, PageRequest, Patient, PatientUpdate};
 use crate::repo::version_miss;
+use crate::schema::clinic_turns::dsl as t;
 use crate::schema::courses::dsl as co;
 use crate::schema::patients::dsl as pa;
 
@@ -63,31 +64,54 @@ pub fn get(conn: &mut DbConnection, clinic_id: i64, id: i64) -> Result<Patient, 
         .ok_or(StoreError::not_found("patient"))
 }
 
-/// The patient and their courses (by id), in one read: what a decision
-/// about one of their courses needs of them (a round trip less than two
-/// reads, on every booking).
+/// A patient and their courses (by id): what a decision about one of
+/// their courses needs of them, and the clinic's count of changes read in
+/// the same statement.
+#[derive(Debug, Clone)]
+pub struct WithCourses {
+    pub patient: Patient,
+    pub courses: Vec<Course>,
+    /// The clinic's count of changes as this read found it ([`crate::turn`];
+    /// `None` if the clinic's turn was never taken). Read in the clinic's
+    /// turn with nothing written since, it tells
+    /// [`calendar::to_place`](crate::repo::calendar::to_place) whether the
+    /// calendar this server kept is current without reading it again.
+    pub changes: Option<i64>,
+}
+
+/// The patient with their courses and the clinic's count of changes, in
+/// one read (a booking's first; three round trips were one each).
 pub fn with_courses(
     conn: &mut DbConnection,
     clinic_id: i64,
     id: i64,
-) -> Result<(Patient, Vec<Course>), StoreError> {
-    let rows: Vec<(Patient, Option<Course>)> = pa::patients
+) -> Result<WithCourses, StoreError> {
+    let rows: Vec<(Patient, Option<Course>, Option<i64>)> = pa::patients
         .left_join(
             co::courses.on(co::clinic_id
                 .eq(pa::clinic_id)
                 .and(co::patient_id.eq(pa::id))),
         )
+        .left_join(t::clinic_turns.on(t::clinic_id.eq(pa::clinic_id)))
         .filter(pa::clinic_id.eq(clinic_id).and(pa::id.eq(id)))
         .order(co::id)
-        .select((columns::<Patient>(), columns::<Course>().nullable()))
+        .select((
+            columns::<Patient>(),
+            columns::<Course>().nullable(),
+            t::changes.nullable(),
+        ))
         .load(conn)?;
     let mut rows = rows.into_iter();
-    let (patient, first) = rows.next().ok_or(StoreError::not_found("patient"))?;
+    let (patient, first, changes) = rows.next().ok_or(StoreError::not_found("patient"))?;
     let courses = first
         .into_iter()
-        .chain(rows.filter_map(|(_, course)| course))
+        .chain(rows.filter_map(|(_, course, _)| course))
         .collect();
-    Ok((patient, courses))
+    Ok(WithCourses {
+        patient,
+        courses,
+        changes,
+    })
 }
 
 /// The patient with this external reference, if any.

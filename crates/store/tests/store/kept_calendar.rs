@@ -10,7 +10,7 @@ use chairside_engine::ClosureSpan;
 use chairside_store::models::{NewClosure, SessionStatus};
 use chairside_store::repo::calendar::{self, CalendarSnapshot};
 use chairside_store::repo::courses::{self, NewCourse};
-use chairside_store::repo::{chairs, clinics, closures};
+use chairside_store::repo::{chairs, clinics, closures, patients};
 use chairside_store::{Store, StoreError};
 use chrono::{DateTime, Utc};
 use diesel::connection::SimpleConnection;
@@ -31,7 +31,9 @@ fn in_a_turn(store: &Store, fx: &Fixture) -> Arc<CalendarSnapshot> {
     let (from, to) = window();
     store
         .write_retrying(1, fx.clinic_id, |conn| {
-            calendar::to_place(conn, fx.clinic_id, |_| Ok::<_, StoreError>((from, to)))
+            calendar::to_place(conn, fx.clinic_id, None, |_| {
+                Ok::<_, StoreError>((from, to))
+            })
         })
         .unwrap()
 }
@@ -50,7 +52,9 @@ fn as_stored(store: &Store, fx: &Fixture) -> CalendarSnapshot {
 fn book_in_a_turn(store: &Store, fx: &Fixture, patient: i64, day: i64, fail: bool) {
     let (from, to) = window();
     let result = store.write_retrying(1, fx.clinic_id, |conn| {
-        calendar::to_place(conn, fx.clinic_id, |_| Ok::<_, StoreError>((from, to)))?;
+        calendar::to_place(conn, fx.clinic_id, None, |_| {
+            Ok::<_, StoreError>((from, to))
+        })?;
         let protocol = presets::iv_ketamine_standard();
         let course = courses::create(
             conn,
@@ -166,6 +170,40 @@ backend_test! {
             assert!(!kept, "{what}: the calendar is read again");
             assert_eq!(*next, as_stored(&db.store, &fx), "{what}");
         }
+    }
+}
+
+backend_test! {
+    /// A booking reads the clinic's count with the patient, not on its own:
+    /// that count decides as the turn's own read would.
+    fn the_count_read_with_the_patient_decides_like_its_own_read(db) {
+        let fx = seed(&db.store, 2, 3);
+        book(&db.store, &fx, fx.patient_ids[2], &[planned(fx.chair_ids[0], 1, at(1, 9), 60)]).unwrap();
+        drop(in_a_turn(&db.store, &fx));
+        let (from, to) = window();
+        let booking_turn = |store: &Store| {
+            let before = store.calendar_uses();
+            let (calendar, counted) = store
+                .write_retrying(1, fx.clinic_id, |conn| {
+                    let patient = patients::with_courses(conn, fx.clinic_id, fx.patient_ids[0])?;
+                    let calendar = calendar::to_place(conn, fx.clinic_id, patient.changes, |_| {
+                        Ok::<_, StoreError>((from, to))
+                    })?;
+                    Ok::<_, StoreError>((calendar, patient.changes))
+                })
+                .unwrap();
+            assert_eq!(counted, Some(changes(store, &fx)), "the count as the turn left it");
+            let after = store.calendar_uses();
+            (calendar, after.kept == before.kept + 1 && after.read == before.read)
+        };
+        let (calendar, kept) = booking_turn(&db.store);
+        assert!(kept, "nothing changed: the kept calendar");
+        assert_eq!(*calendar, as_stored(&db.store, &fx));
+        book(&db.another_store(), &fx, fx.patient_ids[1], &[planned(fx.chair_ids[1], 1, at(2, 9), 60)]).unwrap();
+        let (calendar, kept) = booking_turn(&db.store);
+        assert!(!kept, "another server booked: read again");
+        assert_eq!(*calendar, as_stored(&db.store, &fx));
+        assert_eq!(calendar.sessions.len(), 2);
     }
 }
 

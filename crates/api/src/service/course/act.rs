@@ -120,7 +120,7 @@ impl Asking {
         let row = repo::courses::get(conn, clinic_id, course_id)?;
         let version = repo::protocols::get_version(conn, clinic_id, row.protocol_version_id)?;
         let before = repo::sessions::for_course(conn, clinic_id, course_id)?;
-        let (patient, courses) = repo::patients::with_courses(conn, clinic_id, row.patient_id)?;
+        let whose = repo::patients::with_courses(conn, clinic_id, row.patient_id)?;
         let zone = repo::clinics::get(conn, clinic_id)?.time_zone;
         let protocol = (version.protocol_id, version.revision);
         check(zone, &row, &before, &protocol)?;
@@ -133,14 +133,7 @@ impl Asking {
                 .map(|s| s.starts_at.with_timezone(&zone).date_naive());
             Window::planning(today, session_day)
         });
-        let mut snapshot = Snapshot::load(
-            conn,
-            clinic_id,
-            (&patient, &courses),
-            Some(course_id),
-            window,
-            now,
-        )?;
+        let mut snapshot = Snapshot::load(conn, clinic_id, &whose, Some(course_id), window, now)?;
         if let Some(session) = action.session() {
             snapshot.monitoring =
                 repo::monitoring::get(conn, clinic_id, session.0)?.map(|m| m.record);

@@ -8,6 +8,7 @@ use chairside_engine::ChairId;
 use chairside_engine::{PhaseKind, Protocol};
 use chairside_store::models as m;
 use chairside_store::repo::courses::{Applied, NewCourse};
+use chairside_store::repo::patients::WithCourses;
 use chairside_store::{repo, DbConnection};
 use chrono::{DateTime, Utc};
 
@@ -36,9 +37,9 @@ fn named_in_request(
     conn: &mut DbConnection,
     clinic_id: i64,
     request: &PlanCourse,
-) -> Result<((m::Patient, Vec<m::Course>), m::ProtocolVersion), ApiError> {
-    let (mut patient, courses) = repo::patients::with_courses(conn, clinic_id, request.patient_id)
-        .map_err(|e| {
+) -> Result<(WithCourses, m::ProtocolVersion), ApiError> {
+    let mut whose =
+        repo::patients::with_courses(conn, clinic_id, request.patient_id).map_err(|e| {
             ApiError::unknown_reference(
                 e,
                 "patient_id",
@@ -55,9 +56,9 @@ fn named_in_request(
         })?;
     if let Some(preferences) = &request.preferences {
         preferences.validate()?;
-        patient.preferences = preferences.clone();
+        whose.patient.preferences = preferences.clone();
     }
-    Ok(((patient, courses), version))
+    Ok((whose, version))
 }
 
 fn plan(
@@ -67,7 +68,7 @@ fn plan(
     request: &PlanCourse,
     now: DateTime<Utc>,
 ) -> Result<Planned, ApiError> {
-    let ((patient, courses), version) = named_in_request(conn, clinic_id, request)?;
+    let (whose, version) = named_in_request(conn, clinic_id, request)?;
     let protocol: &Protocol = &version.definition;
     let within = request
         .first_within_days
@@ -85,14 +86,7 @@ fn plan(
             from: request.earliest,
             days,
         };
-        let snapshot = Snapshot::load(
-            conn,
-            clinic_id,
-            (&patient, &courses),
-            None,
-            Some(window),
-            now,
-        )?;
+        let snapshot = Snapshot::load(conn, clinic_id, &whose, None, Some(window), now)?;
         let decision = snapshot.decide(caller.role, now, |at| {
             let course = CourseRequest {
                 protocol,
@@ -113,7 +107,7 @@ fn plan(
     Ok(Planned {
         version,
         decision,
-        patient,
+        patient: whose.patient,
         clinic,
     })
 }
@@ -206,14 +200,14 @@ fn persist(
     Ok((applied, zone))
 }
 
-/// A course the previous system had booked (an import) for `patient`,
-/// whose `courses` the caller read: its appointments (chair, start) become
-/// the first sessions, the engine plans the rest ([`import_course`]);
-/// answers the sessions written.
+/// A course the previous system had booked (an import) for the patient
+/// the caller read with their courses: its appointments (chair, start)
+/// become the first sessions, the engine plans the rest
+/// ([`import_course`]); answers the sessions written.
 pub fn import(
     conn: &mut DbConnection,
     caller: &Caller,
-    (clinic_id, (patient, courses), version): (i64, (m::Patient, &[m::Course]), m::ProtocolVersion),
+    (clinic_id, whose, version): (i64, WithCourses, m::ProtocolVersion),
     appointments: &[(ChairId, DateTime<Utc>)],
     now: DateTime<Utc>,
 ) -> Result<Vec<m::Session>, ApiError> {
@@ -221,21 +215,14 @@ pub fn import(
         .with_timezone(&repo::clinics::get(conn, clinic_id)?.time_zone)
         .date_naive();
     let window = Window::planning(today, None);
-    let snapshot = Snapshot::load(
-        conn,
-        clinic_id,
-        (&patient, courses),
-        None,
-        Some(window),
-        now,
-    )?;
+    let snapshot = Snapshot::load(conn, clinic_id, &whose, None, Some(window), now)?;
     let decision = snapshot.decide(caller.role, now, |at| {
         import_course(&version.definition, appointments, at)
     })?;
     let planned = Planned {
         version,
         decision,
-        patient,
+        patient: whose.patient,
         clinic: snapshot.clinic,
     };
     Ok(persist(conn, caller, clinic_id, &planned)?.0.booked)

@@ -6,6 +6,7 @@ use chairside_engine::course::{OtherCourse, Patient, Situation};
 use chairside_engine::monitoring::MonitoringRecord;
 use chairside_engine::{ClinicCalendar, EngineError, Interval, Occupancy, Planner, Role};
 use chairside_store::models as m;
+use chairside_store::repo::patients::WithCourses;
 use chairside_store::{repo, DbConnection};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
@@ -51,22 +52,26 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    /// Loads the situation of `patient`'s course `course` (`None`: a course
-    /// not yet booked) at `now` (sessions running over hold their chairs),
-    /// given all their `courses` (read with them,
-    /// [`repo::patients::with_courses`]). Without a window nothing is
+    /// Loads the situation of the patient's course `course` (`None`: a
+    /// course not yet booked) at `now` (sessions running over hold their
+    /// chairs), given the patient as read with all their courses
+    /// ([`repo::patients::with_courses`], nothing written since: the
+    /// clinic's count read with them stands). Without a window nothing is
     /// placed, so no occupancy is read.
     pub fn load(
         conn: &mut DbConnection,
         clinic_id: i64,
-        (patient, courses): (&m::Patient, &[m::Course]),
+        whose: &WithCourses,
         course: Option<i64>,
         window: Option<Window>,
         now: DateTime<Utc>,
     ) -> Result<Snapshot, ApiError> {
+        let WithCourses {
+            patient, courses, ..
+        } = whose;
         let (calendar_rows, elsewhere) = match window {
             Some(window) => {
-                let rows = repo::calendar::to_place(conn, clinic_id, |clinic| {
+                let rows = repo::calendar::to_place(conn, clinic_id, whose.changes, |clinic| {
                     horizon(clinic.time_zone, window.from, window.days)
                 })?;
                 // The patient's own live sessions are among the clinic's,

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use chairside_engine::course::Action;
 use chairside_engine::{resolve_local, ChairId, Disambiguation};
 use chairside_store::models::{Chair, Patient};
+use chairside_store::repo::patients::WithCourses;
 use chairside_store::{repo, DbConnection};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -178,10 +179,17 @@ fn book_group(
         Some(course) => add_to_running(conn, caller, (clinic_id, course.id), wanted, now)?,
         None => {
             let appointments: Vec<_> = wanted.iter().map(|w| (w.chair, w.start)).collect();
+            // Rows of this import were written since: the count is read
+            // again when planning.
+            let whose = WithCourses {
+                patient,
+                courses,
+                changes: None,
+            };
             book::import(
                 conn,
                 caller,
-                (clinic_id, (patient, &courses), version),
+                (clinic_id, whose, version),
                 &appointments,
                 now,
             )?
