@@ -78,17 +78,28 @@ pub struct Statements {
     pub patient: String,
     pub version: String,
     /// The booking: course, sessions, outbox events (one statement), audit
-    /// row.
+    /// row; on PostgreSQL the audit row rides in the events' statement.
     pub course: String,
     pub sessions: String,
     pub outbox: String,
     pub audit: String,
+    pub outbox_with_audit: String,
     /// The response, remembered under the key in the same transaction.
     pub remember: String,
 }
 
 impl Statements {
     pub fn new() -> Statements {
+        let outbox = format!(
+            r#"INSERT INTO "outbox" ("clinic_id", "event_id", "event_type", "aggregate_id", "payload", "created_at") VALUES {}"#,
+            (1..=EVENTS_PER_BOOKING)
+                .map(|n| format!(
+                    "(:clinic, :event_id_{n}, :event_type_{n}, :course_id, :payload_{n}, :now)"
+                ))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let audit = r#"INSERT INTO "audit_log" ("clinic_id", "key_id", "role", "action", "entity_type", "entity_id", "before", "after", "request_id", "at") VALUES (:clinic, :key, :role, :action, :entity_type, :course_id, :before, :after, :request_id, :now)"#;
         Statements {
             turn: r#"SELECT chairside_take_turn(:clinic)"#.into(),
             turn_sqlite: r#"INSERT INTO "clinic_turns" ("clinic_id", "changes") VALUES (:clinic, :one) ON CONFLICT ("clinic_id") DO UPDATE SET "changes" = ("clinic_turns"."changes" + :one) RETURNING "clinic_turns"."changes""#.into(),
@@ -106,14 +117,9 @@ impl Statements {
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
-            outbox: format!(
-                r#"INSERT INTO "outbox" ("clinic_id", "event_id", "event_type", "aggregate_id", "payload", "created_at") VALUES {}"#,
-                (1..=EVENTS_PER_BOOKING)
-                    .map(|n| format!("(:clinic, :event_id_{n}, :event_type_{n}, :course_id, :payload_{n}, :now)"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-            audit: r#"INSERT INTO "audit_log" ("clinic_id", "key_id", "role", "action", "entity_type", "entity_id", "before", "after", "request_id", "at") VALUES (:clinic, :key, :role, :action, :entity_type, :course_id, :before, :after, :request_id, :now) RETURNING "audit_log"."id""#.into(),
+            outbox: outbox.clone(),
+            audit: format!(r#"{audit} RETURNING "audit_log"."id""#),
+            outbox_with_audit: format!("WITH first AS ({audit}) {outbox}"),
             remember: r#"INSERT INTO "idempotency_keys" ("clinic_id", "key_id", "idempotency_key", "request_fingerprint", "response_status", "response_body", "created_at") VALUES (:clinic, :key, :idempotency_key, :fingerprint, :response_status, :response_body, :now) RETURNING "idempotency_keys"."id", "idempotency_keys"."clinic_id", "idempotency_keys"."key_id", "idempotency_keys"."idempotency_key", "idempotency_keys"."request_fingerprint", "idempotency_keys"."response_status", "idempotency_keys"."response_body", "idempotency_keys"."created_at""#.into(),
         }
     }

@@ -41,8 +41,9 @@ pub fn script(ids: &Ids, base: NaiveDateTime) -> String {
             value(name, &base).unwrap_or_else(|| format!(":{name}"))
         })
     };
-    // The outbox rows: the course's event first, then one per session.
-    let events = fill(&sql.outbox, |name| match event_value(name) {
+    // The outbox rows (the course's event first, then one per session),
+    // with the audit row as a `WITH`, as the server sends them.
+    let events = fill(&sql.outbox_with_audit, |name| match event_value(name) {
         Some(value) => value,
         None => value(name, &base).unwrap_or_else(|| format!(":{name}")),
     });
@@ -54,7 +55,6 @@ pub fn script(ids: &Ids, base: NaiveDateTime) -> String {
     lines.push(pg(&sql.course) + "\n\\gset course_");
     lines.push(pg(&sql.sessions) + ";");
     lines.push(events + ";");
-    lines.push(pg(&sql.audit) + ";");
     lines.push(pg(&sql.remember) + ";");
     lines.push("COMMIT;\n".into());
     lines.join("\n")

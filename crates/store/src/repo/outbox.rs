@@ -1,14 +1,16 @@
 //! The transactional outbox: events written in the same transaction as the
 //! change they announce, delivered later by a worker.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
 use crate::backend::DbConnection;
-use crate::batch::with_sized_rows;
+use crate::batch::{with_sized_rows, AlongWith};
 use crate::columns::{instant, json, now};
 use crate::error::StoreError;
-use crate::models::{columns, NewOutboxEvent, OutboxEvent};
+use crate::models::{columns, AuditEntry, NewOutboxEvent, OutboxEvent};
+use crate::repo::audit::{self, AuditRow};
+use crate::schema::audit_log::dsl as a;
 use crate::schema::outbox::dsl as o;
 use crate::secrets::random_hex;
 
@@ -43,32 +45,73 @@ pub fn append(conn: &mut DbConnection, event: &NewOutboxEvent) -> Result<OutboxE
 /// rows within one `INSERT`): a decision's events cost one round trip, not
 /// one each.
 pub fn append_all(conn: &mut DbConnection, events: &[NewOutboxEvent]) -> Result<(), StoreError> {
-    if events.is_empty() {
-        return Ok(());
-    }
+    append_audited(conn, events, &[])
+}
+
+/// Appends a decision's events ([`append_all`]) and its audit rows. On
+/// PostgreSQL a single audit row (a booking's) rides in the events'
+/// statement, as a `WITH` that inserts it: one round trip for both.
+pub fn append_audited(
+    conn: &mut DbConnection,
+    events: &[NewOutboxEvent],
+    audit: &[AuditEntry],
+) -> Result<(), StoreError> {
     let clock = Utc::now();
     let at = instant(clock);
-    let mut rows = Vec::with_capacity(events.len());
-    for event in events {
-        rows.push((
-            o::clinic_id.eq(event.clinic_id),
-            o::event_id.eq(new_event_id(clock)?),
-            o::event_type.eq(event.event_type.clone()),
-            o::aggregate_id.eq(event.aggregate_id),
-            o::payload.eq(json(&event.payload)),
-            o::created_at.eq(at),
-        ));
-    }
-    // Prepared once per size; diesel's MultiBackend cannot render a batch
-    // insert: run it on the native connection.
-    with_sized_rows!(rows => {
-        let insert = diesel::insert_into(o::outbox).values(rows);
-        match conn {
-            DbConnection::Postgresql(c) => insert.execute(c)?,
-            DbConnection::Sqlite(c) => insert.execute(c)?,
+    let rows = events
+        .iter()
+        .map(|event| EventRow::of(event, clock))
+        .collect::<Result<Vec<_>, _>>()?;
+    match (conn, audit) {
+        (DbConnection::Postgresql(c), [entry]) if !rows.is_empty() => {
+            let audited = diesel::insert_into(a::audit_log).values(AuditRow::of(entry, at));
+            with_sized_rows!(rows => {
+                AlongWith::new(audited, diesel::insert_into(o::outbox).values(rows)).execute(c)?
+            });
         }
-    });
+        (conn, _) => {
+            // Prepared once per size; diesel's MultiBackend cannot render
+            // a batch insert: run it on the native connection.
+            if !rows.is_empty() {
+                with_sized_rows!(rows => {
+                    let insert = diesel::insert_into(o::outbox).values(rows);
+                    match &mut *conn {
+                        DbConnection::Postgresql(c) => insert.execute(c)?,
+                        DbConnection::Sqlite(c) => insert.execute(c)?,
+                    }
+                });
+            }
+            for entry in audit {
+                audit::append(conn, entry)?;
+            }
+        }
+    }
     Ok(())
+}
+
+/// An outbox event as it is inserted, with a fresh event id.
+#[derive(Insertable)]
+#[diesel(table_name = crate::schema::outbox)]
+struct EventRow {
+    clinic_id: i64,
+    event_id: String,
+    event_type: String,
+    aggregate_id: i64,
+    payload: String,
+    created_at: NaiveDateTime,
+}
+
+impl EventRow {
+    fn of(event: &NewOutboxEvent, clock: DateTime<Utc>) -> Result<EventRow, StoreError> {
+        Ok(EventRow {
+            clinic_id: event.clinic_id,
+            event_id: new_event_id(clock)?,
+            event_type: event.event_type.clone(),
+            aggregate_id: event.aggregate_id,
+            payload: json(&event.payload),
+            created_at: instant(clock),
+        })
+    }
 }
 
 /// Events with an id above `after_id`, oldest first, at most `limit`; all

@@ -70,29 +70,28 @@ pub fn record(
             clinic_id: course.clinic_id,
             event_type: name.to_string(),
             aggregate_id: course.id,
-            payload: for_integrations(&payload),
+            payload: for_integrations(payload),
         });
         if !(booking && matches!(event, CourseEvent::SessionBooked(_))) {
             audited.push((name, entity, before, after));
         }
     }
-    // Every event in one statement, in the decision's order.
-    repo::outbox::append_all(conn, &announced)?;
-    for (name, entity, before, after) in audited {
-        repo::audit::append(
-            conn,
-            &AuditEntry {
-                clinic_id: Some(course.clinic_id),
-                actor: caller.actor(),
-                action: name.to_string(),
-                entity_type: entity.0.to_string(),
-                entity_id: Some(entity.1),
-                before,
-                after,
-                request_id: Some(caller.request_id.clone()).filter(|r| !r.is_empty()),
-            },
-        )?;
-    }
+    let audited: Vec<AuditEntry> = audited
+        .into_iter()
+        .map(|(name, entity, before, after)| AuditEntry {
+            clinic_id: Some(course.clinic_id),
+            actor: caller.actor(),
+            action: name.to_string(),
+            entity_type: entity.0.to_string(),
+            entity_id: Some(entity.1),
+            before,
+            after,
+            request_id: Some(caller.request_id.clone()).filter(|r| !r.is_empty()),
+        })
+        .collect();
+    // Every event in one statement, in the decision's order, with the
+    // audit rows (a booking's one in the same round trip).
+    repo::outbox::append_audited(conn, &announced, &audited)?;
     Ok(())
 }
 
@@ -101,15 +100,14 @@ type Described = (Value, (&'static str, i64), Option<Value>, Option<Value>);
 /// An event's payload as integrations receive it: without a clinician's
 /// free-text reason (a pause "while the patient is in hospital for …" is
 /// health information). The audit row keeps it.
-fn for_integrations(payload: &Value) -> Value {
-    let mut sent = payload.clone();
-    if let Some(fields) = sent.as_object_mut() {
+fn for_integrations(mut payload: Value) -> Value {
+    if let Some(fields) = payload.as_object_mut() {
         fields.remove("reason");
         if let Some(detail) = fields.get_mut("detail").and_then(Value::as_object_mut) {
             detail.remove("reason");
         }
     }
-    sent
+    payload
 }
 
 /// The event's payload, the entity it is about, and the audit's before
