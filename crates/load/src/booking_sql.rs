@@ -62,8 +62,9 @@ pub const EVENTS_PER_BOOKING: usize = 1 + SESSIONS_PER_COURSE;
 /// in one transaction, as one server runs them in a steady state: the API
 /// key is verified from the server's cache, and the clinic and its
 /// calendar (live sessions, chairs, closures) from the calendar the server
-/// kept, which the clinic's count of changes says is current (a server
-/// reads them again only after another writer changed them).
+/// kept, with the protocol's latest revision, which the clinic's count of
+/// changes says is current (a server reads them again only after another
+/// writer changed them).
 pub struct Statements {
     /// The clinic's turn, counted (its writers take turns): a function on
     /// PostgreSQL (the server sends it with `BEGIN`, in one round trip,
@@ -72,11 +73,10 @@ pub struct Statements {
     /// under it at the end, and the unique key refuses a second one.
     pub turn: String,
     pub turn_sqlite: String,
-    /// Planning reads: the patient with their courses and the clinic's
-    /// count of changes (is the kept calendar current?) in one join, and
-    /// the protocol's latest revision.
+    /// The planning read: the patient with their courses and the clinic's
+    /// count of changes (is the kept calendar current?) in one join. The
+    /// protocol's latest revision is kept with the calendar too.
     pub patient: String,
-    pub version: String,
     /// The booking: course, sessions, outbox events (one statement), audit
     /// row; on PostgreSQL the audit row rides in the events' statement.
     pub course: String,
@@ -104,7 +104,6 @@ impl Statements {
             turn: r#"SELECT chairside_take_turn(:clinic)"#.into(),
             turn_sqlite: r#"INSERT INTO "clinic_turns" ("clinic_id", "changes") VALUES (:clinic, :one) ON CONFLICT ("clinic_id") DO UPDATE SET "changes" = ("clinic_turns"."changes" + :one) RETURNING "clinic_turns"."changes""#.into(),
             patient: r#"SELECT "patients"."id", "patients"."clinic_id", "patients"."external_ref", "patients"."display_name", "patients"."preferences", "patients"."intake_assessed_on", "patients"."consent_on_file", "patients"."rems_enrolled_on", "patients"."escort_confirmed", "patients"."calendar_token_hash", "patients"."version", "patients"."created_at", "patients"."updated_at", "courses"."id", "courses"."clinic_id", "courses"."patient_id", "courses"."protocol_version_id", "courses"."status", "courses"."current_phase", "courses"."booster_policy", "courses"."at_risk_reason", "courses"."version", "courses"."created_at", "courses"."updated_at", "courses"."modality", "courses"."series_started_at", "courses"."extension_accepted", "courses"."held_until", "clinic_turns"."changes" FROM (("patients" LEFT OUTER JOIN "courses" ON (("courses"."clinic_id" = "patients"."clinic_id") AND ("courses"."patient_id" = "patients"."id"))) LEFT OUTER JOIN "clinic_turns" ON ("clinic_turns"."clinic_id" = "patients"."clinic_id")) WHERE (("patients"."clinic_id" = :clinic) AND ("patients"."id" = :patient)) ORDER BY "courses"."id""#.into(),
-            version: r#"SELECT "protocol_versions"."id", "protocol_versions"."clinic_id", "protocol_versions"."protocol_id", "protocol_versions"."revision", "protocol_versions"."definition", "protocol_versions"."created_at" FROM "protocol_versions" WHERE (("protocol_versions"."clinic_id" = :clinic) AND ("protocol_versions"."protocol_id" = :protocol)) ORDER BY "protocol_versions"."revision" DESC LIMIT :limit"#.into(),
             course: format!(
                 r#"INSERT INTO "courses" ({}) VALUES (:clinic, :patient, :pv, :status, :phase, :booster_policy, :now, :now) RETURNING "courses"."id", "courses"."clinic_id", "courses"."patient_id", "courses"."protocol_version_id", "courses"."status", "courses"."current_phase", "courses"."booster_policy", "courses"."at_risk_reason", "courses"."version", "courses"."created_at", "courses"."updated_at", "courses"."series_start_sequence""#,
                 quoted(&COURSE_COLUMNS)

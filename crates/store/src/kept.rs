@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 
-use crate::models::CalendarSnapshot;
+use crate::models::{CalendarSnapshot, ProtocolVersion};
 
 /// How many calendars writers planned on were kept ones, and how many were
 /// read from the database.
@@ -20,6 +20,9 @@ pub struct CalendarUses {
     pub kept: u64,
     /// Read from the database.
     pub read: u64,
+    /// Protocol revisions a booking took from the kept calendar instead of
+    /// reading them.
+    pub revisions_kept: u64,
 }
 
 /// How many clinics' calendars a server keeps; the least recently used
@@ -31,13 +34,16 @@ const CLINICS_KEPT: usize = 64;
 /// ahead.
 const SESSIONS_KEPT: usize = 200_000;
 
-/// A clinic's calendar over `[from, to)`, as it stood at `changes`.
+/// A clinic's calendar over `[from, to)`, as it stood at `changes`, with
+/// the latest revision of each protocol read since (by protocol id): a
+/// new revision moves the count like any change planning reads.
 #[derive(Clone)]
 pub(crate) struct Kept {
     pub changes: i64,
     pub from: DateTime<Utc>,
     pub to: DateTime<Utc>,
     pub calendar: Arc<CalendarSnapshot>,
+    pub revisions: HashMap<i64, ProtocolVersion>,
 }
 
 impl Kept {
@@ -125,6 +131,7 @@ impl KeptCalendars {
         let mut shelf = self.lock();
         shelf.calendars.kept += uses.kept;
         shelf.calendars.read += uses.read;
+        shelf.calendars.revisions_kept += uses.revisions_kept;
     }
 
     /// The totals since the store opened.
@@ -162,6 +169,7 @@ mod tests {
             changes,
             from: at,
             to: at,
+            revisions: HashMap::new(),
             calendar: Arc::new(CalendarSnapshot {
                 clinic: Clinic {
                     id: 1,

@@ -31,7 +31,7 @@ use crate::backend::DbConnection;
 use crate::error::StoreError;
 use crate::kept::{CalendarUses, Kept};
 use crate::models::CalendarSnapshot;
-use crate::models::{Clinic, Session, TakenTime};
+use crate::models::{Clinic, ProtocolVersion, Session, TakenTime};
 use crate::schema::clinic_turns::dsl as t;
 
 /// The turn this thread holds, with the calendar kept for its clinic.
@@ -258,12 +258,44 @@ pub(crate) fn keep(
 ) {
     with_turn(clinic, |turn| {
         turn.uses.read += 1;
+        // Revisions read at this count stay true with the new calendar.
+        let revisions = turn
+            .kept
+            .take()
+            .filter(|k| k.changes == now)
+            .map(|k| k.revisions)
+            .unwrap_or_default();
         turn.kept = Some(Kept {
             changes: now,
             from,
             to,
             calendar,
+            revisions,
         })
+    });
+}
+
+/// The latest revision of `protocol` kept with the calendar, if that is
+/// current at `now` (the count read in this turn).
+pub(crate) fn kept_revision(clinic: i64, now: i64, protocol: i64) -> Option<ProtocolVersion> {
+    with_turn(clinic, |turn| {
+        turn.learn(now);
+        let kept = turn.kept.as_ref().filter(|k| k.changes == now)?;
+        let revision = kept.revisions.get(&protocol).cloned()?;
+        turn.uses.revisions_kept += 1;
+        Some(revision)
+    })
+    .flatten()
+}
+
+/// Keeps `version`, read at `now` as its protocol's latest, with the
+/// calendar if that is current at `now` (without one there is nothing it
+/// could be trusted with).
+pub(crate) fn keep_revision(clinic: i64, now: i64, version: &ProtocolVersion) {
+    with_turn(clinic, |turn| {
+        if let Some(kept) = turn.kept.as_mut().filter(|k| k.changes == now) {
+            kept.revisions.insert(version.protocol_id, version.clone());
+        }
     });
 }
 

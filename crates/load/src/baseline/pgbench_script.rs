@@ -23,7 +23,6 @@ const HEADER: &str = r"\set n :n + 1
 \set clinic {clinic0} + :ci
 \set chair {chair0} + :ci * {chairs} + :lane % {chairs}
 \set patient {patient0} + ((:n * {lanes} + :lane) % {pool}) * {clinics} + :ci
-\set protocol {protocol0} + :ci * {protocol_step}
 \set pv {version0} + :ci * {protocol_step}
 \set key {key0} + :ci
 \set t0 (:lane / {chairs}) * {lane_shift} + :n * {booking_seconds}
@@ -48,9 +47,7 @@ pub fn script(ids: &Ids, base: NaiveDateTime) -> String {
         None => value(name, &base).unwrap_or_else(|| format!(":{name}")),
     });
     let mut lines = vec![header(ids), "BEGIN;".into(), pg(&sql.turn) + ";"];
-    for read in [&sql.patient, &sql.version] {
-        lines.push(pg(read) + ";");
-    }
+    lines.push(pg(&sql.patient) + ";");
     // The course's id comes back as :course_id.
     lines.push(pg(&sql.course) + "\n\\gset course_");
     lines.push(pg(&sql.sessions) + ";");
@@ -121,7 +118,6 @@ fn header(ids: &Ids) -> String {
         ("lanes", ids.lanes),
         ("pool", ids.pool),
         ("patient0", PATIENT_ID_BASE),
-        ("protocol0", ids.protocol0),
         ("version0", ids.version0),
         ("protocol_step", ids.protocol_step),
         ("key0", ids.key0),

@@ -27,7 +27,6 @@ const OP: &str = "booking transaction";
 /// The statements of [`Statements`], prepared on one connection.
 struct Prepared {
     patient: Stmt,
-    version: Stmt,
     turn: Stmt,
     course: Stmt,
     sessions: Stmt,
@@ -42,7 +41,6 @@ impl Prepared {
         let prepare = |template: &str| db.prepare(&sqlite(template));
         Ok(Prepared {
             patient: prepare(&sql.patient)?,
-            version: prepare(&sql.version)?,
             turn: prepare(&sql.turn_sqlite)?,
             course: prepare(&sql.course)?,
             sessions: prepare(&sql.sessions)?,
@@ -57,7 +55,6 @@ impl Prepared {
 struct Booking {
     clinic: i64,
     key: i64,
-    protocol: i64,
     version: i64,
     patient: i64,
     chair: i64,
@@ -76,7 +73,6 @@ impl Booking {
         Booking {
             clinic: ids.clinic0 + ci,
             key: ids.key0 + ci,
-            protocol: ids.protocol0 + ci * ids.protocol_step,
             version: ids.version0 + ci * ids.protocol_step,
             patient: ids.patient(client, n),
             chair,
@@ -129,13 +125,11 @@ impl Booker {
     fn read_for_planning(&self, b: &Booking) -> Result<(), String> {
         use Param::Int;
         let sql = &self.sql;
-        let (clinic, limit) = (Int(b.clinic), Int(1));
+        let clinic = Int(b.clinic);
         sql.turn.bind(&[clinic, Int(1), Int(1)]);
         sql.turn.rows()?;
         sql.patient.bind(&[clinic, Int(b.patient)]);
         sql.patient.rows()?;
-        sql.version.bind(&[clinic, Int(b.protocol), limit]);
-        sql.version.rows()?;
         Ok(())
     }
 

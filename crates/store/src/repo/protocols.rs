@@ -9,6 +9,7 @@ use crate::models::{columns, Protocol, ProtocolVersion};
 use crate::repo::{require_transaction, version_miss};
 use crate::schema::protocol_versions::dsl as pv;
 use crate::schema::protocols::dsl as p;
+use crate::turn;
 
 /// Creates a protocol with its first revision (a preset copied into the
 /// clinic, or the clinic's own). Must run inside [`Store::write`](crate::Store::write).
@@ -148,6 +149,29 @@ pub fn list_versions(
         .order(pv::revision)
         .select(columns::<ProtocolVersion>())
         .load::<ProtocolVersion>(conn)?)
+}
+
+/// [`latest_version`] for a writer in the clinic's turn that read the
+/// clinic's count of changes, `counted`, with nothing written since
+/// ([`patients::with_courses`](crate::repo::patients::with_courses)): the
+/// revision this server kept with the clinic's calendar when the count
+/// says the calendar is current (a new revision moves the count, by
+/// trigger), else the one read, then kept.
+pub fn latest_version_counted(
+    conn: &mut DbConnection,
+    clinic_id: i64,
+    protocol_id: i64,
+    counted: Option<i64>,
+) -> Result<ProtocolVersion, StoreError> {
+    let now = counted.filter(|_| turn::holds(clinic_id));
+    if let Some(kept) = now.and_then(|now| turn::kept_revision(clinic_id, now, protocol_id)) {
+        return Ok(kept);
+    }
+    let version = latest_version(conn, clinic_id, protocol_id)?;
+    if let Some(now) = now {
+        turn::keep_revision(clinic_id, now, &version);
+    }
+    Ok(version)
 }
 
 /// A protocol's latest revision, in one read; not found when the clinic

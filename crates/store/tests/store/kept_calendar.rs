@@ -10,7 +10,7 @@ use chairside_engine::ClosureSpan;
 use chairside_store::models::{NewClosure, SessionStatus};
 use chairside_store::repo::calendar::{self, CalendarSnapshot};
 use chairside_store::repo::courses::{self, NewCourse};
-use chairside_store::repo::{chairs, clinics, closures, patients};
+use chairside_store::repo::{chairs, clinics, closures, patients, protocols};
 use chairside_store::{Store, StoreError};
 use chrono::{DateTime, Utc};
 use diesel::connection::SimpleConnection;
@@ -207,6 +207,69 @@ backend_test! {
     }
 }
 
+backend_test! {
+    /// A booking's protocol revision is kept with the calendar while the
+    /// count stands, and read again once a new revision moved it.
+    fn the_protocols_latest_revision_is_kept_with_the_calendar(db) {
+        let fx = seed(&db.store, 2, 3);
+        let protocol_id = protocol_of(&db.store, &fx);
+        let (from, to) = window();
+        let booking_turn = |store: &Store| {
+            let before = store.calendar_uses().revisions_kept;
+            let version = store
+                .write_retrying(1, fx.clinic_id, |conn| {
+                    let patient = patients::with_courses(conn, fx.clinic_id, fx.patient_ids[0])?;
+                    let version = protocols::latest_version_counted(conn, fx.clinic_id, protocol_id, patient.changes)?;
+                    calendar::to_place(conn, fx.clinic_id, patient.changes, |_| Ok::<_, StoreError>((from, to)))?;
+                    Ok::<_, StoreError>(version)
+                })
+                .unwrap();
+            (version, store.calendar_uses().revisions_kept == before + 1)
+        };
+        // The first turn keeps a calendar; the second finds it current and
+        // keeps the revision it read with it.
+        let (first, kept) = booking_turn(&db.store);
+        assert!(!kept, "nothing kept yet: read");
+        let (second, kept) = booking_turn(&db.store);
+        assert!(!kept, "the calendar kept, not yet the revision: read");
+        assert_eq!(second, first);
+        let (again, kept) = booking_turn(&db.store);
+        assert!(kept, "nothing changed: the kept revision");
+        assert_eq!(again, first);
+        revise_the_protocol(&db.another_store(), &fx);
+        let (revised, kept) = booking_turn(&db.store);
+        assert!(!kept, "a new revision: read again");
+        assert_eq!(revised.revision, first.revision + 1);
+        assert_eq!(revised, db.store.read(|c| protocols::latest_version(c, fx.clinic_id, protocol_id)).unwrap());
+    }
+}
+
+/// The protocol of the fixture's IV courses.
+fn protocol_of(store: &Store, fx: &Fixture) -> i64 {
+    store
+        .read(|c| protocols::get_version(c, fx.clinic_id, fx.protocol_version_id))
+        .unwrap()
+        .protocol_id
+}
+
+/// Adds a revision to the fixture's IV protocol, as editing it does.
+fn revise_the_protocol(store: &Store, fx: &Fixture) {
+    let protocol_id = protocol_of(store, fx);
+    store
+        .write(|c| {
+            let protocol = protocols::get(c, fx.clinic_id, protocol_id)?;
+            let latest = protocols::latest_version(c, fx.clinic_id, protocol_id)?;
+            protocols::add_revision(
+                c,
+                fx.clinic_id,
+                protocol_id,
+                protocol.version,
+                &latest.definition,
+            )
+        })
+        .unwrap();
+}
+
 /// Closes the clinic for a day, through the store as the API does.
 fn close_a_day(store: &Store, fx: &Fixture) {
     let day = at(3, 0).date_naive();
@@ -310,6 +373,7 @@ backend_test! {
             ("a monitoring record deleted", 1, Box::new(|| {
                 sql(format!("DELETE FROM session_monitoring WHERE session_id = {session}"));
             })),
+            ("a protocol's new revision", 1, Box::new(|| revise_the_protocol(&db.store, &fx))),
         ];
         for (what, more, change) in counted {
             let before = changes(&db.store, &fx);

@@ -46,14 +46,16 @@ fn named_in_request(
                 format!("patient {} is not in this clinic", request.patient_id),
             )
         })?;
+    let counted = whose.changes;
     let version =
-        repo::protocols::latest_version(conn, clinic_id, request.protocol_id).map_err(|e| {
-            ApiError::unknown_reference(
-                e,
-                "protocol_id",
-                format!("protocol {} is not in this clinic", request.protocol_id),
-            )
-        })?;
+        repo::protocols::latest_version_counted(conn, clinic_id, request.protocol_id, counted)
+            .map_err(|e| {
+                ApiError::unknown_reference(
+                    e,
+                    "protocol_id",
+                    format!("protocol {} is not in this clinic", request.protocol_id),
+                )
+            })?;
     if let Some(preferences) = &request.preferences {
         preferences.validate()?;
         whose.patient.preferences = preferences.clone();

@@ -1,0 +1,3 @@
+DROP TRIGGER protocol_versions_counted_insert ON protocol_versions;
+DROP TRIGGER protocol_versions_counted_delete ON protocol_versions;
+DROP TRIGGER protocol_versions_counted_update ON protocol_versions;

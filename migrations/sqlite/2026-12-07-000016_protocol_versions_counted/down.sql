@@ -1,0 +1,3 @@
+DROP TRIGGER protocol_versions_counted_insert;
+DROP TRIGGER protocol_versions_counted_update;
+DROP TRIGGER protocol_versions_counted_delete;
