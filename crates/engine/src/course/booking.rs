@@ -8,9 +8,9 @@ use crate::calendar::ChairId;
 use crate::course::decision::{CourseEvent, Decision, NewSession, Placement, SessionRef};
 use crate::course::draft::{state, Draft};
 use crate::course::guards::dose_gates;
+use crate::course::lifecycle::{already_running, running_course_of_kind};
 use crate::course::model::Course;
 use crate::course::moves::judge;
-use crate::course::refusal::{CourseRule, Refusal};
 use crate::course::settle::settle;
 use crate::course::situation::Situation;
 use crate::course::status::CourseStatus;
@@ -69,21 +69,8 @@ fn may_start(request: &CourseRequest, at: &Situation) -> Result<(), EngineError>
     }
     // Gates first: a patient who may not start gets that answer, not a plan.
     dose_gates(at.patient, protocol, at.settings)?;
-    if let Some(other) = at
-        .other_courses
-        .iter()
-        .find(|c| c.status.is_running() && c.modality == protocol.modality)
-    {
-        let mut refusal = Refusal::new(
-            CourseRule::OneRunningCourse,
-            format!(
-                "the patient's course {} of the same kind ({}) is running; pause, end or complete it first",
-                other.id,
-                protocol.modality.as_str()
-            ),
-        );
-        refusal.other_course = Some(other.id);
-        return Err(refusal.into());
+    if let Some(other) = running_course_of_kind(at.other_courses, protocol.modality, None) {
+        return Err(already_running(other, protocol.modality));
     }
     let today = at.today();
     if request.earliest < today {

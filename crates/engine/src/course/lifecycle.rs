@@ -4,11 +4,12 @@
 
 use chrono::NaiveDate;
 
+use crate::calendar::Modality;
 use crate::course::action::AtRiskChoice;
 use crate::course::decision::CourseEvent;
 use crate::course::draft::Draft;
 use crate::course::guards;
-use crate::course::model::SessionId;
+use crate::course::model::{OtherCourse, SessionId};
 use crate::course::refusal::{CourseRule, Refusal};
 use crate::course::settle::settle;
 use crate::course::status::{CourseStatus, SessionStatus};
@@ -75,26 +76,38 @@ pub(crate) fn resume(
 /// induction while one runs is a mistake, not a plan).
 pub(crate) fn one_running_course(draft: &Draft) -> Result<(), EngineError> {
     let modality = draft.course.modality();
-    match draft
-        .at
-        .other_courses
-        .iter()
-        .find(|c| c.id != draft.course.id && c.status.is_running() && c.modality == modality)
-    {
-        Some(other) => {
-            let mut refusal = Refusal::new(
-                CourseRule::OneRunningCourse,
-                format!(
-                    "the patient's course {} of the same kind ({}) is running; pause, end or complete it first",
-                    other.id,
-                    modality.as_str()
-                ),
-            );
-            refusal.other_course = Some(other.id);
-            Err(refusal.into())
-        }
+    let others = draft.at.other_courses;
+    match running_course_of_kind(others, modality, Some(draft.course.id)) {
+        Some(other) => Err(already_running(other, modality)),
         None => Ok(()),
     }
+}
+
+/// The patient's running course of this kind other than `except`, if any:
+/// while it runs, another of its kind may not start or resume, and an
+/// appointment of its kind brought in from the old system joins it.
+pub fn running_course_of_kind(
+    others: &[OtherCourse],
+    modality: Modality,
+    except: Option<i64>,
+) -> Option<&OtherCourse> {
+    others
+        .iter()
+        .find(|c| Some(c.id) != except && c.status.is_running() && c.modality == modality)
+}
+
+/// The refusal of a second running course of a kind.
+pub(crate) fn already_running(other: &OtherCourse, modality: Modality) -> EngineError {
+    let mut refusal = Refusal::new(
+        CourseRule::OneRunningCourse,
+        format!(
+            "the patient's course {} of the same kind ({}) is running; pause, end or complete it first",
+            other.id,
+            modality.as_str()
+        ),
+    );
+    refusal.other_course = Some(other.id);
+    refusal.into()
 }
 
 pub(crate) fn cease(draft: &mut Draft, reason: &str) -> Result<(), EngineError> {

@@ -59,7 +59,7 @@ pub use decision::{
 pub use evolve::evolve;
 pub use guards::dose_gates;
 pub use holds::{hold_course, hold_course_until, hold_until, still_held, MAX_HOLD_MINUTES};
-pub use lifecycle::RESTART_WITHIN_DAYS;
+pub use lifecycle::{running_course_of_kind, RESTART_WITHIN_DAYS};
 pub use model::{AtRisk, Course, CourseSession, OtherCourse, Patient, SessionId};
 pub use moves::overridable;
 pub use refusal::{CourseRule, Refusal};

@@ -7,6 +7,34 @@ use chrono::Duration;
 
 use crate::course::world::*;
 
+/// The running course of a kind is the active one of that kind, never the
+/// course asking: the same answer refuses a second induction, a resume,
+/// and gives an imported appointment its course.
+#[test]
+fn the_running_course_of_a_kind_is_the_active_one_of_that_kind() {
+    let course = |id, modality, status| OtherCourse {
+        id,
+        modality,
+        status,
+    };
+    let others = [
+        course(1, Modality::Iv, CourseStatus::Paused),
+        course(2, Modality::Intranasal, CourseStatus::Active),
+        course(3, Modality::Iv, CourseStatus::Completed),
+        course(4, Modality::Iv, CourseStatus::Active),
+    ];
+    let running =
+        |modality, except| running_course_of_kind(&others, modality, except).map(|c| c.id);
+    assert_eq!(running(Modality::Iv, None), Some(4));
+    assert_eq!(running(Modality::Intranasal, None), Some(2));
+    assert_eq!(running(Modality::Im, None), None);
+    assert_eq!(
+        running(Modality::Iv, Some(4)),
+        None,
+        "not the course asking"
+    );
+}
+
 #[test]
 fn a_second_iv_induction_is_refused_while_the_first_runs() {
     let mut world = iv_world();

@@ -90,17 +90,7 @@ impl Snapshot {
                 Vec::new(),
             ),
         };
-        let other_courses = courses
-            .iter()
-            .filter(|c| Some(c.id) != course)
-            .filter_map(|c| {
-                c.modality.map(|modality| OtherCourse {
-                    id: c.id,
-                    modality,
-                    status: c.status,
-                })
-            })
-            .collect();
+        let other_courses = other_courses(courses, course);
         Ok(Snapshot {
             calendar: calendar_rows.calendar(),
             occupancy: calendar_rows.occupancy_without(course, now),
@@ -137,6 +127,23 @@ impl Snapshot {
         };
         Ok(ask(&situation)?)
     }
+}
+
+/// The patient's courses but `except`, as the engine sees them beside the
+/// one it decides on (a course without a kind, from before kinds were
+/// recorded, is none of its concern).
+pub fn other_courses(courses: &[m::Course], except: Option<i64>) -> Vec<OtherCourse> {
+    courses
+        .iter()
+        .filter(|c| Some(c.id) != except)
+        .filter_map(|c| {
+            c.modality.map(|modality| OtherCourse {
+                id: c.id,
+                modality,
+                status: c.status,
+            })
+        })
+        .collect()
 }
 
 /// The patient as the engine decides on them.

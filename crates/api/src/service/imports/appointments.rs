@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use chairside_engine::course::Action;
+use chairside_engine::course::{running_course_of_kind, Action};
 use chairside_engine::{resolve_local, ChairId, Disambiguation};
 use chairside_store::models::{Chair, Patient};
 use chairside_store::repo::patients::WithCourses;
@@ -18,6 +18,7 @@ use chrono_tz::Tz;
 use crate::auth::Caller;
 use crate::dto::import::{AppointmentRow, ImportCounts, ImportProblem};
 use crate::error::ApiError;
+use crate::service::course::snapshot::other_courses;
 use crate::service::course::{act, book};
 use crate::service::protocols;
 
@@ -172,11 +173,16 @@ fn book_group(
         )
     })?;
     let courses = repo::courses::of_patient(conn, clinic_id, patient.id)?;
-    let running = courses
-        .iter()
-        .find(|c| c.status.is_running() && c.modality == Some(version.definition.modality));
+    // One course of a kind runs at a time: an appointment of its kind
+    // joins it (the engine's rule), else starts one.
+    let running = running_course_of_kind(
+        &other_courses(&courses, None),
+        version.definition.modality,
+        None,
+    )
+    .map(|c| c.id);
     let booked = match running {
-        Some(course) => add_to_running(conn, caller, (clinic_id, course.id), wanted, now)?,
+        Some(course) => add_to_running(conn, caller, (clinic_id, course), wanted, now)?,
         None => {
             let appointments: Vec<_> = wanted.iter().map(|w| (w.chair, w.start)).collect();
             // Rows of this import were written since: the count is read
