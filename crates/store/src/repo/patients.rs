@@ -80,7 +80,7 @@ pub struct WithCourses {
 }
 
 /// The patient with their courses and the clinic's count of changes, in
-/// one read (a booking's first; three round trips were one each).
+/// one read (a booking's first; it was once three).
 pub fn with_courses(
     conn: &mut DbConnection,
     clinic_id: i64,

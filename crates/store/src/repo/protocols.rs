@@ -163,12 +163,12 @@ pub fn latest_version_counted(
     protocol_id: i64,
     counted: Option<i64>,
 ) -> Result<ProtocolVersion, StoreError> {
-    let now = counted.filter(|_| turn::holds(clinic_id));
-    if let Some(kept) = now.and_then(|now| turn::kept_revision(clinic_id, now, protocol_id)) {
+    // Outside the clinic's turn both ask nothing and keep nothing.
+    if let Some(kept) = counted.and_then(|now| turn::kept_revision(clinic_id, now, protocol_id)) {
         return Ok(kept);
     }
     let version = latest_version(conn, clinic_id, protocol_id)?;
-    if let Some(now) = now {
+    if let Some(now) = counted {
         turn::keep_revision(clinic_id, now, &version);
     }
     Ok(version)

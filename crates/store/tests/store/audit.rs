@@ -60,3 +60,43 @@ backend_test! {
         assert_eq!(count(&mut conn, "session_status_history"), 1);
     }
 }
+
+backend_test! {
+    /// A decision's events and audit rows are all written, in order: a
+    /// single audit row in the events' statement (PostgreSQL), several
+    /// apart, and with no event at all.
+    fn events_and_their_audit_rows_are_written_together(db) {
+        use chairside_store::models::NewOutboxEvent;
+        use chairside_store::repo::outbox;
+        let fx = seed(&db.store, 1, 1);
+        let event = |n: i64| NewOutboxEvent {
+            clinic_id: fx.clinic_id,
+            event_type: format!("session.booked.{n}"),
+            aggregate_id: 7,
+            payload: json!({"n": n}),
+        };
+        let entry = |action: &str| AuditEntry {
+            clinic_id: Some(fx.clinic_id),
+            actor: Actor::key(3, Role::FrontDesk),
+            action: action.into(),
+            entity_type: "course".into(),
+            entity_id: Some(7),
+            before: None,
+            after: Some(json!({"sessions": 6})),
+            request_id: None,
+        };
+        db.store.write(|c| outbox::append_audited(c, &[event(1), event(2)], &[entry("course.booked")])).unwrap();
+        db.store.write(|c| outbox::append_audited(c, &[event(3)], &[entry("a"), entry("b")])).unwrap();
+        db.store.write(|c| outbox::append_audited(c, &[], &[entry("c")])).unwrap();
+        let mut conn = db.store.connection().unwrap();
+        let trail = audit::list(&mut conn, Some(fx.clinic_id), &Default::default(), PageRequest::default()).unwrap();
+        let actions: Vec<&str> = trail.items.iter().map(|r| r.action.as_str()).collect();
+        assert_eq!(actions, ["course.booked", "a", "b", "c"]);
+        let booked = &trail.items[0];
+        assert_eq!((booked.key_id, booked.role, booked.entity_id), (Some(3), Role::FrontDesk, Some(7)));
+        assert_eq!((booked.before.clone(), booked.after.clone()), (None, Some(json!({"sessions": 6}))));
+        let events = outbox::list_after(&mut conn, Some(fx.clinic_id), 0, 100).unwrap();
+        let types: Vec<&str> = events.iter().map(|e| e.event_type.as_str()).collect();
+        assert_eq!(types, ["session.booked.1", "session.booked.2", "session.booked.3"]);
+    }
+}
