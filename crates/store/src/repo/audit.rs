@@ -20,8 +20,8 @@ pub fn append(conn: &mut DbConnection, entry: &AuditEntry) -> Result<i64, StoreE
 
 /// An audit row as it is inserted. A `None` is bound as NULL, not left to
 /// the column's default: one statement for every row, which diesel
-/// prepares once (a default varies the SQL, and diesel then parses it on
-/// every run).
+/// prepares once (with its derive's default, every field may render
+/// `DEFAULT`, and diesel then prepares the insert on every run).
 #[derive(Insertable)]
 #[diesel(table_name = crate::schema::audit_log, treat_none_as_default_value = false)]
 pub(crate) struct AuditRow {

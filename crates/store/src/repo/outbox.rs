@@ -89,9 +89,12 @@ pub fn append_audited(
     Ok(())
 }
 
-/// An outbox event as it is inserted, with a fresh event id.
+/// An outbox event as it is inserted, with a fresh event id. diesel's
+/// derive otherwise wraps every field, `Option` or not, as "this value or
+/// the column's default", and never keeps such an insert prepared: every
+/// booking's events were parsed and planned by PostgreSQL anew.
 #[derive(Insertable)]
-#[diesel(table_name = crate::schema::outbox)]
+#[diesel(table_name = crate::schema::outbox, treat_none_as_default_value = false)]
 struct EventRow {
     clinic_id: i64,
     event_id: String,
@@ -185,5 +188,37 @@ mod tests {
             first.clone().max(same_millisecond) < later,
             "{first} then {later}"
         );
+    }
+
+    /// A booking's seven events with its audit row, as `append_audited`
+    /// builds them: diesel prepares the statement once.
+    #[test]
+    fn a_bookings_events_and_audit_row_are_prepared_once() {
+        use crate::models::{Actor, Role};
+        use diesel::pg::Pg;
+        use diesel::query_builder::QueryFragment;
+        let clock = Utc.with_ymd_and_hms(2026, 12, 7, 9, 0, 0).unwrap();
+        let event = NewOutboxEvent {
+            clinic_id: 1,
+            event_type: "session.booked".into(),
+            aggregate_id: 7,
+            payload: serde_json::json!({ "id": 1 }),
+        };
+        let entry = AuditEntry {
+            clinic_id: Some(1),
+            actor: Actor::key(2, Role::FrontDesk),
+            action: "course.booked".into(),
+            entity_type: "course".into(),
+            entity_id: Some(7),
+            before: None,
+            after: Some(serde_json::json!({ "course_id": 7 })),
+            request_id: Some("r".into()),
+        };
+        let rows: [EventRow; 7] = std::array::from_fn(|_| EventRow::of(&event, clock).unwrap());
+        let audited =
+            diesel::insert_into(a::audit_log).values(AuditRow::of(&entry, instant(clock)));
+        let events = diesel::insert_into(o::outbox).values(rows);
+        let both = AlongWith::new(audited, events);
+        assert!(both.is_safe_to_cache_prepared(&Pg).unwrap());
     }
 }
