@@ -100,3 +100,31 @@ backend_test! {
         assert_eq!(types, ["session.booked.1", "session.booked.2", "session.booked.3"]);
     }
 }
+
+backend_test! {
+    /// Events, deliveries and audit rows hold JSON: the database refuses
+    /// anything else, whoever writes it (the checks validate the text
+    /// without converting it: migration 17).
+    fn event_payloads_and_audit_rows_must_be_json(db) {
+        let fx = seed(&db.store, 1, 1);
+        let clinic = fx.clinic_id;
+        let mut conn = db.store.connection().unwrap();
+        let rows = |conn: &mut _| (count(conn, "outbox"), count(conn, "audit_log"));
+        let (events, audited) = rows(&mut conn);
+        let outbox = |payload: &str| format!(
+            "INSERT INTO outbox (clinic_id, event_id, event_type, aggregate_id, payload, created_at) \
+             VALUES ({clinic}, 'evt_{}', 'course.booked', 1, '{payload}', '2026-12-07 09:00:00')",
+            payload.len());
+        let audit = |column: &str, value: &str| format!(
+            "INSERT INTO audit_log (clinic_id, role, action, entity_type, {column}, at) \
+             VALUES ({clinic}, 'system', 'course.booked', 'course', '{value}', '2026-12-07 09:00:00')");
+        for sql in [outbox("{\"course_id\": "), outbox("course 1"), audit("before", "{"), audit("after", "[1,")] {
+            let err = conn.batch_execute(&sql).expect_err(&sql);
+            assert_eq!(StoreError::from(err).kind(), ErrorKind::Invalid, "{sql}");
+        }
+        for sql in [outbox("{\"course_id\": 1}"), audit("after", "{\"status\": \"booked\"}")] {
+            conn.batch_execute(&sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+        }
+        assert_eq!(rows(&mut conn), (events + 1, audited + 1));
+    }
+}
