@@ -63,6 +63,7 @@ mod store;
 mod timestamp_text;
 mod transaction;
 mod turn;
+mod turn_queues;
 mod writer;
 
 pub use backend::{DbConnection, MultiBackend};

@@ -12,6 +12,7 @@ use crate::error::StoreError;
 use crate::kept::{CalendarUses, KeptCalendars};
 use crate::transaction::{write_transaction, RetryableError};
 use crate::turn::{self, Turn};
+use crate::turn_queues::TurnQueues;
 use crate::writer::{Commits, Ending, SqliteWriter};
 
 /// How to open a [`Store`].
@@ -75,6 +76,9 @@ pub struct Store {
     checkpoints: Option<Arc<Checkpoints>>,
     /// The calendars this server planned on lately, by clinic.
     kept: Arc<KeptCalendars>,
+    /// Each clinic's writers waiting for its turn, without a connection
+    /// (PostgreSQL; see [`turn_queues`](crate::turn_queues)).
+    turn_queues: Arc<TurnQueues>,
 }
 
 impl std::fmt::Debug for Store {
@@ -118,6 +122,7 @@ impl Store {
             sqlite_writer,
             checkpoints,
             kept: Arc::default(),
+            turn_queues: Arc::default(),
         })
     }
 
@@ -317,12 +322,21 @@ impl Store {
             // The turn is the clinic's row in `clinic_turns` (see
             // [`turn`]); with it comes the calendar this server kept.
             let mut left = None;
-            let (outcome, ending) = self.transact_in_turn(turns_on, |conn, taken_at| {
-                let taken = Turn::new(turns_on, taken_at, self.kept.take(turns_on));
-                let (outcome, turn) = taken.during(|| f(conn));
-                left = Some(turn);
-                outcome
-            });
+            let mut in_turn = || {
+                self.transact_in_turn(turns_on, |conn, taken_at| {
+                    let taken = Turn::new(turns_on, taken_at, self.kept.take(turns_on));
+                    let (outcome, turn) = taken.during(|| f(&mut *conn));
+                    left = Some(turn);
+                    outcome
+                })
+            };
+            // On PostgreSQL this process's writers of the clinic line up
+            // here first, holding no connection; SQLite's already queue for
+            // its one writer. A thread in the turn already needs no place.
+            let (outcome, ending) = match self.sqlite_writer.is_none() && !turn::holds(turns_on) {
+                true => self.turn_queues.in_line(turns_on, in_turn),
+                false => in_turn(),
+            };
             if let Some(turn) = &left {
                 self.kept.count(turn.uses);
             }

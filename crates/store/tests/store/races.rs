@@ -181,6 +181,52 @@ chairside_testkit::postgres_test! {
     }
 }
 
+chairside_testkit::postgres_test! {
+    /// PostgreSQL only: a clinic's writers waiting for its turn hold no
+    /// connection. With two connections, one writer of clinic 1 in its
+    /// turn and three more queued behind it, a writer of clinic 2 still
+    /// gets the second connection and commits (queued in the database on
+    /// the turn's row lock, the three would take it, and clinic 2 would
+    /// wait for a connection until the pool gives up).
+    fn writers_queued_for_a_turn_leave_connections_to_other_clinics() {
+        let db = TestStore::postgres();
+        let store = db.db.open_store(2);
+        let (inside_tx, inside_rx) = std::sync::mpsc::channel::<&str>();
+        let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+        let writer = |clinic: i64, name: &'static str, release: Option<std::sync::mpsc::Receiver<()>>| {
+            let (store, inside) = (store.clone(), inside_tx.clone());
+            move || {
+                store
+                    .write_retrying(1, clinic, |_| {
+                        inside.send(name).unwrap();
+                        if let Some(release) = &release {
+                            release.recv().unwrap();
+                        }
+                        Ok::<_, StoreError>(())
+                    })
+                    .unwrap()
+            }
+        };
+        std::thread::scope(|scope| {
+            let release = Release(release_tx);
+            scope.spawn(writer(1, "first", Some(release_rx)));
+            assert_eq!(inside_rx.recv().unwrap(), "first");
+            for _ in 0..3 {
+                scope.spawn(writer(1, "queued", None));
+            }
+            // Gives the queued writers time to reach for a connection (it
+            // orders the threads; nothing is asserted about time).
+            std::thread::sleep(std::time::Duration::from_millis(200));
+            scope.spawn(writer(2, "other clinic", None)).join().unwrap();
+            let meanwhile: Vec<&str> = inside_rx.try_iter().collect();
+            drop(release);
+            assert_eq!(meanwhile, ["other clinic"]);
+            let after: Vec<&str> = (0..3).map(|_| inside_rx.recv().unwrap()).collect();
+            assert_eq!(after, ["queued"; 3]);
+        });
+    }
+}
+
 /// Sends its one message when dropped.
 struct Release(std::sync::mpsc::Sender<()>);
 
