@@ -261,7 +261,14 @@ impl Store {
             None => {
                 // An i64 formatted: nothing to quote.
                 let begin = format!("BEGIN; SELECT chairside_take_turn({clinic})");
-                self.transact_on_postgres(&begin, |conn| f(conn, None))
+                let transact = || self.transact_on_postgres(&begin, |conn| f(conn, None));
+                // This process's writers of the clinic line up first,
+                // holding no connection (SQLite's queue for its one writer
+                // already); a thread in the turn already needs no place.
+                match turn::holds(clinic) {
+                    true => transact(),
+                    false => self.turn_queues.in_line(clinic, transact),
+                }
             }
         }
     }
@@ -322,21 +329,12 @@ impl Store {
             // The turn is the clinic's row in `clinic_turns` (see
             // [`turn`]); with it comes the calendar this server kept.
             let mut left = None;
-            let mut in_turn = || {
-                self.transact_in_turn(turns_on, |conn, taken_at| {
-                    let taken = Turn::new(turns_on, taken_at, self.kept.take(turns_on));
-                    let (outcome, turn) = taken.during(|| f(&mut *conn));
-                    left = Some(turn);
-                    outcome
-                })
-            };
-            // On PostgreSQL this process's writers of the clinic line up
-            // here first, holding no connection; SQLite's already queue for
-            // its one writer. A thread in the turn already needs no place.
-            let (outcome, ending) = match self.sqlite_writer.is_none() && !turn::holds(turns_on) {
-                true => self.turn_queues.in_line(turns_on, in_turn),
-                false => in_turn(),
-            };
+            let (outcome, ending) = self.transact_in_turn(turns_on, |conn, taken_at| {
+                let taken = Turn::new(turns_on, taken_at, self.kept.take(turns_on));
+                let (outcome, turn) = taken.during(|| f(conn));
+                left = Some(turn);
+                outcome
+            });
             if let Some(turn) = &left {
                 self.kept.count(turn.uses);
             }
