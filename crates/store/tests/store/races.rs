@@ -147,20 +147,7 @@ chairside_testkit::postgres_test! {
         let db = TestStore::postgres();
         let (inside_tx, inside_rx) = std::sync::mpsc::channel::<&str>();
         let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
-        let writer = |clinic: i64, name: &'static str, release: Option<std::sync::mpsc::Receiver<()>>| {
-            let (store, inside) = (db.store.clone(), inside_tx.clone());
-            move || {
-                store
-                    .write_retrying(1, clinic, |_| {
-                        inside.send(name).unwrap();
-                        if let Some(release) = &release {
-                            release.recv().unwrap();
-                        }
-                        Ok::<_, StoreError>(())
-                    })
-                    .unwrap()
-            }
-        };
+        let writer = |clinic, name, release| writer_in_turn(&db.store, &inside_tx, clinic, name, release);
         std::thread::scope(|scope| {
             // Lets the first writer go however this ends, so a failure
             // fails rather than waits for ever.
@@ -193,20 +180,7 @@ chairside_testkit::postgres_test! {
         let store = db.db.open_store(2);
         let (inside_tx, inside_rx) = std::sync::mpsc::channel::<&str>();
         let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
-        let writer = |clinic: i64, name: &'static str, release: Option<std::sync::mpsc::Receiver<()>>| {
-            let (store, inside) = (store.clone(), inside_tx.clone());
-            move || {
-                store
-                    .write_retrying(1, clinic, |_| {
-                        inside.send(name).unwrap();
-                        if let Some(release) = &release {
-                            release.recv().unwrap();
-                        }
-                        Ok::<_, StoreError>(())
-                    })
-                    .unwrap()
-            }
-        };
+        let writer = |clinic, name, release| writer_in_turn(&store, &inside_tx, clinic, name, release);
         std::thread::scope(|scope| {
             let release = Release(release_tx);
             scope.spawn(writer(1, "first", Some(release_rx)));
@@ -224,6 +198,29 @@ chairside_testkit::postgres_test! {
             let after: Vec<&str> = (0..3).map(|_| inside_rx.recv().unwrap()).collect();
             assert_eq!(after, ["queued"; 3]);
         });
+    }
+}
+
+/// A writer that, in `clinic`'s turn, says `name` and holds the turn until
+/// `release` (if given) lets it go.
+fn writer_in_turn(
+    store: &chairside_store::Store,
+    inside: &std::sync::mpsc::Sender<&'static str>,
+    clinic: i64,
+    name: &'static str,
+    release: Option<std::sync::mpsc::Receiver<()>>,
+) -> impl FnOnce() + Send + 'static {
+    let (store, inside) = (store.clone(), inside.clone());
+    move || {
+        store
+            .write_retrying(1, clinic, |_| {
+                inside.send(name).unwrap();
+                if let Some(release) = &release {
+                    release.recv().unwrap();
+                }
+                Ok::<_, StoreError>(())
+            })
+            .unwrap()
     }
 }
 
