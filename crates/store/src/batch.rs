@@ -73,9 +73,9 @@ mod tests {
     use crate::repo::audit::AuditRow;
     use crate::schema::{audit_log, outbox};
 
-    /// A booking's audit row and its events in one statement, which diesel
-    /// prepares once: the query id is static and every part may be cached
-    /// (the audit row binds its `None`s as NULL).
+    /// Two statements as one: the first as a `WITH` of the second, with a
+    /// static query id, and cacheable when both parts are. (The statement
+    /// a booking sends, with its real rows, is checked in `repo::outbox`.)
     #[test]
     fn an_audit_row_along_with_the_events_is_prepared_once() {
         let entry = AuditEntry {

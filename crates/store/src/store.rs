@@ -261,14 +261,12 @@ impl Store {
             None => {
                 // An i64 formatted: nothing to quote.
                 let begin = format!("BEGIN; SELECT chairside_take_turn({clinic})");
-                let transact = || self.transact_on_postgres(&begin, |conn| f(conn, None));
                 // This process's writers of the clinic line up first,
                 // holding no connection (SQLite's queue for its one writer
-                // already); a thread in the turn already needs no place.
-                match turn::holds(clinic) {
-                    true => transact(),
-                    false => self.turn_queues.in_line(clinic, transact),
-                }
+                // already).
+                self.turn_queues.in_line(clinic, || {
+                    self.transact_on_postgres(&begin, |conn| f(conn, None))
+                })
             }
         }
     }

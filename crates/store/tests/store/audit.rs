@@ -106,25 +106,66 @@ backend_test! {
     /// anything else, whoever writes it (the checks validate the text
     /// without converting it: migration 17).
     fn event_payloads_and_audit_rows_must_be_json(db) {
+        use chairside_store::models::NewWebhookSubscription;
+        use chairside_store::repo::webhooks;
         let fx = seed(&db.store, 1, 1);
         let clinic = fx.clinic_id;
+        let subscription = db.store.write(|c| webhooks::create(c, clinic, &NewWebhookSubscription {
+            url: "http://127.0.0.1:9/hook".into(),
+            event_types: vec!["course.booked".into()],
+            secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw".into(),
+            include_patient_names: false,
+        })).unwrap().id;
         let mut conn = db.store.connection().unwrap();
-        let rows = |conn: &mut _| (count(conn, "outbox"), count(conn, "audit_log"));
-        let (events, audited) = rows(&mut conn);
+        let rows = |conn: &mut _| {
+            ["outbox", "webhook_deliveries", "audit_log"].map(|table| count(conn, table))
+        };
+        let before = rows(&mut conn);
         let outbox = |payload: &str| format!(
             "INSERT INTO outbox (clinic_id, event_id, event_type, aggregate_id, payload, created_at) \
              VALUES ({clinic}, 'evt_{}', 'course.booked', 1, '{payload}', '2026-12-07 09:00:00')",
             payload.len());
+        let delivery = |payload: &str| format!(
+            "INSERT INTO webhook_deliveries (clinic_id, subscription_id, outbox_id, event_id, \
+             event_type, aggregate_id, payload, status, created_at) VALUES ({clinic}, {subscription}, \
+             1, 'evt_{}', 'course.booked', 1, '{payload}', 'delivered', '2026-12-07 09:00:00')",
+            payload.len());
         let audit = |column: &str, value: &str| format!(
             "INSERT INTO audit_log (clinic_id, role, action, entity_type, {column}, at) \
              VALUES ({clinic}, 'system', 'course.booked', 'course', '{value}', '2026-12-07 09:00:00')");
-        for sql in [outbox("{\"course_id\": "), outbox("course 1"), audit("before", "{"), audit("after", "[1,")] {
+        for sql in [outbox("{\"course_id\": "), outbox("course 1"), delivery("{\"data\": "),
+                    audit("before", "{"), audit("after", "[1,")] {
             let err = conn.batch_execute(&sql).expect_err(&sql);
             assert_eq!(StoreError::from(err).kind(), ErrorKind::Invalid, "{sql}");
         }
-        for sql in [outbox("{\"course_id\": 1}"), audit("after", "{\"status\": \"booked\"}")] {
+        for sql in [outbox("{\"course_id\": 1}"), delivery("{\"data\": {}}"),
+                    audit("after", "{\"status\": \"booked\"}")] {
             conn.batch_execute(&sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
         }
-        assert_eq!(rows(&mut conn), (events + 1, audited + 1));
+        assert_eq!(rows(&mut conn), before.map(|n| n + 1));
+    }
+}
+
+chairside_testkit::postgres_test! {
+    /// A remembered response (a course with its sessions, 3-4 KB) is
+    /// compressed with lz4 on PostgreSQL, not pglz (migration 17).
+    fn remembered_responses_are_compressed_with_lz4() {
+        use diesel::sql_types::Text;
+        #[derive(diesel::QueryableByName)]
+        struct Compression {
+            #[diesel(sql_type = Text)]
+            method: String,
+        }
+        let db = chairside_testkit::TestStore::postgres();
+        let mut conn = db.store.connection().unwrap();
+        let found: Compression = diesel::RunQueryDsl::get_result(
+            diesel::sql_query(
+                "SELECT attcompression::text AS method FROM pg_attribute \
+                 WHERE attrelid = 'idempotency_keys'::regclass AND attname = 'response_body'",
+            ),
+            &mut conn,
+        )
+        .unwrap();
+        assert_eq!(found.method, "l", "lz4");
     }
 }
