@@ -73,22 +73,18 @@ pub fn record(
             payload: for_integrations(payload),
         });
         if !(booking && matches!(event, CourseEvent::SessionBooked(_))) {
-            audited.push((name, entity, before, after));
+            audited.push(AuditEntry {
+                clinic_id: Some(course.clinic_id),
+                actor: caller.actor(),
+                action: name.to_string(),
+                entity_type: entity.0.to_string(),
+                entity_id: Some(entity.1),
+                before,
+                after,
+                request_id: Some(caller.request_id.clone()).filter(|r| !r.is_empty()),
+            });
         }
     }
-    let audited: Vec<AuditEntry> = audited
-        .into_iter()
-        .map(|(name, entity, before, after)| AuditEntry {
-            clinic_id: Some(course.clinic_id),
-            actor: caller.actor(),
-            action: name.to_string(),
-            entity_type: entity.0.to_string(),
-            entity_id: Some(entity.1),
-            before,
-            after,
-            request_id: Some(caller.request_id.clone()).filter(|r| !r.is_empty()),
-        })
-        .collect();
     // Every event in one statement, in the decision's order, with the
     // audit rows (a booking's one in the same round trip).
     repo::outbox::append_audited(conn, &announced, &audited)?;
