@@ -56,6 +56,7 @@ mod error;
 mod kept;
 mod migrations;
 pub mod models;
+mod native;
 pub mod repo;
 mod schema;
 mod secrets;

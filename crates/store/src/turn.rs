@@ -23,7 +23,7 @@ use std::sync::Arc;
 use chairside_engine::Protocol;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+use diesel::query_builder::{AstPass, QueryFragment, QueryId};
 use diesel::sql_types::BigInt;
 use diesel::sqlite::Sqlite;
 
@@ -60,7 +60,15 @@ pub(crate) fn take(conn: &mut DbConnection, clinic: i64) -> Result<i64, StoreErr
         // A function call, which diesel prepares once (the upsert inside
         // is in the migration).
         DbConnection::Postgresql(c) => diesel::select(chairside_take_turn(clinic)).get_result(c)?,
-        DbConnection::Sqlite(c) => TakeTurn { clinic }.get_result(c)?,
+        // The count is read after the upsert rather than returned by it:
+        // SQLite's `RETURNING` builds a temporary table every time.
+        DbConnection::Sqlite(c) => {
+            TakeTurn { clinic }.execute(c)?;
+            t::clinic_turns
+                .filter(t::clinic_id.eq(clinic))
+                .select(t::changes)
+                .get_result(c)?
+        }
     })
 }
 
@@ -77,13 +85,8 @@ impl QueryFragment<Sqlite> for TakeTurn {
         out.push_sql("INSERT INTO clinic_turns (clinic_id, changes) VALUES (");
         out.push_bind_param::<BigInt, _>(&self.clinic)?;
         out.push_sql(", 1) ON CONFLICT (clinic_id) DO UPDATE SET changes = changes + 1");
-        out.push_sql(" RETURNING changes");
         Ok(())
     }
-}
-
-impl Query for TakeTurn {
-    type SqlType = BigInt;
 }
 
 impl RunQueryDsl<SqliteConnection> for TakeTurn {}

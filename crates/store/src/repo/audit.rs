@@ -8,14 +8,17 @@ use crate::backend::DbConnection;
 use crate::columns::{json, now};
 use crate::error::StoreError;
 use crate::models::{columns, AuditEntry, AuditRecord, Page, PageRequest};
+use crate::native::inserted_ids;
 use crate::schema::audit_log::dsl as a;
 
 /// Appends one row; returns its id.
 pub fn append(conn: &mut DbConnection, entry: &AuditEntry) -> Result<i64, StoreError> {
-    Ok(diesel::insert_into(a::audit_log)
-        .values(AuditRow::of(entry, now()))
-        .returning(a::id)
-        .get_result::<i64>(conn)?)
+    let ids = inserted_ids!(
+        &mut *conn,
+        diesel::insert_into(a::audit_log).values(AuditRow::of(entry, now())),
+        a::id
+    );
+    Ok(ids[0])
 }
 
 /// An audit row as it is inserted. A `None` is bound as NULL, not left to

@@ -10,6 +10,7 @@ use crate::backend::DbConnection;
 use crate::columns::{instant, now};
 use crate::error::StoreError;
 use crate::models::{columns, IdempotencyRecord, NewIdempotencyRecord};
+use crate::native::natively;
 use crate::schema::idempotency_keys::dsl as i;
 
 /// The clinic id under which unscoped requests are kept.
@@ -35,23 +36,21 @@ pub fn get(
 }
 
 /// Remembers a response; [`ErrorKind::Duplicate`](crate::ErrorKind::Duplicate)
-/// if this key already has one (a concurrent retry won).
-pub fn put(
-    conn: &mut DbConnection,
-    record: &NewIdempotencyRecord,
-) -> Result<IdempotencyRecord, StoreError> {
-    Ok(diesel::insert_into(i::idempotency_keys)
-        .values((
-            i::clinic_id.eq(record.clinic_id.unwrap_or(GLOBAL_SCOPE)),
-            i::key_id.eq(record.key_id),
-            i::idempotency_key.eq(&record.idempotency_key),
-            i::request_fingerprint.eq(&record.request_fingerprint),
-            i::response_status.eq(record.response_status),
-            i::response_body.eq(&record.response_body),
-            i::created_at.eq(now()),
-        ))
-        .returning(columns::<IdempotencyRecord>())
-        .get_result::<IdempotencyRecord>(conn)?)
+/// if this key already has one (a concurrent retry won). Nothing is read
+/// back: the response is the caller's, and on SQLite a `RETURNING` costs a
+/// temporary table.
+pub fn put(conn: &mut DbConnection, record: &NewIdempotencyRecord) -> Result<(), StoreError> {
+    let row = (
+        i::clinic_id.eq(record.clinic_id.unwrap_or(GLOBAL_SCOPE)),
+        i::key_id.eq(record.key_id),
+        i::idempotency_key.eq(&record.idempotency_key),
+        i::request_fingerprint.eq(&record.request_fingerprint),
+        i::response_status.eq(record.response_status),
+        i::response_body.eq(&record.response_body),
+        i::created_at.eq(now()),
+    );
+    natively!(conn, c => diesel::insert_into(i::idempotency_keys).values(row).execute(c))?;
+    Ok(())
 }
 
 /// Forgets responses stored before `before`; returns how many.

@@ -9,6 +9,7 @@ use crate::batch::{with_sized_rows, AlongWith};
 use crate::columns::{instant, json, now};
 use crate::error::StoreError;
 use crate::models::{columns, AuditEntry, NewOutboxEvent, OutboxEvent};
+use crate::native::natively;
 use crate::repo::audit::{self, AuditRow};
 use crate::schema::audit_log::dsl as a;
 use crate::schema::outbox::dsl as o;
@@ -74,11 +75,7 @@ pub fn append_audited(
             // a batch insert: run it on the native connection.
             if !rows.is_empty() {
                 with_sized_rows!(rows => {
-                    let insert = diesel::insert_into(o::outbox).values(rows);
-                    match &mut *conn {
-                        DbConnection::Postgresql(c) => insert.execute(c)?,
-                        DbConnection::Sqlite(c) => insert.execute(c)?,
-                    }
+                    natively!(&mut *conn, c => diesel::insert_into(o::outbox).values(rows).execute(c))?
                 });
             }
             for entry in audit {

@@ -12,6 +12,7 @@ use crate::batch::with_sized_rows;
 use crate::columns::{instant, now, stored_instant};
 use crate::error::StoreError;
 use crate::models::{columns, Actor, Page, PageRequest, Session, SessionStatus, StatusChange};
+use crate::native::inserted_ids;
 use crate::repo::{require_transaction, version_miss};
 use crate::schema::session_status_history::dsl as h;
 use crate::schema::sessions::dsl as s;
@@ -54,20 +55,11 @@ pub fn insert(
             )
         })
         .collect();
-    // One multi-row INSERT, prepared once per size. diesel's MultiBackend
-    // cannot render a batch insert, so it runs on the native connection.
-    let mut ids: Vec<i64> = with_sized_rows!(rows => {
-        let insert = diesel::insert_into(s::sessions)
-            .values(rows)
-            .returning(s::id);
-        match conn {
-            DbConnection::Postgresql(c) => insert.get_results(c)?,
-            DbConnection::Sqlite(c) => insert.get_results(c)?,
-        }
+    // One multi-row INSERT, prepared once per size, on the native
+    // connection (MultiBackend cannot render a batch insert).
+    let ids: Vec<i64> = with_sized_rows!(rows => {
+        inserted_ids!(&mut *conn, diesel::insert_into(s::sessions).values(rows), s::id)
     });
-    // Ids are assigned in VALUES order within one statement; RETURNING's own
-    // order is not promised, so sort before pairing ids with the plan.
-    ids.sort_unstable();
     let at = at.and_utc();
     Ok(ids
         .into_iter()

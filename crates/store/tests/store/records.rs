@@ -255,8 +255,11 @@ backend_test! {
             request_fingerprint: "POST /v1/courses sha256:aa".into(), response_status: 201,
             response_body: "{\"id\":1}".into() };
         assert!(s.read(|c| idempotency::get(c, Some(fx.clinic_id), 5, "k-1")).unwrap().is_none());
-        let stored = s.write(|c| idempotency::put(c, &record)).unwrap();
-        assert_eq!(s.read(|c| idempotency::get(c, Some(fx.clinic_id), 5, "k-1")).unwrap(), Some(stored));
+        s.write(|c| idempotency::put(c, &record)).unwrap();
+        let stored = s.read(|c| idempotency::get(c, Some(fx.clinic_id), 5, "k-1")).unwrap().unwrap();
+        assert_eq!((stored.clinic_id, stored.key_id, stored.idempotency_key.as_str()), (fx.clinic_id, 5, "k-1"));
+        assert_eq!((stored.request_fingerprint.as_str(), stored.response_status, stored.response_body.as_str()),
+            (record.request_fingerprint.as_str(), 201, record.response_body.as_str()));
         let err = s.write(|c| idempotency::put(c, &record)).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Duplicate);
         // Unscoped requests have their own space.

@@ -7,11 +7,12 @@ use chairside_engine::{Modality, Protocol};
 use diesel::prelude::*;
 
 use crate::backend::DbConnection;
-use crate::columns::{doc, instant, now};
+use crate::columns::{doc, instant, now, stored_instant};
 use crate::error::StoreError;
 use crate::models::{
     columns, BoosterPolicyChange, Course, CourseStatus, Page, PageRequest, Session,
 };
+use crate::native::inserted_ids;
 use crate::repo::sessions;
 use crate::schema::booster_policy_changes::dsl as b;
 use crate::schema::courses::dsl as co;
@@ -39,24 +40,45 @@ pub struct NewCourse<'a> {
 pub fn create(conn: &mut DbConnection, new: &NewCourse<'_>) -> Result<Course, StoreError> {
     let at = now();
     let state = new.state;
-    Ok(diesel::insert_into(co::courses)
-        .values((
-            co::clinic_id.eq(new.clinic_id),
-            co::patient_id.eq(new.patient_id),
-            co::protocol_version_id.eq(new.protocol_version_id),
-            co::modality.eq(Some(new.modality.as_str())),
-            co::status.eq(state.status.as_str()),
-            co::current_phase.eq(state.phase as i32),
-            co::booster_policy.eq(state.booster_policy.as_ref().map(doc)),
-            co::at_risk_reason.eq(state.at_risk.as_ref().map(doc)),
-            co::series_started_at.eq(state.series_started_at.map(instant)),
-            co::extension_accepted.eq(state.extension_accepted),
-            co::held_until.eq(state.held_until.map(instant)),
-            co::created_at.eq(at),
-            co::updated_at.eq(at),
-        ))
-        .returning(columns::<Course>())
-        .get_result::<Course>(conn)?)
+    let row = (
+        co::clinic_id.eq(new.clinic_id),
+        co::patient_id.eq(new.patient_id),
+        co::protocol_version_id.eq(new.protocol_version_id),
+        co::modality.eq(Some(new.modality.as_str())),
+        co::status.eq(state.status.as_str()),
+        co::current_phase.eq(state.phase as i32),
+        co::booster_policy.eq(state.booster_policy.as_ref().map(doc)),
+        co::at_risk_reason.eq(state.at_risk.as_ref().map(doc)),
+        co::series_started_at.eq(state.series_started_at.map(instant)),
+        co::extension_accepted.eq(state.extension_accepted),
+        co::held_until.eq(state.held_until.map(instant)),
+        co::created_at.eq(at),
+        co::updated_at.eq(at),
+    );
+    let ids = inserted_ids!(
+        &mut *conn,
+        diesel::insert_into(co::courses).values(row),
+        co::id
+    );
+    let at = at.and_utc();
+    // The row as stored, without reading it back.
+    Ok(Course {
+        id: ids[0],
+        clinic_id: new.clinic_id,
+        patient_id: new.patient_id,
+        protocol_version_id: new.protocol_version_id,
+        status: state.status,
+        current_phase: state.phase as i32,
+        booster_policy: state.booster_policy,
+        at_risk: state.at_risk.clone(),
+        version: 1,
+        created_at: at,
+        updated_at: at,
+        modality: Some(new.modality),
+        series_started_at: state.series_started_at.map(stored_instant),
+        extension_accepted: state.extension_accepted,
+        held_until: state.held_until.map(stored_instant),
+    })
 }
 
 /// One course.

@@ -1,7 +1,8 @@
 //! One running course per patient and kind; cancelling frees the chair,
 //! and the calendar shows live sessions only.
 
-use chairside_engine::course::{CourseEvent, CourseState, Decision};
+use chairside_engine::course::{AtRisk, CourseEvent, CourseState, Decision};
+use chairside_engine::BoosterPolicy;
 use chairside_engine::Modality;
 use chairside_store::models::{Actor, Course, CourseStatus, Role, SessionStatus, TakenTime};
 use chairside_store::repo::courses::NewCourse;
@@ -138,5 +139,53 @@ backend_test! {
         assert_eq!(running, second.sessions);
         let none = db.store.read(|c| calendar::live_sessions(c, fx.clinic_id, at(0, 11), at(0, 12))).unwrap();
         assert!(none.is_empty());
+    }
+}
+
+backend_test! {
+    fn a_created_course_is_the_row_stored(db) {
+        // `create` answers the row without reading it back: every column
+        // must be what a read finds, from the id to the instants the
+        // store truncates to seconds.
+        let fx = seed(&db.store, 1, 2);
+        let held = at(0, 9) + Duration::milliseconds(1_250);
+        let state = CourseState {
+            status: CourseStatus::Active,
+            phase: 1,
+            series_started_at: Some(at(0, 8) + Duration::microseconds(7)),
+            booster_policy: Some(BoosterPolicy { interval_days: 21, floor_days: 14, ceiling_days: 35, tolerance_days: 3 }),
+            at_risk: Some(AtRisk { reason: "no chair within the window".into(), violations: vec![] }),
+            extension_accepted: true,
+            held_until: Some(held),
+        };
+        let made = |p: i64| NewCourse { clinic_id: fx.clinic_id, patient_id: p, protocol_version_id: fx.protocol_version_id, modality: Modality::Intranasal, state: &state };
+        let first = db.store.write(|c| courses::create(c, &made(fx.patient_ids[0]))).unwrap();
+        let second = db.store.write(|c| courses::create(c, &made(fx.patient_ids[1]))).unwrap();
+        let mut conn = db.store.connection().unwrap();
+        assert_eq!(courses::get(&mut conn, fx.clinic_id, first.id).unwrap(), first);
+        assert_eq!(courses::get(&mut conn, fx.clinic_id, second.id).unwrap(), second);
+        assert!(second.id > first.id);
+        assert_eq!(first.held_until, Some(at(0, 9) + Duration::seconds(1)));
+    }
+}
+
+backend_test! {
+    fn booked_sessions_are_the_rows_stored_in_the_order_planned(db) {
+        // The ids a multi-row insert answers (SQLite counts them back from
+        // the last one) pair each planned session with its own row, also
+        // after other courses' sessions were written.
+        let fx = seed(&db.store, 2, 2);
+        book(&db.store, &fx, fx.patient_ids[1], &[planned(fx.chair_ids[1], 1, at(0, 9), 60)]).unwrap();
+        let plan = [
+            planned(fx.chair_ids[0], 1, at(3, 9), 60),
+            planned(fx.chair_ids[1], 2, at(1, 10), 90),
+            planned(fx.chair_ids[0], 3, at(5, 8), 30),
+        ];
+        let booked = book(&db.store, &fx, fx.patient_ids[0], &plan).unwrap();
+        let mut conn = db.store.connection().unwrap();
+        assert_eq!(booked.sessions.iter().map(|s| s.sequence).collect::<Vec<_>>(), [1, 2, 3]);
+        for s in &booked.sessions {
+            assert_eq!(&sessions::get(&mut conn, fx.clinic_id, s.id).unwrap(), s);
+        }
     }
 }
