@@ -206,9 +206,16 @@ pub fn write_once(
         if !taken {
             return Err(error);
         }
-        let purged =
-            store.write(|conn| repo::idempotency::purge_before(conn, oldest_kept(request.ttl)))?;
-        if purged == 0 {
+        let forgotten = store.write(|conn| {
+            repo::idempotency::forget_expired(
+                conn,
+                request.clinic_id,
+                request.key_id,
+                key,
+                oldest_kept(request.ttl),
+            )
+        })?;
+        if !forgotten {
             // Neither current nor expired: purged meanwhile by another.
             return Err(key_taken());
         }

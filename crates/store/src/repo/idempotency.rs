@@ -53,10 +53,44 @@ pub fn put(conn: &mut DbConnection, record: &NewIdempotencyRecord) -> Result<(),
     Ok(())
 }
 
-/// Forgets responses stored before `before`; returns how many.
+/// Forgets responses stored before `before`, in the order they were
+/// stored; returns how many. The sweep stops at the first response kept:
+/// one stored out of clock order (another server's clock behind) waits
+/// for the responses stored before it. No index on the responses' age is
+/// kept for this: every keyed request would have to write it.
 pub fn purge_before(conn: &mut DbConnection, before: DateTime<Utc>) -> Result<usize, StoreError> {
-    Ok(
-        diesel::delete(i::idempotency_keys.filter(i::created_at.lt(instant(before))))
-            .execute(conn)?,
+    let before = instant(before);
+    let first_kept = i::idempotency_keys
+        .filter(i::created_at.ge(before))
+        .order(i::id)
+        .select(i::id)
+        .first::<i64>(conn)
+        .optional()?;
+    let expired = i::idempotency_keys.filter(i::created_at.lt(before));
+    Ok(match first_kept {
+        Some(id) => diesel::delete(expired.filter(i::id.lt(id))).execute(conn)?,
+        None => diesel::delete(expired).execute(conn)?,
+    })
+}
+
+/// Forgets one key's response if it was stored before `before`; returns
+/// whether it did.
+pub fn forget_expired(
+    conn: &mut DbConnection,
+    clinic_id: Option<i64>,
+    key_id: i64,
+    idempotency_key: &str,
+    before: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let forgotten = diesel::delete(
+        i::idempotency_keys.filter(
+            i::clinic_id
+                .eq(clinic_id.unwrap_or(GLOBAL_SCOPE))
+                .and(i::key_id.eq(key_id))
+                .and(i::idempotency_key.eq(idempotency_key))
+                .and(i::created_at.lt(instant(before))),
+        ),
     )
+    .execute(conn)?;
+    Ok(forgotten > 0)
 }

@@ -13,6 +13,7 @@ use chairside_store::repo::{
 };
 use chairside_store::{Backend, ErrorKind, StoreError};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc, Weekday};
+use diesel::connection::SimpleConnection;
 use serde_json::json;
 
 use chairside_testkit::backend_test;
@@ -334,5 +335,37 @@ backend_test! {
         );
         let err = s.read(|c| patients::with_courses(c, fx.clinic_id + 1000, fx.patient_ids[0])).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::NotFound, "another clinic's patient is not found");
+    }
+}
+
+backend_test! {
+    fn expired_responses_are_swept_in_the_order_stored(db) {
+        let fx = seed(&db.store, 1, 0);
+        let s = &db.store;
+        let record = |key: &str| NewIdempotencyRecord {
+            clinic_id: Some(fx.clinic_id), key_id: 5, idempotency_key: key.into(),
+            request_fingerprint: "POST /v1/courses sha256:aa".into(), response_status: 201,
+            response_body: "{}".into() };
+        // Stored in this order; the third by a server whose clock is behind.
+        for (key, stored_at) in [("first", "2030-01-01 10:00:00"), ("second", "2030-01-01 12:00:00"), ("third", "2030-01-01 09:00:00")] {
+            s.write(|c| {
+                idempotency::put(c, &record(key))?;
+                c.batch_execute(&format!("UPDATE idempotency_keys SET created_at = '{stored_at}' WHERE idempotency_key = '{key}'"))?;
+                Ok::<_, StoreError>(())
+            }).unwrap();
+        }
+        let kept = |s: &chairside_store::Store| ["first", "second", "third"].map(|k| s.read(|c| idempotency::get(c, Some(fx.clinic_id), 5, k)).unwrap().is_some());
+        let noon = Utc.with_ymd_and_hms(2030, 1, 1, 11, 0, 0).unwrap();
+        // The sweep stops at the first response kept: the third waits.
+        assert_eq!(s.write(|c| idempotency::purge_before(c, noon)).unwrap(), 1);
+        assert_eq!(kept(s), [false, true, true]);
+        // A retry forgets its own expired key, and only an expired one.
+        assert!(!s.write(|c| idempotency::forget_expired(c, Some(fx.clinic_id), 5, "second", noon)).unwrap());
+        assert!(!s.write(|c| idempotency::forget_expired(c, Some(fx.clinic_id), 6, "third", noon)).unwrap());
+        assert!(s.write(|c| idempotency::forget_expired(c, Some(fx.clinic_id), 5, "third", noon)).unwrap());
+        assert_eq!(kept(s), [false, true, false]);
+        // With none left to keep, every expired response goes.
+        assert_eq!(s.write(|c| idempotency::purge_before(c, noon + chrono::Duration::hours(2))).unwrap(), 1);
+        assert_eq!(kept(s), [false, false, false]);
     }
 }
