@@ -1,0 +1,2 @@
+-- SQLite only: PostgreSQL's exclusion constraints do not use these triggers.
+SELECT 1;
