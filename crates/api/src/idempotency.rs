@@ -206,20 +206,25 @@ pub fn write_once(
         if !taken {
             return Err(error);
         }
-        let forgotten = store.write(|conn| {
-            repo::idempotency::forget_expired(
-                conn,
-                request.clinic_id,
-                request.key_id,
-                key,
-                oldest_kept(request.ttl),
-            )
-        })?;
-        if !forgotten {
+        if !forget_if_expired(store, request, key)? {
             // Neither current nor expired: purged meanwhile by another.
             return Err(key_taken());
         }
     }
+}
+
+/// Forgets the key's remembered response if it expired (kept past its
+/// time until the next sweep); answers whether it did.
+fn forget_if_expired(store: &Store, request: &Keyed, key: &str) -> Result<bool, ApiError> {
+    Ok(store.write(|conn| {
+        repo::idempotency::forget_expired(
+            conn,
+            request.clinic_id,
+            request.key_id,
+            key,
+            oldest_kept(request.ttl),
+        )
+    })?)
 }
 
 fn remembered(request: &Keyed, key: &str, stored: &Stored) -> NewIdempotencyRecord {
