@@ -8,7 +8,7 @@ use chairside_engine::Protocol;
 use diesel::prelude::*;
 
 use crate::backend::DbConnection;
-use crate::columns::{doc, instant, now};
+use crate::columns::{doc, now};
 use crate::error::StoreError;
 use crate::models::{columns, Actor, BoosterPolicyChange, Course, Session};
 use crate::repo::{require_transaction, sessions, version_miss};
@@ -181,13 +181,7 @@ fn set_state(
         ),
     )
     .set((
-        co::status.eq(state.status.as_str()),
-        co::current_phase.eq(state.phase as i32),
-        co::booster_policy.eq(state.booster_policy.as_ref().map(doc)),
-        co::at_risk_reason.eq(state.at_risk.as_ref().map(doc)),
-        co::series_started_at.eq(state.series_started_at.map(instant)),
-        co::extension_accepted.eq(state.extension_accepted),
-        co::held_until.eq(state.held_until.map(instant)),
+        super::state_columns(state),
         co::version.eq(co::version + 1),
         co::updated_at.eq(now()),
     ))

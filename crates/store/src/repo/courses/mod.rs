@@ -4,6 +4,8 @@
 
 use chairside_engine::course::{self as engine, CourseState, SessionId};
 use chairside_engine::{Modality, Protocol};
+use chrono::NaiveDateTime;
+use diesel::dsl::Eq;
 use diesel::prelude::*;
 
 use crate::backend::DbConnection;
@@ -45,13 +47,7 @@ pub fn create(conn: &mut DbConnection, new: &NewCourse<'_>) -> Result<Course, St
         co::patient_id.eq(new.patient_id),
         co::protocol_version_id.eq(new.protocol_version_id),
         co::modality.eq(Some(new.modality.as_str())),
-        co::status.eq(state.status.as_str()),
-        co::current_phase.eq(state.phase as i32),
-        co::booster_policy.eq(state.booster_policy.as_ref().map(doc)),
-        co::at_risk_reason.eq(state.at_risk.as_ref().map(doc)),
-        co::series_started_at.eq(state.series_started_at.map(instant)),
-        co::extension_accepted.eq(state.extension_accepted),
-        co::held_until.eq(state.held_until.map(instant)),
+        state_columns(state),
         co::created_at.eq(at),
         co::updated_at.eq(at),
     );
@@ -79,6 +75,30 @@ pub fn create(conn: &mut DbConnection, new: &NewCourse<'_>) -> Result<Course, St
         extension_accepted: state.extension_accepted,
         held_until: state.held_until.map(stored_instant),
     })
+}
+
+/// The columns that hold a course's state, as the engine decided it.
+type StateColumns = (
+    Eq<co::status, &'static str>,
+    Eq<co::current_phase, i32>,
+    Eq<co::booster_policy, Option<String>>,
+    Eq<co::at_risk_reason, Option<String>>,
+    Eq<co::series_started_at, Option<NaiveDateTime>>,
+    Eq<co::extension_accepted, bool>,
+    Eq<co::held_until, Option<NaiveDateTime>>,
+);
+
+/// `state` in its columns, for a new course and for a decision's update.
+fn state_columns(state: &CourseState) -> StateColumns {
+    (
+        co::status.eq(state.status.as_str()),
+        co::current_phase.eq(state.phase as i32),
+        co::booster_policy.eq(state.booster_policy.as_ref().map(doc)),
+        co::at_risk_reason.eq(state.at_risk.as_ref().map(doc)),
+        co::series_started_at.eq(state.series_started_at.map(instant)),
+        co::extension_accepted.eq(state.extension_accepted),
+        co::held_until.eq(state.held_until.map(instant)),
+    )
 }
 
 /// One course.
