@@ -189,3 +189,47 @@ backend_test! {
         }
     }
 }
+
+backend_test! {
+    fn the_database_holds_a_chair_and_a_patient_for_live_statuses_only(db) {
+        // The engine's rule (`SessionStatus::is_live`) as the database
+        // enforces it against any writer: PostgreSQL's exclusion
+        // constraints, SQLite's triggers (spelled without `IN` since
+        // migration 19). For every status, a day each: a session in that
+        // status under a booking, and a booking under a session in that
+        // status, the second inserted or updated into place — overlapping
+        // the first's chair (another patient) and its patient (another
+        // chair).
+        let fx = seed(&db.store, 2, 2);
+        let course = book(&db.store, &fx, fx.patient_ids[0], &[planned(fx.chair_ids[0], 1, at(0, 9), 60)]).unwrap().course.id;
+        let (held, other) = ((fx.chair_ids[0], fx.patient_ids[0]), (fx.chair_ids[1], fx.patient_ids[1]));
+        let mut conn = db.store.connection().unwrap();
+        // Two hours from `hour`:30.
+        let insert = |day: usize, (chair, patient): (i64, i64), hour: u32, status: &str| format!(
+            "INSERT INTO sessions (clinic_id, course_id, patient_id, phase_index, sequence, chair_id, \
+             starts_at, ends_at, status, created_at, updated_at) VALUES ({}, {course}, {patient}, 0, 9, \
+             {chair}, '2031-01-{day:02} {hour:02}:30:00', '2031-01-{day:02} {:02}:30:00', '{status}', \
+             '2031-01-01 00:00:00', '2031-01-01 00:00:00')", fx.clinic_id, hour + 2);
+        let refusal = |conn: &mut DbConnection, sql: &str| conn.batch_execute(sql).err().map(|e| StoreError::from(e).kind());
+        let mut day = 0;
+        for status in SessionStatus::ALL {
+            let live = status.is_live();
+            let status = status.as_str();
+            for (first, then, updated) in [(status, "booked", false), ("booked", status, false), (status, "booked", true), ("booked", status, true)] {
+                day += 1;
+                conn.batch_execute(&insert(day, held, 10, first)).unwrap();
+                for (clash, taken) in [((held.0, other.1), ErrorKind::ChairTaken), ((other.0, held.1), ErrorKind::PatientDoubleBooked)] {
+                    let sql = if updated {
+                        conn.batch_execute(&insert(day, clash, 11, "cancelled")).unwrap();
+                        format!("UPDATE sessions SET status = '{then}' WHERE chair_id = {} AND patient_id = {} \
+                                 AND starts_at = '2031-01-{day:02} 11:30:00'", clash.0, clash.1)
+                    } else {
+                        insert(day, clash, 11, then)
+                    };
+                    let expected = live.then_some(taken);
+                    assert_eq!(refusal(&mut conn, &sql), expected, "{first} then {then}, updated: {updated}, {taken:?}");
+                }
+            }
+        }
+    }
+}
