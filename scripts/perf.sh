@@ -8,6 +8,7 @@
 #   scripts/perf.sh                     # every scenario × SQLite/PostgreSQL × 1/8/32 clients, plus the baselines
 #   scripts/perf.sh scale               # availability/day-sheet latency at 10k, 100k, 1M sessions stored
 #   scripts/perf.sh run --scenario book --backend postgres --clients 8    # any chairside-load arguments
+#   scripts/perf.sh run --scenario book --rounds 3    # booking and the database alone, back to back, 3 times
 #   PERF_SECONDS=2 scripts/perf.sh      # a smoke run
 #
 # Environment: PERF_SECONDS (seconds measured per run, default 10),

@@ -131,6 +131,11 @@ pub struct RunArgs {
     /// Run only pgbench and the direct SQLite loop.
     #[arg(long, conflicts_with = "no_baselines")]
     only_baselines: bool,
+    /// Rounds of booking and the transactions alone: each round books over
+    /// HTTP and runs both baselines back to back at every client count, so
+    /// a ratio compares minutes alike; the report gives the median round.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
+    rounds: u16,
 }
 
 #[derive(Debug, Parser)]

@@ -87,6 +87,7 @@ fn python_loop(ctx: &Context, dir: &std::path::Path, clients: usize) -> Result<B
         backend: Backend::Sqlite,
         transaction: Transaction::Minimal,
         clients,
+        round: 1,
         how: "Python loop, 1 writer".into(),
         courses_per_second: run.courses_per_s,
         transactions: run.courses,

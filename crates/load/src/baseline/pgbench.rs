@@ -128,6 +128,7 @@ pub fn baseline(out: Output, clients: usize, transaction: Transaction) -> Baseli
         backend: Backend::Postgres,
         transaction,
         clients,
+        round: 1,
         how: "pgbench -M prepared".into(),
         courses_per_second: out.tps,
         transactions: out.transactions,

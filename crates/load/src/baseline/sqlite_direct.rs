@@ -272,6 +272,7 @@ pub fn run(ctx: &Context, alone: &Alone) -> Result<Baseline, String> {
         backend: Backend::Sqlite,
         transaction: Transaction::Own,
         clients: alone.clients,
+        round: 1,
         how: "C API loop".into(),
         courses_per_second: summary.per_second,
         transactions: summary.ok,

@@ -2,6 +2,7 @@
 //! for the performance report.
 
 mod format;
+mod rounds;
 mod sections;
 #[cfg(test)]
 mod tests;
@@ -22,6 +23,9 @@ pub struct RunResult {
     pub backend: Backend,
     /// Concurrent clients.
     pub clients: usize,
+    /// Which round of booking and its baselines (`--rounds`); 1 for
+    /// every other scenario.
+    pub round: usize,
     /// The measured window, seconds.
     pub measured_seconds: f64,
     /// The headline operation (all operations merged for `mixed`).
@@ -67,6 +71,8 @@ pub struct Baseline {
     pub transaction: Transaction,
     /// Concurrent clients (connections).
     pub clients: usize,
+    /// The round it ran in, right after the same round's HTTP booking.
+    pub round: usize,
     /// How it was driven.
     pub how: String,
     /// Committed booking transactions per second.

@@ -4,7 +4,8 @@
 use std::fmt::Write;
 
 use super::format::{mib, millis, percent, rate, statuses};
-use super::{Report, RunResult, Transaction};
+use super::rounds::{median, BookingRow};
+use super::{Report, RunResult};
 use crate::database::Backend;
 use crate::scenarios::Scenario;
 
@@ -48,7 +49,7 @@ impl Report {
             let _ = writeln!(
                 out,
                 "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
-                r.scenario.name(),
+                r.label(),
                 r.backend.name(),
                 r.clients,
                 h.ok,
@@ -66,18 +67,8 @@ impl Report {
         if self.baselines.is_empty() {
             return;
         }
-        out.push_str(
-            "\n### Booking through HTTP vs the database alone\n\n\
-             Two baselines, each in the same run: *own* is Chairside's own booking \
-             transaction (its statements, order and rows) run directly — pgbench on \
-             PostgreSQL, a C-API loop on SQLite; *limit* is the minimal booking \
-             transaction (`crates/load/minimal/`: a course, six sessions through both \
-             exclusion constraints, one outbox and one audit row) — pgbench on \
-             PostgreSQL, its Python loop with one writer on SQLite. The targets are \
-             HTTP / limit ≥ 50 % on PostgreSQL and ≥ 40 % on SQLite.\n\n\
-             | backend | clients | HTTP courses/s | own courses/s | limit courses/s | HTTP / own | HTTP / limit |\n\
-             |---|---:|---:|---:|---:|---:|---:|\n",
-        );
+        let rounds = self.rounds();
+        booking_heading(out, rounds);
         let mut counts: Vec<(Backend, usize)> = Vec::new();
         for b in &self.baselines {
             if !counts.contains(&(b.backend, b.clients)) {
@@ -85,30 +76,24 @@ impl Report {
             }
         }
         for (backend, clients) in counts {
-            let alone = |t: Transaction| {
-                self.baselines
-                    .iter()
-                    .find(|b| b.backend == backend && b.clients == clients && b.transaction == t)
-                    .map(|b| b.courses_per_second)
-            };
-            let http = self
-                .run(Scenario::Book, backend, clients)
-                .map(|r| r.headline.per_second);
+            let row = BookingRow::of(self, backend, clients);
             let shown = |v: Option<f64>| v.map(rate).unwrap_or_else(|| "–".into());
-            let of = |whole: Option<f64>| match (http, whole) {
-                (Some(h), Some(w)) => percent(h, w),
-                _ => "–".into(),
-            };
-            let _ = writeln!(
+            let ratio = |v: Option<f64>| v.map(|r| percent(r, 1.0)).unwrap_or_else(|| "–".into());
+            let _ = write!(
                 out,
                 "| {} | {clients} | {} | {} | {} | {} | {} |",
                 backend.name(),
-                shown(http),
-                shown(alone(Transaction::Own)),
-                shown(alone(Transaction::Minimal)),
-                of(alone(Transaction::Own)),
-                of(alone(Transaction::Minimal)),
+                shown(median(&row.http)),
+                shown(median(&row.own)),
+                shown(median(&row.limit)),
+                ratio(median(&row.of_own)),
+                ratio(median(&row.of_limit)),
             );
+            if rounds > 1 {
+                let each: Vec<String> = row.of_limit.iter().map(|r| percent(*r, 1.0)).collect();
+                let _ = write!(out, " {} |", each.join(" · "));
+            }
+            out.push('\n');
         }
         let mut hows: Vec<String> = Vec::new();
         for b in &self.baselines {
@@ -208,7 +193,7 @@ impl Report {
             let _ = writeln!(
                 out,
                 "| {} | {} | {} | {} |",
-                r.scenario.name(),
+                r.label(),
                 r.backend.name(),
                 mib(r.memory.peak_rss_kib),
                 mib(r.memory.hwm_kib)
@@ -296,4 +281,33 @@ impl Report {
             let _ = writeln!(out, "- {note}");
         }
     }
+}
+
+/// What the booking table compares, and its header.
+fn booking_heading(out: &mut String, rounds: usize) {
+    out.push_str(
+        "\n### Booking through HTTP vs the database alone\n\n\
+         Two baselines, each in the same run: *own* is Chairside's own booking \
+         transaction (its statements, order and rows) run directly — pgbench on \
+         PostgreSQL, a C-API loop on SQLite; *limit* is the minimal booking \
+         transaction (`crates/load/minimal/`: a course, six sessions through both \
+         exclusion constraints, one outbox and one audit row) — pgbench on \
+         PostgreSQL, its Python loop with one writer on SQLite. The targets are \
+         HTTP / limit ≥ 50 % on PostgreSQL and ≥ 40 % on SQLite.\n",
+    );
+    if rounds > 1 {
+        let _ = writeln!(
+            out,
+            "\nIn {rounds} rounds, each booking over HTTP and then both transactions alone \
+             at one client count, back to back: courses/s are medians over the rounds, \
+             the ratios the median of the rounds' own ratios (each round's HTTP / limit in the \
+             last column)."
+        );
+    }
+    out.push_str(match rounds {
+        1 => "\n| backend | clients | HTTP courses/s | own courses/s | limit courses/s | HTTP / own | HTTP / limit |\n\
+              |---|---:|---:|---:|---:|---:|---:|\n",
+        _ => "\n| backend | clients | HTTP courses/s | own courses/s | limit courses/s | HTTP / own | HTTP / limit | by round |\n\
+              |---|---:|---:|---:|---:|---:|---:|---|\n",
+    });
 }

@@ -25,6 +25,7 @@ fn run(scenario: Scenario, backend: Backend, clients: usize, s: Summary) -> RunR
         scenario,
         backend,
         clients,
+        round: 1,
         measured_seconds: 10.0,
         ops: BTreeMap::from([("op".to_string(), s.clone())]),
         headline: s,
@@ -57,6 +58,7 @@ fn pgbench(clients: usize, courses_per_second: f64) -> Baseline {
         backend: Backend::Postgres,
         transaction: Transaction::Own,
         clients,
+        round: 1,
         how: "pgbench -M prepared".into(),
         courses_per_second,
         transactions: (courses_per_second * 10.0) as u64,
@@ -179,4 +181,61 @@ fn failures_are_listed_with_their_statuses() {
         md.contains("the server logged 1 line(s), first: ERROR boom"),
         "{md}"
     );
+}
+
+/// Booking at 8 clients on PostgreSQL in three rounds: HTTP 300, 330, 280
+/// courses/s against limits of 1000, 500, 700 — the limit moved more than
+/// booking did.
+fn three_rounds() -> Report {
+    let mut report = Report::default();
+    for (round, (http, limit)) in [(300.0, 1000.0), (330.0, 500.0), (280.0, 700.0)]
+        .into_iter()
+        .enumerate()
+    {
+        let round = round + 1;
+        report.runs.push(RunResult {
+            round,
+            ..run(
+                Scenario::Book,
+                Backend::Postgres,
+                8,
+                summary(3000, http, 20.0, 80.0),
+            )
+        });
+        report.baselines.push(Baseline {
+            round,
+            ..pgbench(8, 600.0)
+        });
+        report.baselines.push(Baseline {
+            round,
+            transaction: Transaction::Minimal,
+            ..pgbench(8, limit)
+        });
+    }
+    report
+}
+
+#[test]
+fn rounds_are_compared_within_each_round_and_the_median_shown() {
+    let md = three_rounds().markdown();
+    // Ratios by round: 30 %, 66 %, 40 % — the median is 40 %, not the
+    // ratio of the medians (300 / 700 = 43 %); courses/s are medians.
+    assert!(
+        md.contains("| postgres | 8 | 300 | 600 | 700 | 50 % | 40 % | 30 % · 66 % · 40 % |"),
+        "{md}"
+    );
+    assert!(md.contains("In 3 rounds"), "{md}");
+    assert!(md.contains("| book (round 2) | postgres | 8 |"), "{md}");
+}
+
+#[test]
+fn one_round_keeps_the_table_as_it_was() {
+    let md = postgres_at_8_clients().markdown();
+    assert!(!md.contains("by round") && !md.contains("rounds,"), "{md}");
+}
+
+#[test]
+fn the_median_of_an_even_count_is_the_mean_of_the_middle_two() {
+    assert_eq!(super::rounds::median(&[4.0, 1.0, 3.0, 2.0]), Some(2.5));
+    assert_eq!(super::rounds::median(&[]), None);
 }
