@@ -115,7 +115,9 @@ impl EventRow {
 }
 
 /// Events with an id above `after_id`, oldest first, at most `limit`; all
-/// clinics, or one.
+/// clinics, or one. One clinic's are read along its primary key; all
+/// clinics' by scanning the table (tests and tools: nothing indexes the
+/// outbox by id alone).
 ///
 /// On PostgreSQL ids are assigned at insert and become visible at commit, so
 /// a reader can see id N+1 before N; a delivery worker should claim

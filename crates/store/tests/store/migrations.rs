@@ -45,7 +45,7 @@ fn schema(conn: &mut DbConnection) -> BTreeSet<String> {
 }
 
 /// Migrations the binary embeds (per backend).
-const MIGRATIONS: usize = 19;
+const MIGRATIONS: usize = 20;
 
 const TABLES: [&str; 27] = [
     "api_keys",

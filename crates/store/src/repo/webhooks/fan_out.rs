@@ -101,6 +101,7 @@ where
             DbConnection::Sqlite(c) => insert.execute(c)?,
         };
     }
+    // By id among the unpublished, as claimed (`outbox_unpublished`).
     diesel::update(o::outbox.filter(o::id.eq_any(&ids).and(o::published_at.is_null())))
         .set(o::published_at.eq(Some(at)))
         .execute(conn)?;
@@ -126,8 +127,10 @@ fn wanted(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
+    // Still unpublished (this transaction claimed them): that is also how
+    // PostgreSQL finds them by id, in `outbox_unpublished`.
     Ok(o::outbox
-        .filter(o::id.eq_any(&ids))
+        .filter(o::id.eq_any(&ids).and(o::published_at.is_null()))
         .order(o::id)
         .select(columns::<OutboxEvent>())
         .load::<OutboxEvent>(conn)?)
