@@ -78,9 +78,12 @@ pub struct Statements {
     /// protocol's latest revision is kept with the calendar too.
     pub patient: String,
     /// The booking: course, sessions, outbox events (one statement), audit
-    /// row; on PostgreSQL the audit row rides in the events' statement.
+    /// row; on PostgreSQL the course and its sessions are one statement
+    /// (the sessions' times as arrays), and the audit row rides in the
+    /// events' statement.
     pub course: String,
     pub sessions: String,
+    pub course_with_sessions: String,
     pub outbox: String,
     pub audit: String,
     pub outbox_with_audit: String,
@@ -116,12 +119,30 @@ impl Statements {
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
+            course_with_sessions: course_with_sessions(),
             outbox: outbox.clone(),
             audit: format!(r#"{audit} RETURNING "audit_log"."id""#),
             outbox_with_audit: format!("WITH first AS ({audit}) {outbox}"),
             remember: r#"INSERT INTO "idempotency_keys" ("clinic_id", "key_id", "idempotency_key", "request_fingerprint", "response_status", "response_body", "created_at") VALUES (:clinic, :key, :idempotency_key, :fingerprint, :response_status, :response_body, :now) RETURNING "idempotency_keys"."id", "idempotency_keys"."clinic_id", "idempotency_keys"."key_id", "idempotency_keys"."idempotency_key", "idempotency_keys"."request_fingerprint", "idempotency_keys"."response_status", "idempotency_keys"."response_body", "idempotency_keys"."created_at""#.into(),
         }
     }
+}
+
+/// The course and its sessions in one statement, as the server sends it to
+/// PostgreSQL (`repo::courses::book`); the course's id comes back as `id`.
+fn course_with_sessions() -> String {
+    let array = |each: &dyn Fn(usize) -> String, of: &str| {
+        let items: Vec<String> = (1..=SESSIONS_PER_COURSE).map(each).collect();
+        format!("ARRAY[{}]::{of}[]", items.join(", "))
+    };
+    format!(
+        r#"WITH new_course AS (INSERT INTO "courses" ("clinic_id", "patient_id", "protocol_version_id", "modality", "status", "current_phase", "booster_policy", "at_risk_reason", "series_started_at", "extension_accepted", "held_until", "created_at", "updated_at") VALUES (:clinic, :patient, :pv, :modality, :status, :phase, :booster_policy, :no_text, :no_instant, :no, :no_instant, :now, :now) RETURNING "courses"."id"), new_sessions AS (INSERT INTO sessions (clinic_id, course_id, patient_id, phase_index, sequence, chair_id, starts_at, ends_at, status, created_at, updated_at) SELECT :clinic, new_course.id, :patient, p.phase_index, p.sequence, p.chair_id, p.starts_at, p.ends_at, :booked, :now, :now FROM new_course, unnest({}, {}, {}, {}, {}) WITH ORDINALITY AS p(phase_index, sequence, chair_id, starts_at, ends_at, n) ORDER BY p.n RETURNING id) SELECT new_course.id AS id, ARRAY(SELECT id FROM new_sessions ORDER BY id) AS session_ids FROM new_course"#,
+        array(&|_| ":phase".into(), "int4"),
+        array(&|n| format!(":sequence_{n}"), "int4"),
+        array(&|_| ":chair".into(), "int8"),
+        array(&|n| format!(":starts_{n}"), "timestamp"),
+        array(&|n| format!(":ends_{n}"), "timestamp"),
+    )
 }
 
 /// `"a", "b", …`: column names as diesel quotes them in an INSERT.
@@ -203,5 +224,13 @@ mod tests {
             );
         }
         assert_eq!(sessions.matches(":now").count(), 2 * SESSIONS_PER_COURSE);
+        let together = Statements::new().course_with_sessions;
+        for n in 1..=SESSIONS_PER_COURSE {
+            assert!(
+                together.contains(&format!(":starts_{n}"))
+                    && together.contains(&format!(":ends_{n}")),
+                "{together}"
+            );
+        }
     }
 }

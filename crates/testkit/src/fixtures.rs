@@ -182,23 +182,19 @@ pub fn book_in(
 ) -> Result<Booked, StoreError> {
     let version = protocols::get_version(conn, fx.clinic_id, protocol_version_id)?;
     let state = active_state();
-    let course = courses::create(
-        conn,
-        &NewCourse {
-            clinic_id: fx.clinic_id,
-            patient_id,
-            protocol_version_id,
-            modality: version.definition.modality,
-            state: &state,
-        },
-    )?;
-    let sessions = chairside_store::repo::sessions::insert(
-        conn,
-        fx.clinic_id,
-        course.id,
+    let new = NewCourse {
+        clinic_id: fx.clinic_id,
         patient_id,
-        sessions,
-    )?;
+        protocol_version_id,
+        modality: version.definition.modality,
+        state: &state,
+    };
+    let decision = Decision {
+        bookings: sessions.to_vec(),
+        ..Default::default()
+    };
+    let applied = courses::book(conn, &new, &version.definition, &decision, desk())?;
+    let (course, sessions) = (applied.course, applied.booked);
     let summary = booked_summary(&course, &sessions);
     let event = outbox::append(
         conn,

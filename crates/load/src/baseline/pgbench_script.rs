@@ -48,9 +48,9 @@ pub fn script(ids: &Ids, base: NaiveDateTime) -> String {
     });
     let mut lines = vec![header(ids), "BEGIN;".into(), pg(&sql.turn) + ";"];
     lines.push(pg(&sql.patient) + ";");
-    // The course's id comes back as :course_id.
-    lines.push(pg(&sql.course) + "\n\\gset course_");
-    lines.push(pg(&sql.sessions) + ";");
+    // The course with its sessions; the course's id comes back as
+    // :course_id.
+    lines.push(pg(&sql.course_with_sessions) + "\n\\gset course_");
     lines.push(events + ";");
     lines.push(pg(&sql.remember) + ";");
     lines.push("COMMIT;\n".into());
@@ -89,6 +89,10 @@ fn value(name: &str, base: &str) -> Option<String> {
         "booster_policy" => literal(IV_BOOSTER_POLICY),
         "now" => "localtimestamp(0)".into(),
         "booked" => text(SESSION_STATUS),
+        "modality" => text("iv"),
+        "no_text" => "NULL::text".into(),
+        "no_instant" => "NULL::timestamp".into(),
+        "no" => "false".into(),
         "role" => text(AUDIT_ROLE),
         "action" => text(AUDIT_ACTION),
         "entity_type" => text(AUDIT_ENTITY),

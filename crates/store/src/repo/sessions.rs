@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use chairside_engine::course::{NewSession, SessionUpdate};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
 use crate::backend::DbConnection;
@@ -60,9 +60,19 @@ pub fn insert(
     let ids: Vec<i64> = with_sized_rows!(rows => {
         inserted_ids!(&mut *conn, diesel::insert_into(s::sessions).values(rows), s::id)
     });
+    let whose = (clinic_id, course_id, patient_id);
+    Ok(as_stored(ids, whose, planned, at))
+}
+
+/// `planned` as inserted at `at` with `ids` (ascending, in plan order).
+pub(crate) fn as_stored(
+    ids: Vec<i64>,
+    (clinic_id, course_id, patient_id): (i64, i64, i64),
+    planned: &[NewSession],
+    at: NaiveDateTime,
+) -> Vec<Session> {
     let at = at.and_utc();
-    Ok(ids
-        .into_iter()
+    ids.into_iter()
         .zip(planned)
         .map(|(id, p)| Session {
             id,
@@ -71,7 +81,7 @@ pub fn insert(
             patient_id,
             ..as_booked(p, at)
         })
-        .collect())
+        .collect()
 }
 
 /// The row a new booking is, as the database stores it.

@@ -170,23 +170,20 @@ fn persist(
         .as_ref()
         .ok_or_else(|| ApiError::Internal("a booking decides the course's state".into()))?;
     let protocol = &planned.version.definition;
-    let row = repo::courses::create(
-        conn,
-        &NewCourse {
-            clinic_id,
-            patient_id: planned.patient.id,
-            protocol_version_id: planned.version.id,
-            modality: protocol.modality,
-            state,
-        },
-    )?;
-    // The course row was just written with its state; apply the sessions.
+    let new = NewCourse {
+        clinic_id,
+        patient_id: planned.patient.id,
+        protocol_version_id: planned.version.id,
+        modality: protocol.modality,
+        state,
+    };
+    let applied: Applied =
+        repo::courses::book(conn, &new, protocol, &planned.decision, caller.actor())?;
+    // Recorded as written: the course's state went into its new row.
     let decision = Decision {
         course: None,
         ..planned.decision.clone()
     };
-    let applied: Applied =
-        repo::courses::apply_to_new(conn, &row, protocol, &decision, caller.actor())?;
     let zone = planned.clinic.time_zone;
     record(
         conn,

@@ -4,7 +4,6 @@
 //! still at the version the decision read.
 
 use chairside_engine::course::{self as engine, CourseState, Decision};
-use chairside_engine::Protocol;
 use diesel::prelude::*;
 
 use crate::backend::DbConnection;
@@ -47,27 +46,13 @@ pub fn apply(
     apply_with(conn, course, read, decision, actor, Touch::MoveVersionOn)
 }
 
-/// [`apply`] to a course [`create`]d in this same transaction, of
-/// `protocol`: nobody else can have read it yet, so its version stays where
-/// it was written (one statement fewer for every booking), and its sessions
-/// are all it changed of the calendar, so the calendar this server keeps
-/// follows them (see [`turn`](crate::turn)).
-pub fn apply_to_new(
-    conn: &mut DbConnection,
-    course: &Course,
-    protocol: &Protocol,
-    decision: &Decision,
-    actor: Actor,
-) -> Result<Applied, StoreError> {
-    let applied = apply_with(conn, course, &[], decision, actor, Touch::JustCreated)?;
-    crate::turn::booked(course.clinic_id, &applied.booked, protocol);
-    Ok(applied)
-}
-
 /// Whether applying a decision moves the course's version on.
 #[derive(Clone, Copy, PartialEq)]
-enum Touch {
+pub(super) enum Touch {
     MoveVersionOn,
+    /// A course created in this same transaction: nobody else can have
+    /// read it yet, so its version stays where it was written (one
+    /// statement fewer for every booking).
     JustCreated,
 }
 
@@ -92,6 +77,29 @@ fn apply_with(
         course.patient_id,
         &decision.bookings,
     )?;
+    let state = decision.course.as_ref();
+    after_bookings(
+        conn,
+        (course, state),
+        decision,
+        actor,
+        touch_course,
+        (changed, booked),
+    )
+}
+
+/// The rest of a decision once its sessions are changed and booked: the
+/// REMS forms that fall due, a discharge, the booster policy history and
+/// the course's `state`, if it is to change.
+pub(super) fn after_bookings(
+    conn: &mut DbConnection,
+    (course, state): (&Course, Option<&CourseState>),
+    decision: &Decision,
+    actor: Actor,
+    touch_course: Touch,
+    (changed, booked): (Vec<Session>, Vec<Session>),
+) -> Result<Applied, StoreError> {
+    let clinic_id = course.clinic_id;
     for form in &decision.rems_forms {
         crate::repo::rems_forms::open(
             conn,
@@ -108,7 +116,7 @@ fn apply_with(
         Some(change) => Some(keep_policy_change(conn, course, change, actor)?),
         None => None,
     };
-    let course = match &decision.course {
+    let course = match state {
         Some(state) => set_state(conn, course, state)?,
         // Any change to the course's sessions is a change to the course:
         // its version moves on (and a concurrent writer fails, not wins).

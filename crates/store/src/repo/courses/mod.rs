@@ -20,8 +20,10 @@ use crate::schema::booster_policy_changes::dsl as b;
 use crate::schema::courses::dsl as co;
 
 mod apply;
+mod book;
 
-pub use apply::{apply, apply_to_new, Applied};
+pub use apply::{apply, Applied};
+pub use book::book;
 
 /// A course to create.
 #[derive(Debug, Clone, PartialEq)]
@@ -41,25 +43,44 @@ pub struct NewCourse<'a> {
 /// ([`ErrorKind::CourseRunning`](crate::ErrorKind::CourseRunning)).
 pub fn create(conn: &mut DbConnection, new: &NewCourse<'_>) -> Result<Course, StoreError> {
     let at = now();
-    let state = new.state;
-    let row = (
+    let ids = inserted_ids!(
+        &mut *conn,
+        diesel::insert_into(co::courses).values(course_row(new, at)),
+        co::id
+    );
+    Ok(as_created(ids[0], new, at))
+}
+
+/// The columns of a new course, created at `at`.
+fn course_row(new: &NewCourse<'_>, at: NaiveDateTime) -> CourseRow {
+    (
         co::clinic_id.eq(new.clinic_id),
         co::patient_id.eq(new.patient_id),
         co::protocol_version_id.eq(new.protocol_version_id),
         co::modality.eq(Some(new.modality.as_str())),
-        state_columns(state),
+        state_columns(new.state),
         co::created_at.eq(at),
         co::updated_at.eq(at),
-    );
-    let ids = inserted_ids!(
-        &mut *conn,
-        diesel::insert_into(co::courses).values(row),
-        co::id
-    );
+    )
+}
+
+/// A new course's columns, as [`course_row`] makes them.
+type CourseRow = (
+    Eq<co::clinic_id, i64>,
+    Eq<co::patient_id, i64>,
+    Eq<co::protocol_version_id, i64>,
+    Eq<co::modality, Option<&'static str>>,
+    StateColumns,
+    Eq<co::created_at, NaiveDateTime>,
+    Eq<co::updated_at, NaiveDateTime>,
+);
+
+/// The course row as stored with `id`, without reading it back.
+fn as_created(id: i64, new: &NewCourse<'_>, at: NaiveDateTime) -> Course {
+    let state = new.state;
     let at = at.and_utc();
-    // The row as stored, without reading it back.
-    Ok(Course {
-        id: ids[0],
+    Course {
+        id,
         clinic_id: new.clinic_id,
         patient_id: new.patient_id,
         protocol_version_id: new.protocol_version_id,
@@ -74,7 +95,7 @@ pub fn create(conn: &mut DbConnection, new: &NewCourse<'_>) -> Result<Course, St
         series_started_at: state.series_started_at.map(stored_instant),
         extension_accepted: state.extension_accepted,
         held_until: state.held_until.map(stored_instant),
-    })
+    }
 }
 
 /// The columns that hold a course's state, as the engine decided it.

@@ -2,8 +2,8 @@
 //! and the calendar shows live sessions only.
 
 use chairside_engine::course::{AtRisk, CourseEvent, CourseState, Decision};
-use chairside_engine::BoosterPolicy;
 use chairside_engine::Modality;
+use chairside_engine::{presets, BoosterPolicy};
 use chairside_store::models::{Actor, Course, CourseStatus, Role, SessionStatus, TakenTime};
 use chairside_store::repo::courses::NewCourse;
 use chairside_store::repo::{calendar, courses, sessions};
@@ -12,7 +12,7 @@ use chrono::{Duration, NaiveDate};
 use diesel::connection::SimpleConnection;
 
 use chairside_testkit::fixtures::{
-    active_state, apply, at, book, book_in, planned, seed, status_change, Booked,
+    active_state, apply, at, book, book_in, desk, planned, seed, status_change, Booked,
 };
 use chairside_testkit::queries::count;
 use chairside_testkit::{backend_test, TestStore};
@@ -187,6 +187,59 @@ backend_test! {
         for s in &booked.sessions {
             assert_eq!(&sessions::get(&mut conn, fx.clinic_id, s.id).unwrap(), s);
         }
+    }
+}
+
+backend_test! {
+    fn a_booked_course_and_its_sessions_are_the_rows_stored(db) {
+        // `book` answers the course and its sessions as written (on
+        // PostgreSQL by one statement, the sessions taking the course's id
+        // inside it): every column as a read finds it, each session paired
+        // with its own row in the order planned, the course written with
+        // the state given — with sessions and without.
+        let fx = seed(&db.store, 2, 2);
+        let protocol = presets::iv_ketamine_standard();
+        let state = CourseState { phase: 1, extension_accepted: true, ..active_state() };
+        let made = |p: i64| NewCourse { clinic_id: fx.clinic_id, patient_id: p, protocol_version_id: fx.protocol_version_id, modality: Modality::Iv, state: &state };
+        let plan = Decision {
+            bookings: vec![
+                planned(fx.chair_ids[1], 1, at(4, 9), 60),
+                planned(fx.chair_ids[0], 2, at(2, 10), 90),
+                planned(fx.chair_ids[1], 3, at(6, 8), 30),
+            ],
+            ..Default::default()
+        };
+        let booked = db.store.write(|c| courses::book(c, &made(fx.patient_ids[0]), &protocol, &plan, desk())).unwrap();
+        let empty = db.store.write(|c| courses::book(c, &made(fx.patient_ids[1]), &protocol, &Decision::default(), desk())).unwrap();
+        let mut conn = db.store.connection().unwrap();
+        for applied in [&booked, &empty] {
+            assert_eq!(courses::get(&mut conn, fx.clinic_id, applied.course.id).unwrap(), applied.course);
+            assert_eq!((applied.course.current_phase, applied.course.extension_accepted), (1, true));
+        }
+        assert_eq!(booked.booked.iter().map(|s| (s.sequence, s.chair_id)).collect::<Vec<_>>(), [(1, fx.chair_ids[1]), (2, fx.chair_ids[0]), (3, fx.chair_ids[1])]);
+        for s in &booked.booked {
+            assert_eq!(&sessions::get(&mut conn, fx.clinic_id, s.id).unwrap(), s);
+            assert_eq!(s.course_id, booked.course.id);
+        }
+        assert!(empty.booked.is_empty());
+        assert_eq!(count(&mut conn, "sessions"), 3);
+    }
+}
+
+backend_test! {
+    fn a_booking_that_overlaps_leaves_no_course_behind(db) {
+        // The course and its sessions are written together: a session
+        // refused by the database takes the course with it.
+        let fx = seed(&db.store, 1, 2);
+        book(&db.store, &fx, fx.patient_ids[0], &[planned(fx.chair_ids[0], 1, at(0, 9), 60)]).unwrap();
+        let before = booking_rows(&mut db.store.connection().unwrap());
+        let protocol = presets::iv_ketamine_standard();
+        let state = active_state();
+        let new = NewCourse { clinic_id: fx.clinic_id, patient_id: fx.patient_ids[1], protocol_version_id: fx.protocol_version_id, modality: Modality::Iv, state: &state };
+        let clash = Decision { bookings: vec![planned(fx.chair_ids[0], 1, at(0, 9) + Duration::minutes(30), 60)], ..Default::default() };
+        let err = db.store.write(|c| courses::book(c, &new, &protocol, &clash, desk())).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::ChairTaken);
+        assert_eq!(booking_rows(&mut db.store.connection().unwrap()), before);
     }
 }
 
