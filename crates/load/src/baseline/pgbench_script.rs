@@ -89,7 +89,10 @@ fn value(name: &str, base: &str) -> Option<String> {
         "booster_policy" => literal(IV_BOOSTER_POLICY),
         "now" => "localtimestamp(0)".into(),
         "booked" => text(SESSION_STATUS),
-        "modality" => text("iv"),
+        // The loop cycles through its patients, so one is booked again:
+        // with no kind (NULL), the one-running-course-per-kind index still
+        // takes its entry but never refuses the repeat.
+        "modality" => "NULL::text".into(),
         "no_text" => "NULL::text".into(),
         "no_instant" => "NULL::timestamp".into(),
         "no" => "false".into(),
