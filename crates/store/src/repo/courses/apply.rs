@@ -43,27 +43,6 @@ pub fn apply(
     decision: &Decision,
     actor: Actor,
 ) -> Result<Applied, StoreError> {
-    apply_with(conn, course, read, decision, actor, Touch::MoveVersionOn)
-}
-
-/// Whether applying a decision moves the course's version on.
-#[derive(Clone, Copy, PartialEq)]
-pub(super) enum Touch {
-    MoveVersionOn,
-    /// A course created in this same transaction: nobody else can have
-    /// read it yet, so its version stays where it was written (one
-    /// statement fewer for every booking).
-    JustCreated,
-}
-
-fn apply_with(
-    conn: &mut DbConnection,
-    course: &Course,
-    read: &[Session],
-    decision: &Decision,
-    actor: Actor,
-    touch_course: Touch,
-) -> Result<Applied, StoreError> {
     require_transaction(conn)?;
     let clinic_id = course.clinic_id;
     if !decision.chairs_placed().is_empty() {
@@ -78,14 +57,25 @@ fn apply_with(
         &decision.bookings,
     )?;
     let state = decision.course.as_ref();
+    let touch = Touch::MoveVersionOn;
     after_bookings(
         conn,
         (course, state),
         decision,
         actor,
-        touch_course,
+        touch,
         (changed, booked),
     )
+}
+
+/// Whether applying a decision moves the course's version on.
+#[derive(Clone, Copy, PartialEq)]
+pub(super) enum Touch {
+    MoveVersionOn,
+    /// A course created in this same transaction: nobody else can have
+    /// read it yet, so its version stays where it was written (one
+    /// statement fewer for every booking).
+    JustCreated,
 }
 
 /// The rest of a decision once its sessions are changed and booked: the

@@ -70,14 +70,14 @@ fn with_sessions(
     new: &NewCourse<'_>,
     planned: &[NewSession],
 ) -> Result<(Course, Vec<Session>), StoreError> {
-    let whose = |course: &Course| (course.clinic_id, course.id, course.patient_id);
     match conn {
         DbConnection::Postgresql(c) => {
             let at = now();
             let (id, ids): (i64, Vec<i64>) =
                 CourseWithSessions::of(new, planned, at).get_result(c)?;
             let course = as_created(id, new, at);
-            let booked = sessions::as_stored(ids, whose(&course), planned, at);
+            let whose = (course.clinic_id, course.id, course.patient_id);
+            let booked = sessions::as_stored(ids, whose, planned, at);
             Ok((course, booked))
         }
         conn => {

@@ -244,6 +244,23 @@ backend_test! {
 }
 
 backend_test! {
+    fn a_new_course_has_no_sessions_to_change(db) {
+        // A booking decision that would change existing sessions was not
+        // taken on a new course: refused before anything is written.
+        let fx = seed(&db.store, 1, 2);
+        let booked = book(&db.store, &fx, fx.patient_ids[0], &[planned(fx.chair_ids[0], 1, at(0, 9), 60)]).unwrap();
+        let before = booking_rows(&mut db.store.connection().unwrap());
+        let protocol = presets::iv_ketamine_standard();
+        let state = active_state();
+        let new = NewCourse { clinic_id: fx.clinic_id, patient_id: fx.patient_ids[1], protocol_version_id: fx.protocol_version_id, modality: Modality::Iv, state: &state };
+        let stray = Decision { updates: vec![status_change(&booked.sessions[0], SessionStatus::Cancelled, None)], ..Default::default() };
+        let err = db.store.write(|c| courses::book(c, &new, &protocol, &stray, desk())).unwrap_err();
+        assert!(matches!(err, StoreError::Internal(_)), "{err:?}");
+        assert_eq!(booking_rows(&mut db.store.connection().unwrap()), before);
+    }
+}
+
+backend_test! {
     fn the_database_holds_a_chair_and_a_patient_for_live_statuses_only(db) {
         // The engine's rule (`SessionStatus::is_live`) as the database
         // enforces it against any writer: PostgreSQL's exclusion
