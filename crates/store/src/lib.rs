@@ -72,7 +72,9 @@ pub use columns::stored_instant;
 pub use connection::{Backend, ConnectionManager, DatabaseUrl, PooledDbConnection};
 pub use error::{ErrorKind, Overlap, StoreError};
 pub use kept::CalendarUses;
-pub use migrations::{pending_migrations, revert_all_migrations, run_migrations};
+pub use migrations::{
+    pending_migrations, revert_all_migrations, revert_last_migration, run_migrations,
+};
 pub use secrets::sha256_hex;
 pub use store::{Store, StoreConfig};
 pub use transaction::{in_savepoint, in_write_transaction, rolled_back, RetryableError};

@@ -52,6 +52,17 @@ pub fn revert_all_migrations(conn: &mut DbConnection) -> Result<Vec<String>, Sto
     reverted.map_err(|e| StoreError::Internal(format!("migration revert failed: {e}")))
 }
 
+/// Reverts the newest applied migration; returns its version. For tests
+/// of what a migration does to rows already stored, and for a deliberate
+/// step back.
+pub fn revert_last_migration(conn: &mut DbConnection) -> Result<String, StoreError> {
+    let reverted = match conn {
+        DbConnection::Postgresql(c) => c.revert_last_migration(POSTGRES).map(|m| m.to_string()),
+        DbConnection::Sqlite(c) => c.revert_last_migration(SQLITE).map(|m| m.to_string()),
+    };
+    reverted.map_err(|e| StoreError::Internal(format!("migration revert failed: {e}")))
+}
+
 /// Migrations known to the binary and not yet applied to this database.
 pub fn pending_migrations(conn: &mut DbConnection) -> Result<Vec<String>, StoreError> {
     let pending = match conn {

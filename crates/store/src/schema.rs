@@ -6,7 +6,11 @@
 #![allow(missing_docs)]
 
 mod backfill;
+mod events;
 pub use backfill::{freed_chair_time, slot_offers, waitlist};
+pub use events::{
+    outbox, outbox_pending, webhook_attempts, webhook_deliveries, webhook_subscriptions,
+};
 
 diesel::table! {
     clinics (id) {
@@ -280,70 +284,6 @@ diesel::table! {
 }
 
 diesel::table! {
-    outbox (id) {
-        id -> BigInt,
-        clinic_id -> BigInt,
-        event_id -> Text,
-        event_type -> Text,
-        aggregate_id -> BigInt,
-        payload -> Text,
-        created_at -> Timestamp,
-        published_at -> Nullable<Timestamp>,
-    }
-}
-
-diesel::table! {
-    webhook_subscriptions (id) {
-        id -> BigInt,
-        clinic_id -> BigInt,
-        url -> Text,
-        event_types -> Text,
-        secret -> Text,
-        previous_secret -> Nullable<Text>,
-        previous_secret_until -> Nullable<Timestamp>,
-        include_patient_names -> Bool,
-        enabled -> Bool,
-        disabled_reason -> Nullable<Text>,
-        version -> BigInt,
-        created_at -> Timestamp,
-        updated_at -> Timestamp,
-    }
-}
-
-diesel::table! {
-    webhook_deliveries (id) {
-        id -> BigInt,
-        clinic_id -> BigInt,
-        subscription_id -> BigInt,
-        outbox_id -> BigInt,
-        event_id -> Text,
-        event_type -> Text,
-        aggregate_id -> BigInt,
-        payload -> Text,
-        status -> Text,
-        attempts -> Integer,
-        next_attempt_at -> Nullable<Timestamp>,
-        locked_until -> Nullable<Timestamp>,
-        last_status_code -> Nullable<Integer>,
-        last_error -> Nullable<Text>,
-        replay_of -> Nullable<BigInt>,
-        created_at -> Timestamp,
-    }
-}
-
-diesel::table! {
-    webhook_attempts (id) {
-        id -> BigInt,
-        clinic_id -> BigInt,
-        delivery_id -> BigInt,
-        attempted_at -> Timestamp,
-        status_code -> Nullable<Integer>,
-        error -> Nullable<Text>,
-        duration_ms -> BigInt,
-    }
-}
-
-diesel::table! {
     reminders_sent (id) {
         id -> BigInt,
         clinic_id -> BigInt,
@@ -386,6 +326,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     idempotency_keys,
     outbox,
+    outbox_pending,
     webhook_subscriptions,
     webhook_deliveries,
     webhook_attempts,

@@ -2,7 +2,7 @@ use chrono::{DateTime, Utc};
 use diesel::{Queryable, Selectable};
 use serde_json::Value;
 
-use crate::columns::{DbInstant, DbJson, DbOptInstant};
+use crate::columns::{DbInstant, DbJson};
 use crate::schema::{idempotency_keys, outbox};
 
 /// An event written in the same transaction as the change it announces.
@@ -24,9 +24,6 @@ pub struct OutboxEvent {
     /// When written.
     #[diesel(deserialize_as = DbInstant)]
     pub created_at: DateTime<Utc>,
-    /// When delivered, once delivered.
-    #[diesel(deserialize_as = DbOptInstant)]
-    pub published_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -1,6 +1,8 @@
 //! The transactional outbox: events written in the same transaction as the
 //! change they announce, delivered later by a worker.
 
+use std::collections::BTreeSet;
+
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
@@ -13,6 +15,7 @@ use crate::native::natively;
 use crate::repo::audit::{self, AuditRow};
 use crate::schema::audit_log::dsl as a;
 use crate::schema::outbox::dsl as o;
+use crate::schema::outbox_pending::dsl as op;
 use crate::secrets::random_hex;
 
 /// A new event id: `evt_`, the time in milliseconds (12 hex digits) and 80
@@ -121,7 +124,7 @@ impl EventRow {
 ///
 /// On PostgreSQL ids are assigned at insert and become visible at commit, so
 /// a reader can see id N+1 before N; a delivery worker should claim
-/// unpublished rows ([`unpublished`]) rather than trust a cursor alone.
+/// queued events ([`unpublished`]) rather than trust a cursor alone.
 pub fn list_after(
     conn: &mut DbConnection,
     clinic_id: Option<i64>,
@@ -139,29 +142,40 @@ pub fn list_after(
         .load::<OutboxEvent>(conn)?)
 }
 
-/// The oldest events not yet published, at most `limit`.
+/// The oldest events not yet fanned out (still queued in
+/// `outbox_pending`), at most `limit`.
 pub fn unpublished(conn: &mut DbConnection, limit: i64) -> Result<Vec<OutboxEvent>, StoreError> {
-    Ok(o::outbox
-        .filter(o::published_at.is_null())
-        .order(o::id)
+    let queued: Vec<(i64, i64)> = op::outbox_pending
+        .order(op::id)
         .limit(limit.clamp(1, 1000))
+        .select((op::clinic_id, op::id))
+        .load(conn)?;
+    let clinics: Vec<i64> = queued
+        .iter()
+        .map(|q| q.0)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let ids: Vec<i64> = queued.iter().map(|q| q.1).collect();
+    Ok(o::outbox
+        .filter(o::clinic_id.eq_any(&clinics).and(o::id.eq_any(&ids)))
+        .order(o::id)
         .select(columns::<OutboxEvent>())
         .load::<OutboxEvent>(conn)?)
 }
 
-/// Marks an event published.
-pub fn mark_published(
-    conn: &mut DbConnection,
-    clinic_id: i64,
-    id: i64,
-    at: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    let n = diesel::update(o::outbox.filter(o::clinic_id.eq(clinic_id).and(o::id.eq(id))))
-        .set(o::published_at.eq(Some(instant(at))))
-        .execute(conn)?;
-    if n == 0 {
+/// Takes an event off the fan-out queue, as fanning it out does; one
+/// already off it stays off. An event not in the outbox is not found.
+pub fn mark_published(conn: &mut DbConnection, clinic_id: i64, id: i64) -> Result<(), StoreError> {
+    let known: i64 = o::outbox
+        .filter(o::clinic_id.eq(clinic_id).and(o::id.eq(id)))
+        .count()
+        .get_result(conn)?;
+    if known == 0 {
         return Err(StoreError::not_found("outbox event"));
     }
+    diesel::delete(op::outbox_pending.filter(op::clinic_id.eq(clinic_id).and(op::id.eq(id))))
+        .execute(conn)?;
     Ok(())
 }
 

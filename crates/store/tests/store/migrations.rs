@@ -4,9 +4,11 @@
 use std::collections::BTreeSet;
 
 use chairside_store::{
-    pending_migrations, revert_all_migrations, run_migrations, Backend, DbConnection,
+    pending_migrations, revert_all_migrations, revert_last_migration, run_migrations, Backend,
+    DbConnection,
 };
-use diesel::sql_types::Text;
+use diesel::connection::SimpleConnection;
+use diesel::sql_types::{BigInt, Text};
 use diesel::RunQueryDsl;
 
 use chairside_testkit::{backend_test, postgres_test, TestStore};
@@ -44,10 +46,25 @@ fn schema(conn: &mut DbConnection) -> BTreeSet<String> {
         .collect()
 }
 
-/// Migrations the binary embeds (per backend).
-const MIGRATIONS: usize = 20;
+#[derive(diesel::QueryableByName)]
+struct Id {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+}
 
-const TABLES: [&str; 27] = [
+fn ids(conn: &mut DbConnection, sql: &str) -> Vec<i64> {
+    diesel::sql_query(sql)
+        .load::<Id>(conn)
+        .expect("ids")
+        .into_iter()
+        .map(|r| r.id)
+        .collect()
+}
+
+/// Migrations the binary embeds (per backend).
+const MIGRATIONS: usize = 21;
+
+const TABLES: [&str; 28] = [
     "api_keys",
     "audit_log",
     "booster_policy_changes",
@@ -59,6 +76,7 @@ const TABLES: [&str; 27] = [
     "freed_chair_time",
     "idempotency_keys",
     "outbox",
+    "outbox_pending",
     "patients",
     "protocol_versions",
     "protocols",
@@ -136,4 +154,29 @@ fn replicas_migrating_together(db: &TestStore) {
     assert!(pending_migrations(&mut db.store.connection().unwrap())
         .unwrap()
         .is_empty());
+}
+
+backend_test! {
+    /// Migration 21 moves "not yet published" from a column of the outbox
+    /// to the fan-out queue: events stored unpublished before it are
+    /// queued after it, published ones are not; and back down again.
+    fn events_not_yet_published_stay_queued_across_migration_21(db) {
+        let mut conn = db.store.connection().unwrap();
+        assert!(revert_last_migration(&mut conn).unwrap().starts_with("20261208000021"));
+        conn.batch_execute(
+            "INSERT INTO outbox (clinic_id, event_id, event_type, aggregate_id, payload, created_at, published_at) VALUES \
+               (1, 'evt_a', 'course.booked', 7, '{}', '2026-12-08 09:00:00', '2026-12-08 09:00:01'), \
+               (1, 'evt_b', 'session.booked', 7, '{}', '2026-12-08 09:00:00', NULL), \
+               (2, 'evt_c', 'session.cancelled', 8, '{}', '2026-12-08 09:00:02', NULL)",
+        )
+        .unwrap();
+        let unpublished = ids(&mut conn, "SELECT id FROM outbox WHERE published_at IS NULL ORDER BY id");
+        assert_eq!(unpublished.len(), 2);
+        run_migrations(&mut conn).unwrap();
+        assert_eq!(ids(&mut conn, "SELECT id FROM outbox_pending ORDER BY id"), unpublished);
+        assert_eq!(ids(&mut conn, "SELECT id FROM outbox ORDER BY id").len(), 3, "the event log is kept whole");
+        revert_last_migration(&mut conn).unwrap();
+        assert_eq!(ids(&mut conn, "SELECT id FROM outbox WHERE published_at IS NULL ORDER BY id"), unpublished);
+        run_migrations(&mut conn).unwrap();
+    }
 }

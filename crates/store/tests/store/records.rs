@@ -276,9 +276,9 @@ backend_test! {
         assert_eq!(events[0].event_id, booked.event_id);
         assert_eq!(events[0].payload["sessions"][0]["id"], booked.sessions[0].id);
         assert_eq!(s.read(|c| outbox::list_after(c, None, events[0].id, 10)).unwrap(), vec![cancelled.clone()]);
-        s.write(|c| outbox::mark_published(c, fx.clinic_id, events[0].id, Utc::now())).unwrap();
+        s.write(|c| outbox::mark_published(c, fx.clinic_id, events[0].id)).unwrap();
         assert_eq!(s.read(|c| outbox::unpublished(c, 10)).unwrap(), vec![cancelled]);
-        let err: StoreError = s.write(|c| outbox::mark_published(c, fx.clinic_id, 999_999, Utc::now())).unwrap_err();
+        let err: StoreError = s.write(|c| outbox::mark_published(c, fx.clinic_id, 999_999)).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::NotFound);
     }
 }

@@ -36,7 +36,7 @@ pub const MAX_CLAIM: i64 = 500;
 /// moreover, nothing comes before it in its course's queue for that
 /// subscription: no other pending delivery earlier in outbox order (replays
 /// take their event's place), none in flight (a live lease), and no older
-/// event of the course still waiting to be fanned out (another replica may
+/// event of the course still queued to be fanned out (another replica may
 /// be fanning it out right now).
 const DUE: &str = "\
 SELECT d.clinic_id, d.id FROM webhook_deliveries d
@@ -50,9 +50,9 @@ WHERE d.status = 'pending' AND d.next_attempt_at <= $1
       AND e.aggregate_id = d.aggregate_id AND e.status = 'pending' AND e.id <> d.id
       AND ((e.outbox_id, e.id) < (d.outbox_id, d.id) OR e.locked_until >= $1))
   AND NOT EXISTS (
-    SELECT 1 FROM outbox u
+    SELECT 1 FROM outbox_pending u
     WHERE u.clinic_id = d.clinic_id AND u.aggregate_id = d.aggregate_id
-      AND u.published_at IS NULL AND u.id < d.outbox_id)
+      AND u.id < d.outbox_id)
 ORDER BY d.next_attempt_at, d.id
 LIMIT $3";
 

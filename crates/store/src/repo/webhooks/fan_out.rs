@@ -13,6 +13,7 @@ use crate::error::StoreError;
 use crate::models::{columns, DeliveryStatus, OutboxEvent, WebhookSubscription};
 use crate::repo::require_transaction;
 use crate::schema::outbox::dsl as o;
+use crate::schema::outbox_pending::dsl as op;
 use crate::schema::webhook_deliveries::dsl as wd;
 
 use super::enabled_in;
@@ -30,17 +31,18 @@ pub fn standard_body(event: &OutboxEvent) -> Value {
 /// Most outbox rows one [`fan_out`] call claims.
 pub const MAX_FAN_OUT: i64 = 1000;
 
-/// Fans out up to `limit` unpublished outbox events (oldest first): one
+/// Fans out up to `limit` queued outbox events (oldest first): one
 /// pending delivery, due at once, per enabled subscription of the event's
 /// clinic that wants its type, with [`standard_body`] as the payload; then
-/// marks the events published. Returns how many outbox events it handled
-/// (call again while that equals `limit`). Must run inside
+/// takes the events off the queue (`outbox_pending`; the event log itself
+/// is not written again). Returns how many outbox events it handled (call
+/// again while that equals `limit`). Must run inside
 /// [`Store::write`](crate::Store::write).
 ///
-/// On PostgreSQL the rows are claimed `FOR UPDATE SKIP LOCKED`, so several
-/// replicas fan out disjoint batches at once; on SQLite the `BEGIN
+/// On PostgreSQL the queue rows are claimed `FOR UPDATE SKIP LOCKED`, so
+/// several replicas fan out disjoint batches at once; on SQLite the `BEGIN
 /// IMMEDIATE` transaction serialises them. An event whose clinic has no
-/// matching subscription is simply marked published.
+/// matching subscription is simply taken off the queue.
 pub fn fan_out(conn: &mut DbConnection, limit: i64) -> Result<usize, StoreError> {
     fan_out_with(conn, limit, |_, event, _| Ok(standard_body(event)))
 }
@@ -58,7 +60,7 @@ where
     F: FnMut(&mut DbConnection, &OutboxEvent, &WebhookSubscription) -> Result<Value, StoreError>,
 {
     require_transaction(conn)?;
-    let claimed = claim_unpublished(conn, limit.clamp(1, MAX_FAN_OUT))?;
+    let claimed = claim_queued(conn, limit.clamp(1, MAX_FAN_OUT))?;
     if claimed.is_empty() {
         return Ok(0);
     }
@@ -90,7 +92,7 @@ where
     // Multi-row inserts, in chunks that stay under SQLite's bound-variable
     // limit. diesel's MultiBackend cannot render a batch insert, so they run
     // on the native connection. DO NOTHING: an original delivery that
-    // somehow exists already (an outbox row un-published by hand) is kept,
+    // somehow exists already (an event queued again by hand) is kept,
     // not duplicated, and does not block the rest of the batch.
     for chunk in rows.chunks(500) {
         let insert = diesel::insert_into(wd::webhook_deliveries)
@@ -101,10 +103,7 @@ where
             DbConnection::Sqlite(c) => insert.execute(c)?,
         };
     }
-    // By id among the unpublished, as claimed (`outbox_unpublished`).
-    diesel::update(o::outbox.filter(o::id.eq_any(&ids).and(o::published_at.is_null())))
-        .set(o::published_at.eq(Some(at)))
-        .execute(conn)?;
+    diesel::delete(op::outbox_pending.filter(op::id.eq_any(&ids))).execute(conn)?;
     Ok(claimed.len())
 }
 
@@ -115,42 +114,47 @@ fn wanted(
     claimed: &[(i64, i64, String)],
     subscriptions: &[WebhookSubscription],
 ) -> Result<Vec<OutboxEvent>, StoreError> {
-    let ids: Vec<i64> = claimed
+    let wanted: Vec<&(i64, i64, String)> = claimed
         .iter()
         .filter(|(_, clinic_id, event_type)| {
             subscriptions
                 .iter()
                 .any(|s| s.clinic_id == *clinic_id && s.wants(event_type))
         })
-        .map(|e| e.0)
         .collect();
-    if ids.is_empty() {
+    if wanted.is_empty() {
         return Ok(Vec::new());
     }
-    // Still unpublished (this transaction claimed them): that is also how
-    // PostgreSQL finds them by id, in `outbox_unpublished`.
+    let ids: Vec<i64> = wanted.iter().map(|e| e.0).collect();
+    let clinics: Vec<i64> = wanted
+        .iter()
+        .map(|e| e.1)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    // By clinic and id: the outbox's primary key on PostgreSQL.
     Ok(o::outbox
-        .filter(o::id.eq_any(&ids).and(o::published_at.is_null()))
+        .filter(o::clinic_id.eq_any(&clinics).and(o::id.eq_any(&ids)))
         .order(o::id)
         .select(columns::<OutboxEvent>())
         .load::<OutboxEvent>(conn)?)
 }
 
-/// The oldest unpublished outbox events — id, clinic and type — locked for
-/// this transaction (on PostgreSQL, skipping those another replica is
-/// fanning out).
-fn claim_unpublished(
+/// The oldest queued outbox events — id, clinic and type — locked for this
+/// transaction (on PostgreSQL, skipping those another replica is fanning
+/// out).
+fn claim_queued(
     conn: &mut DbConnection,
     limit: i64,
 ) -> Result<Vec<(i64, i64, String)>, StoreError> {
-    let unpublished = o::outbox
-        .filter(o::published_at.is_null())
-        .order(o::id)
-        .limit(limit)
-        .select((o::id, o::clinic_id, o::event_type));
+    let queued = op::outbox_pending.order(op::id).limit(limit).select((
+        op::id,
+        op::clinic_id,
+        op::event_type,
+    ));
     Ok(match conn {
-        DbConnection::Postgresql(c) => unpublished.for_update().skip_locked().load(c)?,
-        DbConnection::Sqlite(c) => unpublished.load(c)?,
+        DbConnection::Postgresql(c) => queued.for_update().skip_locked().load(c)?,
+        DbConnection::Sqlite(c) => queued.load(c)?,
     })
 }
 
