@@ -39,7 +39,7 @@ fn in_a_turn(store: &Store, fx: &Fixture) -> Arc<CalendarSnapshot> {
 }
 
 /// The calendar as the database has it, read directly.
-fn as_stored(store: &Store, fx: &Fixture) -> CalendarSnapshot {
+pub(crate) fn as_stored(store: &Store, fx: &Fixture) -> CalendarSnapshot {
     let (from, to) = window();
     store
         .read(|conn| calendar::snapshot(conn, fx.clinic_id, from, to))
@@ -49,7 +49,7 @@ fn as_stored(store: &Store, fx: &Fixture) -> CalendarSnapshot {
 /// Books a course for `patient` in the clinic's turn, the way the service
 /// does (the calendar read first, then the course and its sessions); with
 /// `fail`, the transaction then fails and rolls back.
-fn book_in_a_turn(store: &Store, fx: &Fixture, patient: i64, day: i64, fail: bool) {
+pub(crate) fn book_in_a_turn(store: &Store, fx: &Fixture, patient: i64, day: i64, fail: bool) {
     let (from, to) = window();
     let result = store.write_retrying(1, fx.clinic_id, |conn| {
         calendar::to_place(conn, fx.clinic_id, None, |_| {
@@ -81,7 +81,7 @@ fn book_in_a_turn(store: &Store, fx: &Fixture, patient: i64, day: i64, fail: boo
 
 /// The calendar a writer plans on in the clinic's next turn, and whether
 /// it was kept (`true`) or read from the database.
-fn next_turn(store: &Store, fx: &Fixture) -> (Arc<CalendarSnapshot>, bool) {
+pub(crate) fn next_turn(store: &Store, fx: &Fixture) -> (Arc<CalendarSnapshot>, bool) {
     let before = store.calendar_uses();
     let calendar = in_a_turn(store, fx);
     let after = store.calendar_uses();

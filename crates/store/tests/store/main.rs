@@ -6,6 +6,7 @@
 mod audit;
 mod booking;
 mod kept_calendar;
+mod kept_calendar_in_line;
 mod migrations;
 mod races;
 mod records;
