@@ -28,6 +28,8 @@ pub mod sessions;
 pub mod staff;
 pub mod webhooks;
 
+use std::collections::BTreeSet;
+
 use diesel::connection::{AnsiTransactionManager, TransactionManager};
 
 use crate::backend::DbConnection;
@@ -59,4 +61,13 @@ pub(crate) fn version_miss(exists: bool, entity: &'static str, id: i64) -> Store
     } else {
         StoreError::not_found(entity)
     }
+}
+
+/// Each id once, ascending: the clinics of a batch of rows, to look them
+/// up by a key that starts with the clinic.
+pub(crate) fn distinct(ids: impl IntoIterator<Item = i64>) -> Vec<i64> {
+    ids.into_iter()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect()
 }

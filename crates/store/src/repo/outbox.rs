@@ -1,8 +1,6 @@
 //! The transactional outbox: events written in the same transaction as the
 //! change they announce, delivered later by a worker.
 
-use std::collections::BTreeSet;
-
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
@@ -13,6 +11,7 @@ use crate::error::StoreError;
 use crate::models::{columns, AuditEntry, NewOutboxEvent, OutboxEvent};
 use crate::native::natively;
 use crate::repo::audit::{self, AuditRow};
+use crate::repo::distinct;
 use crate::schema::audit_log::dsl as a;
 use crate::schema::outbox::dsl as o;
 use crate::schema::outbox_pending::dsl as op;
@@ -150,12 +149,7 @@ pub fn unpublished(conn: &mut DbConnection, limit: i64) -> Result<Vec<OutboxEven
         .limit(limit.clamp(1, 1000))
         .select((op::clinic_id, op::id))
         .load(conn)?;
-    let clinics: Vec<i64> = queued
-        .iter()
-        .map(|q| q.0)
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
+    let clinics = distinct(queued.iter().map(|q| q.0));
     let ids: Vec<i64> = queued.iter().map(|q| q.1).collect();
     Ok(o::outbox
         .filter(o::clinic_id.eq_any(&clinics).and(o::id.eq_any(&ids)))

@@ -1,8 +1,6 @@
 //! Step 1 of delivery: each outbox event becomes one pending delivery per
 //! enabled subscription that wants it.
 
-use std::collections::BTreeSet;
-
 use chrono::SecondsFormat;
 use diesel::prelude::*;
 use serde_json::{json, Value};
@@ -11,7 +9,7 @@ use crate::backend::DbConnection;
 use crate::columns::{json, now};
 use crate::error::StoreError;
 use crate::models::{columns, DeliveryStatus, OutboxEvent, WebhookSubscription};
-use crate::repo::require_transaction;
+use crate::repo::{distinct, require_transaction};
 use crate::schema::outbox::dsl as o;
 use crate::schema::outbox_pending::dsl as op;
 use crate::schema::webhook_deliveries::dsl as wd;
@@ -126,12 +124,7 @@ fn wanted(
         return Ok(Vec::new());
     }
     let ids: Vec<i64> = wanted.iter().map(|e| e.0).collect();
-    let clinics: Vec<i64> = wanted
-        .iter()
-        .map(|e| e.1)
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
+    let clinics = distinct(wanted.iter().map(|e| e.1));
     // By clinic and id: the outbox's primary key on PostgreSQL.
     Ok(o::outbox
         .filter(o::clinic_id.eq_any(&clinics).and(o::id.eq_any(&ids)))
@@ -163,11 +156,5 @@ fn enabled_for_events(
     conn: &mut DbConnection,
     events: &[(i64, i64, String)],
 ) -> Result<Vec<WebhookSubscription>, StoreError> {
-    let clinic_ids: Vec<i64> = events
-        .iter()
-        .map(|e| e.1)
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    enabled_in(conn, &clinic_ids)
+    enabled_in(conn, &distinct(events.iter().map(|e| e.1)))
 }
