@@ -149,8 +149,20 @@ pub fn unpublished(conn: &mut DbConnection, limit: i64) -> Result<Vec<OutboxEven
         .limit(limit.clamp(1, 1000))
         .select((op::clinic_id, op::id))
         .load(conn)?;
-    let clinics = distinct(queued.iter().map(|q| q.0));
-    let ids: Vec<i64> = queued.iter().map(|q| q.1).collect();
+    with_ids(conn, &queued)
+}
+
+/// The events with these `(clinic_id, id)`s, oldest first, read by the
+/// outbox's primary key (clinic, id) on PostgreSQL.
+pub(crate) fn with_ids(
+    conn: &mut DbConnection,
+    events: &[(i64, i64)],
+) -> Result<Vec<OutboxEvent>, StoreError> {
+    if events.is_empty() {
+        return Ok(Vec::new());
+    }
+    let clinics = distinct(events.iter().map(|e| e.0));
+    let ids: Vec<i64> = events.iter().map(|e| e.1).collect();
     Ok(o::outbox
         .filter(o::clinic_id.eq_any(&clinics).and(o::id.eq_any(&ids)))
         .order(o::id)

@@ -8,9 +8,8 @@ use serde_json::{json, Value};
 use crate::backend::DbConnection;
 use crate::columns::{json, now};
 use crate::error::StoreError;
-use crate::models::{columns, DeliveryStatus, OutboxEvent, WebhookSubscription};
-use crate::repo::{distinct, require_transaction};
-use crate::schema::outbox::dsl as o;
+use crate::models::{DeliveryStatus, OutboxEvent, WebhookSubscription};
+use crate::repo::{distinct, outbox, require_transaction};
 use crate::schema::outbox_pending::dsl as op;
 use crate::schema::webhook_deliveries::dsl as wd;
 
@@ -112,25 +111,16 @@ fn wanted(
     claimed: &[(i64, i64, String)],
     subscriptions: &[WebhookSubscription],
 ) -> Result<Vec<OutboxEvent>, StoreError> {
-    let wanted: Vec<&(i64, i64, String)> = claimed
+    let wanted: Vec<(i64, i64)> = claimed
         .iter()
         .filter(|(_, clinic_id, event_type)| {
             subscriptions
                 .iter()
                 .any(|s| s.clinic_id == *clinic_id && s.wants(event_type))
         })
+        .map(|(id, clinic_id, _)| (*clinic_id, *id))
         .collect();
-    if wanted.is_empty() {
-        return Ok(Vec::new());
-    }
-    let ids: Vec<i64> = wanted.iter().map(|e| e.0).collect();
-    let clinics = distinct(wanted.iter().map(|e| e.1));
-    // By clinic and id: the outbox's primary key on PostgreSQL.
-    Ok(o::outbox
-        .filter(o::clinic_id.eq_any(&clinics).and(o::id.eq_any(&ids)))
-        .order(o::id)
-        .select(columns::<OutboxEvent>())
-        .load::<OutboxEvent>(conn)?)
+    outbox::with_ids(conn, &wanted)
 }
 
 /// The oldest queued outbox events — id, clinic and type — locked for this
